@@ -1,0 +1,212 @@
+"""The one catalogue of Vietnamese texts a user sees for a finding, keyed by finding code.
+
+Each entry: severity, message template, hint template. Placeholders are ``str.format`` fields;
+``{value}`` is always available (the value seen in the cell). Keep every user-facing
+sentence about a mistake here, so that the CLI, the returned-file comments, the validation log
+and the Excel door all say the same thing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+PERIOD_EXAMPLES = (
+    "15/11/2026, Tháng 6/2026, Quý II/2026, 6 tháng đầu năm, 6 tháng cuối năm, Năm 2026"
+)
+
+CATALOGUE: dict[str, tuple[str, str, str]] = {
+    # --- dates and periods (SPEC §3) ---
+    "date_unreadable": (
+        "error",
+        "Không hiểu được thời hạn “{value}”.",
+        "Ghi ngày theo dạng ngày/tháng/năm hoặc một kỳ, ví dụ: " + PERIOD_EXAMPLES + ".",
+    ),
+    "date_impossible": (
+        "error",
+        "Ngày “{value}” không có thật trên lịch.",
+        "Ghi một ngày có thật theo dạng ngày/tháng/năm, ví dụ 28/02/{year}.",
+    ),
+    "month_invalid": (
+        "error",
+        "Tháng trong “{value}” không hợp lệ; một năm chỉ có tháng 1 đến tháng 12.",
+        "Ghi “Tháng 1” đến “Tháng 12”, ví dụ Tháng 6/{year}.",
+    ),
+    "quarter_invalid": (
+        "error",
+        "Quý trong “{value}” không hợp lệ; một năm chỉ có Quý I đến Quý IV.",
+        "Ghi Quý I, Quý II, Quý III hoặc Quý IV (hoặc Quý 1 đến Quý 4), ví dụ Quý II/{year}.",
+    ),
+    "year_invalid": (
+        "error",
+        "Năm trong “{value}” không hợp lệ.",
+        "Ghi năm đủ bốn chữ số, ví dụ {year}.",
+    ),
+    "date_outside_year": (
+        "error",
+        "Thời hạn “{value}” nằm ngoài năm chương trình {year}.",
+        "Ghi thời hạn trong năm {year}; nếu đúng là ngoài năm, ghi lý do ở cột “Ghi chú”.",
+    ),
+    "deadline_before_start": (
+        "error",
+        "Thời hạn hoàn thành “{value}” sớm hơn thời gian triển khai “{start}”.",
+        "Kiểm tra lại hai cột “Thời gian triển khai” và “Thời hạn hoàn thành”.",
+    ),
+    "recurrence_unknown": (
+        "error",
+        "Định kỳ “{value}” không thuộc danh sách.",
+        "Chọn trong danh sách: để trống (một lần), Hằng tháng, Hằng quý, 6 tháng, Hằng năm.",
+    ),
+    # --- text (SPEC §4) ---
+    "text_repaired_nfd": (
+        "warning",
+        "Chữ “{value}” được gõ theo kiểu tổ hợp dấu (NFD); đã chuẩn hóa sang Unicode dựng sẵn.",
+        "Không cần sửa; nên dùng bảng mã Unicode dựng sẵn trong Unikey.",
+    ),
+    "text_repaired_tcvn3": (
+        "warning",
+        "Chữ “{value}” được gõ bằng bảng mã TCVN3 (.VnTime); đã chuyển sang Unicode: “{fixed}”.",
+        "Kiểm tra lại chữ đã chuyển; lần sau dùng bảng mã Unicode và phông Times New Roman.",
+    ),
+    "text_repaired_vni": (
+        "warning",
+        "Chữ “{value}” được gõ bằng bảng mã VNI; đã chuyển sang Unicode: “{fixed}”.",
+        "Kiểm tra lại chữ đã chuyển; lần sau dùng bảng mã Unicode và phông Times New Roman.",
+    ),
+    "text_spaces": (
+        "warning",
+        "Ô có khoảng trắng thừa; đã bỏ bớt.",
+        "Không cần sửa.",
+    ),
+    "agency_unknown": (
+        "error",
+        "Không tìm thấy đơn vị “{value}” trong danh mục đơn vị.",
+        "Chọn tên đơn vị trong danh sách thả xuống{suggestion}.",
+    ),
+    "agency_guessed": (
+        "warning",
+        "Đã hiểu “{value}” là “{name}” ({code}).",
+        "Nếu không đúng, chọn lại tên đơn vị trong danh sách thả xuống.",
+    ),
+    # --- files and forms (SPEC §5, §7) ---
+    "file_not_excel": (
+        "error",
+        "Tệp không phải là bảng tính Excel (.xlsx) đọc được.",
+        "Mở mẫu do Văn phòng gửi, điền và lưu lại dạng Excel Workbook (.xlsx), rồi gửi lại.",
+    ),
+    "file_old_format": (
+        "error",
+        "Tệp ở định dạng {format}, không phải mẫu .xlsx của Văn phòng.",
+        "Mở tệp, chọn Lưu thành (Save As) kiểu Excel Workbook (.xlsx), rồi gửi lại.",
+    ),
+    "file_encrypted": (
+        "error",
+        "Tệp được đặt mật khẩu nên không đọc được.",
+        "Gỡ mật khẩu (File → Info → Protect Workbook → Encrypt with Password, xóa mật khẩu) rồi gửi lại.",
+    ),
+    "file_damaged": (
+        "error",
+        "Tệp bị hỏng hoặc gửi chưa trọn vẹn, không mở được.",
+        "Gửi lại tệp (đính kèm lại trong thư điện tử).",
+    ),
+    "not_template": (
+        "error",
+        "Tệp không phải là mẫu do Văn phòng UBND tỉnh phát hành (không có thông tin nhận dạng mẫu).",
+        "Dùng đúng tệp mẫu Văn phòng đã gửi; không chép dữ liệu sang tệp khác.",
+    ),
+    "form_version_unknown": (
+        "error",
+        "Mẫu phiên bản {version} không còn được dùng.",
+        "Xin Văn phòng mẫu mới và điền lại.",
+    ),
+    "template_other_year": (
+        "error",
+        "Mẫu này dành cho năm {found}, không phải năm chương trình {year}.",
+        "Dùng mẫu năm {year} do Văn phòng gửi.",
+    ),
+    "template_other_agency": (
+        "error",
+        "Mẫu này được lập cho đơn vị {found}, không có trong danh mục.",
+        "Dùng đúng mẫu Văn phòng gửi cho đơn vị mình.",
+    ),
+    "sheet_missing": (
+        "error",
+        "Không tìm thấy trang “{sheet}” trong tệp.",
+        "Không đổi tên hoặc xóa trang “{sheet}” của mẫu.",
+    ),
+    "header_missing": (
+        "error",
+        "Thiếu cột “{column}” ở dòng tiêu đề.",
+        "Không xóa hoặc đổi tên cột “{column}” của mẫu; nếu đã lỡ, chép lại dòng tiêu đề từ mẫu gốc.",
+    ),
+    "required_missing": (
+        "error",
+        "Thiếu “{column}”.",
+        "Điền cột “{column}” cho dòng này, hoặc xóa cả dòng nếu không dùng.",
+    ),
+    "value_not_in_list": (
+        "warning",
+        "“{value}” không thuộc danh sách của cột “{column}”.",
+        "Chọn một giá trị trong danh sách thả xuống: {choices}.",
+    ),
+    "formula_neutralised": (
+        "warning",
+        "Ô chứa công thức “{value}”; đã lưu dưới dạng chữ, không chạy công thức.",
+        "Ghi nội dung bằng chữ, không ghi công thức.",
+    ),
+    "duplicate_in_file": (
+        "error",
+        "Công việc “{value}” bị ghi trùng (đã có ở dòng {other_row}).",
+        "Xóa một trong hai dòng trùng.",
+    ),
+    "duplicate_in_master": (
+        "warning",
+        "Công việc “{value}” đã có trong chương trình ({code}).",
+        "Nếu là việc khác, ghi rõ nội dung để phân biệt.",
+    ),
+    "item_unknown": (
+        "error",
+        "Mã đầu việc “{value}” không có trong chương trình của đơn vị.",
+        "Không sửa cột “Mã đầu việc”; dùng đúng mẫu báo cáo tiến độ Văn phòng gửi.",
+    ),
+    "completion_after_today": (
+        "warning",
+        "Ngày hoàn thành “{value}” muộn hơn ngày lập báo cáo.",
+        "Kiểm tra lại ngày hoàn thành.",
+    ),
+    "new_deadline_without_reason": (
+        "error",
+        "Đề xuất thời hạn mới “{value}” nhưng chưa ghi lý do điều chỉnh.",
+        "Ghi lý do ở cột “Lý do điều chỉnh”.",
+    ),
+    "duplicate_file": (
+        "warning",
+        "Nội dung tệp này đã được tổng hợp trước đó (tệp {previous}); không tổng hợp lại.",
+        "Không cần gửi lại tệp đã gửi.",
+    ),
+    "hand_edit_kept": (
+        "warning",
+        "Ô {cell_ref} đã được sửa tay trong bảng tổng hợp; giữ nguyên giá trị sửa tay “{value}”, không ghi đè bằng “{incoming}”.",
+        "Nếu muốn dùng giá trị đơn vị gửi, sửa lại ô trong bảng tổng hợp.",
+    ),
+}
+
+
+def render(code: str, value: Any = "", **params: Any) -> tuple[str, str, str]:
+    """(severity, message, hint) for ``code``, placeholders filled, NFC-normalised."""
+    severity, message, hint = CATALOGUE[code]
+    fields = _Defaults(value="" if value is None else _fmt(value), **{k: _fmt(v) for k, v in params.items()})
+    msg = unicodedata.normalize("NFC", message.format_map(fields))
+    hnt = unicodedata.normalize("NFC", hint.format_map(fields))
+    return severity, msg, hnt
+
+
+def _fmt(v: Any) -> str:
+    if hasattr(v, "strftime"):
+        return v.strftime("%d/%m/%Y")
+    return str(v)
+
+
+class _Defaults(dict):
+    def __missing__(self, key: str) -> str:  # a placeholder nobody filled stays readable
+        return {"suggestion": "", "year": "của chương trình"}.get(key, "…")

@@ -1,0 +1,1 @@
+"""The file doors: reading incoming workbooks, writing the master and the templates."""
