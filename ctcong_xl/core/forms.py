@@ -205,6 +205,8 @@ PROGRAMME_COLUMNS: tuple[Column, ...] = (
     Column("tinh_trang", "Tình trạng", "formula", owner="system", width=22),
     Column("ghi_chu_vp", "Ghi chú của Văn phòng", "text", owner="office", width=24),
     Column("nguon", "Nguồn", "text", owner="system", width=18),
+    Column("dau_kiem", "Dấu kiểm (không sửa)", "text", owner="system", width=6,
+           help="Dùng để phát hiện ô đã sửa tay; không sửa cột này."),
 )
 
 

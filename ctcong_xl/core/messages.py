@@ -83,6 +83,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Không tìm thấy đơn vị “{value}” trong danh mục đơn vị.",
         "Chọn tên đơn vị trong danh sách thả xuống{suggestion}.",
     ),
+    "partner_unknown": (
+        "warning",
+        "Không tìm thấy đơn vị phối hợp “{value}” trong danh mục; vẫn ghi nhận nguyên văn.",
+        "Chọn tên đơn vị đúng như danh mục{suggestion}.",
+    ),
     "agency_guessed": (
         "warning",
         "Đã hiểu “{value}” là “{name}” ({code}).",

@@ -40,35 +40,59 @@ class ProgrammeConfig(BaseModel):
 
 class WorkItem(BaseModel):
     """One row of the master's annual programme: an item instance (a recurring item has one
-    instance per period, each with its own code and deadline)."""
+    instance per period, each with its own code and deadline). Field names are the programme
+    column keys of :data:`ctcong_xl.core.forms.PROGRAMME_COLUMNS`, so rows and items map one to
+    one without a second list."""
 
-    code: str  # stable item code, e.g. 2026-STC-007 (recurring: 2026-STC-007-T03)
-    agency_code: str
-    content: str
-    kind: str = ""  # Loại công việc
-    level: str = ""  # Cấp trình
-    basis: str = ""  # Căn cứ
-    lead_name: str = ""  # Đơn vị chủ trì (as shown)
-    partners: str = ""
-    leader: str = ""
-    start: dt.date | None = None
-    deadline: dt.date | None = None  # original deadline of this instance
-    period_label: str = ""  # Kỳ, e.g. "Quý II/2026" or "" for a dated item
-    recurrence: str = ""  # Định kỳ as registered
-    note: str = ""
-    proposed_deadline: dt.date | None = None
-    proposal_reason: str = ""
-    approved_deadline: dt.date | None = None  # office-owned
-    completed: dt.date | None = None
-    result_document: str = ""
-    progress_note: str = ""
-    withdrawn: bool = False
-    office_note: str = ""
-    source: str = ""
+    ma_dau_viec: str  # stable item code, e.g. 2026-STC-007 (recurring: 2026-STC-007-T03)
+    noi_dung: str
+    loai: str = ""
+    cap_trinh: str = ""
+    can_cu: str = ""
+    ma_don_vi: str = ""  # code of the lead agency
+    don_vi_chu_tri: str = ""
+    don_vi_phoi_hop: str = ""
+    lanh_dao: str = ""
+    thoi_gian_trien_khai: dt.date | None = None
+    thoi_han: dt.date | None = None  # original deadline of this instance
+    ky: str = ""  # period label, e.g. "Quý II/2026"; "" for a dated item
+    dinh_ky: str = ""
+    ghi_chu: str = ""
+    de_xuat_thoi_han: dt.date | None = None
+    ly_do: str = ""
+    thoi_han_dieu_chinh: dt.date | None = None  # office-owned: approved new deadline
+    ngay_hoan_thanh: dt.date | None = None
+    van_ban_ket_qua: str = ""
+    tinh_hinh: str = ""
+    rut: bool = False
+    ghi_chu_vp: str = ""
+    nguon: str = ""
+    dau_kiem: str = ""
 
     @property
     def effective_deadline(self) -> dt.date | None:
-        return self.approved_deadline or self.deadline
+        return self.thoi_han_dieu_chinh or self.thoi_han
+
+
+class MonthlyItem(BaseModel):
+    """One row of the master's monthly programme; field names are MONTHLY_COLUMNS keys."""
+
+    ma_viec_thang: str
+    thang: str  # "06/2026"
+    noi_dung: str
+    hinh_thuc: str = ""
+    thoi_gian: dt.date | None = None
+    lanh_dao_chu_tri: str = ""
+    don_vi_chu_tri: str = ""
+    don_vi_phoi_hop: str = ""
+    thanh_phan: str = ""
+    dia_diem: str = ""
+    ma_dau_viec: str = ""
+    ghi_chu: str = ""
+    ma_don_vi: str = ""
+    ngay_nhan: dt.date | None = None
+    ghi_chu_vp: str = ""
+    nguon: str = ""
 
 
 class ImportLogEntry(BaseModel):

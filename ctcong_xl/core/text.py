@@ -1,9 +1,44 @@
-"""Text as people type it (SPEC §4). Placeholder: being completed."""
+"""Text as people type it (SPEC §4).
+
+* :func:`clean_text` turns any cell value into NFC text with tidy spaces, repairing text typed
+  in a decomposed (NFD) form or in the legacy TCVN3 (ABC, ``.VnTime``) and VNI-Windows
+  encodings, and says which repairs it made (finding codes of the message catalogue).
+* :func:`vn_sort_key` / :func:`vn_sorted` order names the Vietnamese way
+  (a ă â b c d đ e ê …, tones as a secondary key inside each syllable).
+* :class:`AgencyMatcher` recognises an agency written by code, full name, abbreviation or a
+  close variant, and :func:`split_agencies` cuts a list of agencies into its parts.
+
+Legacy encodings: when text typed with a ``.VnTime`` (TCVN3) or ``VNI-Times`` (VNI) font is
+pasted as plain text, Excel keeps the font's single bytes as Windows-1252 characters, e.g.
+TCVN3 ``Së Tµi chÝnh`` and VNI ``Sôû Taøi chính`` both mean ``Sở Tài chính``.
+The TCVN3 table below is the lower-case half of TCVN 5712:1993 VN3 plus the seven upper-case
+letters that have their own codes (Ă Â Ê Ô Ơ Ư Đ); it agrees with glibc's TCVN5712-1 table
+(checked in the tests). VN3 has no codes for the other upper-case letters: ``.VnTimeH`` fonts
+draw the lower-case codes as capitals, so a word written all in capitals is upper-cased back.
+VNI writes a base letter followed by a byte for the diacritic.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import math
+import numbers
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from .findings import Finding, finding
+from .models import Agency
+
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------------------------
+# Normalisation
+# --------------------------------------------------------------------------------------------
 
 
 def nfc(s: str) -> str:
@@ -13,3 +48,612 @@ def nfc(s: str) -> str:
 def normalize_header(s: str) -> str:
     """Key for comparing header texts: NFC, lower case, single spaces."""
     return re.sub(r"\s+", " ", nfc(str(s))).strip().casefold()
+
+
+_D_STROKE = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def strip_diacritics(s: str) -> str:
+    """``"Sở Tài chính"`` -> ``"So Tai chinh"`` (đ -> d); other characters are kept."""
+    decomposed = unicodedata.normalize("NFD", s.translate(_D_STROKE))
+    return nfc("".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+# --------------------------------------------------------------------------------------------
+# Legacy encodings: code tables
+# --------------------------------------------------------------------------------------------
+
+# TCVN 5712:1993 VN3 (ABC), byte -> letter. Bytes 0xA0-0xFF read the same in cp1252 and latin-1.
+_TCVN3_BYTES: dict[int, str] = {
+    0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ", 0xA8: "ă",
+    0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ", 0xB5: "à", 0xB6: "ả",
+    0xB7: "ã", 0xB8: "á", 0xB9: "ạ", 0xBB: "ằ", 0xBC: "ẳ", 0xBD: "ẵ", 0xBE: "ắ", 0xC6: "ặ",
+    0xC7: "ầ", 0xC8: "ẩ", 0xC9: "ẫ", 0xCA: "ấ", 0xCB: "ậ", 0xCC: "è", 0xCE: "ẻ", 0xCF: "ẽ",
+    0xD0: "é", 0xD1: "ẹ", 0xD2: "ề", 0xD3: "ể", 0xD4: "ễ", 0xD5: "ế", 0xD6: "ệ", 0xD7: "ì",
+    0xD8: "ỉ", 0xDC: "ĩ", 0xDD: "í", 0xDE: "ị", 0xDF: "ò", 0xE1: "ỏ", 0xE2: "õ", 0xE3: "ó",
+    0xE4: "ọ", 0xE5: "ồ", 0xE6: "ổ", 0xE7: "ỗ", 0xE8: "ố", 0xE9: "ộ", 0xEA: "ờ", 0xEB: "ở",
+    0xEC: "ỡ", 0xED: "ớ", 0xEE: "ợ", 0xEF: "ù", 0xF1: "ủ", 0xF2: "ũ", 0xF3: "ú", 0xF4: "ụ",
+    0xF5: "ừ", 0xF6: "ử", 0xF7: "ữ", 0xF8: "ứ", 0xF9: "ự", 0xFA: "ỳ", 0xFB: "ỷ", 0xFC: "ỹ",
+    0xFD: "ý", 0xFE: "ỵ",
+}  # fmt: skip
+TCVN3_TABLE: dict[str, str] = {chr(code): letter for code, letter in _TCVN3_BYTES.items()}
+
+# VNI-Windows. Diacritic bytes follow the base letter; the lower-case byte is shown, the
+# upper-case byte (used after a capital) is its .upper().
+_GRAVE, _ACUTE, _HOOK, _TILDE, _DOT = "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"
+_CIRCUMFLEX, _BREVE = "\u0302", "\u0306"
+_VNI_TONE = {"ø": _GRAVE, "ù": _ACUTE, "û": _HOOK, "õ": _TILDE, "ï": _DOT}
+_VNI_CIRCUMFLEX = {"â": "", "à": _GRAVE, "á": _ACUTE, "å": _HOOK, "ã": _TILDE, "ä": _DOT}
+_VNI_BREVE = {"ê": "", "è": _GRAVE, "é": _ACUTE, "ú": _HOOK, "ü": _TILDE, "ë": _DOT}
+# Letters with a byte of their own (ơ ư đ, and i / ỵ whose tones are single bytes).
+_VNI_SINGLE = {"ô": "ơ", "ö": "ư", "ñ": "đ", "ì": "ì", "í": "í", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ"}
+
+
+def _build_vni_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+
+    def add(seq: str, letter: str) -> None:
+        for base_upper in (False, True):
+            base = seq[0].upper() if base_upper else seq[0]
+            target = nfc(letter.upper() if base_upper else letter)
+            # the diacritic byte is normally in the base's case; accept either
+            for marks in {seq[1:], seq[1:].upper(), seq[1:].lower()}:
+                table[base + marks] = target
+
+    for byte, letter in _VNI_SINGLE.items():
+        add(byte, letter)
+    for base in "aeouy":
+        for byte, mark in _VNI_TONE.items():
+            if (base, byte) != ("y", "ï"):  # ỵ has its own byte (î)
+                add(base + byte, base + mark)
+    for base in "aeo":
+        for byte, mark in _VNI_CIRCUMFLEX.items():
+            add(base + byte, base + _CIRCUMFLEX + mark)
+    for byte, mark in _VNI_BREVE.items():
+        add("a" + byte, "a" + _BREVE + mark)
+    for byte, letter in (("ô", "ơ"), ("ö", "ư")):
+        for tone_byte, mark in _VNI_TONE.items():
+            add(byte + tone_byte, letter + mark)
+    return table
+
+
+VNI_TABLE: dict[str, str] = _build_vni_table()
+_VNI_PATTERN = re.compile("|".join(sorted(map(re.escape, VNI_TABLE), key=len, reverse=True)))
+_TCVN3_TRANSLATION = str.maketrans(TCVN3_TABLE)
+
+
+def decode_tcvn3(s: str) -> str:
+    """TCVN3 (ABC) text read as cp1252/latin-1 characters -> Unicode (NFC)."""
+    decoded = s.translate(_TCVN3_TRANSLATION)
+    if _all_caps(s):
+        return nfc(decoded.upper())
+    # .VnTimeH: a word whose Latin letters are all capitals was written in capitals
+    words = re.finditer(r"\S+", s)
+    pieces, last = [], 0
+    for m in words:
+        pieces.append(decoded[last : m.start()])
+        word = decoded[m.start() : m.end()]
+        pieces.append(word.upper() if _all_caps(m.group()) else word)
+        last = m.end()
+    pieces.append(decoded[last:])
+    return nfc("".join(pieces))
+
+
+def _all_caps(s: str) -> bool:
+    ascii_letters = [c for c in s if c.isascii() and c.isalpha()]
+    return len(ascii_letters) >= 2 and all(c.isupper() for c in ascii_letters)
+
+
+def decode_vni(s: str) -> str:
+    """VNI-Windows text read as cp1252/latin-1 characters -> Unicode (NFC)."""
+    return nfc(_VNI_PATTERN.sub(lambda m: VNI_TABLE[m.group()], s))
+
+
+# --------------------------------------------------------------------------------------------
+# Legacy encodings: detection
+# --------------------------------------------------------------------------------------------
+
+# cp1252 punctuation in 0x80-0x9F (smart quotes, dashes…) may sit in legacy text.
+_CP1252_EXTRAS = frozenset(bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore"))
+# TCVN3 codes that are symbols, not letters, in cp1252: never inside a real word.
+_TCVN3_SYMBOLS = frozenset(c for c in TCVN3_TABLE if not c.isalpha()) | {"ª", "µ"}
+_TCVN3_QUOTES = frozenset("«»")  # also French quotation marks: count them only mid-word
+# Latin-1 letters that VNI uses and Vietnamese never does.
+_VNI_MARKERS = frozenset("øûïåäüëöñæî" + "øûïåäüëöñæî".upper())
+_VNI_CHARS = frozenset("".join(VNI_TABLE))
+_VIETNAMESE_LATIN1 = frozenset("àáâãèéêìíòóôõùúý" + "àáâãèéêìíòóôõùúý".upper())
+
+_TONE_MARKS = frozenset((_GRAVE, _ACUTE, _HOOK, _TILDE, _DOT))
+_OPEN_RHYMES = (
+    "ai ao au ay âu ây eo êu ia iu oi ôi ơi ui ưi ưu ua ưa oai oay oeo uây uôi ươi ươu iêu yêu "
+    "uya uyu uơ"
+).split()
+_CLOSABLE_NUCLEI = "a ă â e ê i o ô ơ u ư y iê yê uô ươ oa oă oe uâ uê uy uyê oo".split()
+
+
+def _alternation(items: Iterable[str]) -> str:
+    return "|".join(sorted(items, key=len, reverse=True))
+
+
+_SYLLABLE = re.compile(
+    rf"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđghklmnprstvx])?"
+    rf"(?:{_alternation(_OPEN_RHYMES)}|(?:{_alternation(_CLOSABLE_NUCLEI)})(?:ch|ng|nh|[cmnpt])?)"
+)
+
+
+def is_vietnamese_syllable(word: str) -> bool:
+    """True for a well-formed Vietnamese syllable (one tone at most), any case."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    if sum(c in _TONE_MARKS for c in decomposed) > 1:
+        return False
+    toneless = nfc("".join(c for c in decomposed if c not in _TONE_MARKS))
+    return _SYLLABLE.fullmatch(toneless) is not None
+
+
+def _is_acronym(word: str) -> bool:
+    """``ĐT`` in ``KH&ĐT``: capitals without tone marks."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return word.isupper() and not any(c in _TONE_MARKS for c in decomposed)
+
+
+@dataclass(frozen=True)
+class _LegacyCodec:
+    name: str
+    chars: frozenset[str]  # every non-ASCII character the encoding produces
+    decode: Callable[[str], str]
+    is_marker: Callable[[str, int], bool]  # is word[i] a sign of this encoding?
+    unconsumed: Callable[[str], bool] = lambda word: False  # bytes left that decode nothing
+
+
+def _tcvn3_marker(word: str, i: int) -> bool:
+    c = word[i]
+    if c not in TCVN3_TABLE:
+        return False
+    before = i > 0 and (word[i - 1].isalpha() or word[i - 1] in TCVN3_TABLE)
+    after = i + 1 < len(word) and (word[i + 1].isalpha() or word[i + 1] in TCVN3_TABLE)
+    if c in _TCVN3_QUOTES:
+        return before and after
+    if c in _TCVN3_SYMBOLS:
+        return before or after
+    # a capital in the middle of a lower-case word ("chÝnh", "ViÖt")
+    return c.isupper() and i > 0 and word[i - 1].islower()
+
+
+def _vni_marker(word: str, i: int) -> bool:
+    return word[i] in _VNI_MARKERS
+
+
+def _vni_unconsumed(word: str) -> bool:
+    """A diacritic byte with no base letter before it ("thành" is no VNI)."""
+    return not _VNI_PATTERN.sub("", word).isascii()
+
+
+_CODECS = (
+    _LegacyCodec("tcvn3", frozenset(TCVN3_TABLE), decode_tcvn3, _tcvn3_marker),
+    _LegacyCodec("vni", _VNI_CHARS - frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+                 decode_vni, _vni_marker, _vni_unconsumed),
+)  # fmt: skip
+
+
+def _looks_like(s: str, codec: _LegacyCodec) -> bool:
+    """Every non-ASCII word decodes to Vietnamese, and enough words bear the codec's marks."""
+    word_chars = re.escape("".join(sorted(codec.chars)))
+    words = [w for w in re.findall(rf"[0-9A-Za-z{word_chars}]+", s) if not w.isascii()]
+    stray = [c for c in s if not c.isascii() and c not in codec.chars]
+    if not words or any(c not in _CP1252_EXTRAS and not c.isspace() and c.isalpha() for c in stray):
+        return False
+    marked = invalid = 0
+    for word in words:
+        decoded = codec.decode(word)
+        if codec.unconsumed(word) or not all(is_vietnamese_syllable(p) or _is_acronym(p) for p in re.findall(r"[^\W\d_]+", decoded)):
+            invalid += 1
+            continue
+        if any(codec.is_marker(word, i) for i in range(len(word))):
+            marked += 1
+    if invalid * 4 > len(words):
+        return False
+    return marked >= 2 or (marked >= 1 and marked * 2 >= len(words))
+
+
+def detect_legacy(s: str) -> str | None:
+    """``"tcvn3"`` or ``"vni"`` when ``s`` is surely text in that legacy encoding, else None.
+
+    Real Unicode Vietnamese never qualifies: it holds none of the marks (TCVN3 symbols such as
+    ``µ ¸ ©`` inside words, capitals inside lower-case words; VNI bytes such as ``ø û ï ö ñ``
+    that Vietnamese never uses), and every word must decode to a Vietnamese syllable.
+    """
+    if not s or s.isascii():
+        return None
+    if any(ord(c) > 0xFF and c not in _CP1252_EXTRAS for c in s):
+        return None  # real Unicode beyond Latin-1: not a single-byte font's text
+    found = [codec.name for codec in _CODECS if _looks_like(s, codec)]
+    return found[0] if len(found) == 1 else None
+
+
+# --------------------------------------------------------------------------------------------
+# Cleaning a cell value
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str  # NFC, trimmed, inner runs of spaces/tabs/nbsp collapsed, single "\n" line breaks
+    repairs: tuple[str, ...]  # finding codes of the repairs applied, in order
+
+
+_LINE_BREAKS = re.compile(r"\r\n|[\r\v\f\x85\u2028\u2029]")
+_INLINE_SPACE = re.compile(r"[^\S\n]+")  # every white space except the line break
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")  # zero-width space, word joiner, BOM
+
+
+def clean_text(value: object) -> CleanText:
+    """Text of a cell as it should have been typed, and the repairs that were needed."""
+    raw = _as_text(value)
+    repairs: list[str] = []
+    text = nfc(raw)
+    if text != raw:
+        repairs.append("text_repaired_nfd")
+    legacy = detect_legacy(text)
+    if legacy == "tcvn3":
+        text = decode_tcvn3(text)
+        repairs.append("text_repaired_tcvn3")
+    elif legacy == "vni":
+        text = decode_vni(text)
+        repairs.append("text_repaired_vni")
+    before = _LINE_BREAKS.sub("\n", text)
+    tidy = _tidy_spaces(before)
+    if tidy != before:
+        repairs.append("text_spaces")
+    return CleanText(tidy, tuple(repairs))
+
+
+def _tidy_spaces(text: str) -> str:
+    text = _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
+    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        value = value.date()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if math.isnan(number):
+            return ""  # pandas' empty cell
+        if number.is_integer():
+            return str(int(number))
+        return repr(number)
+    return str(value)
+
+
+def repair_findings(value: object, cleaned: CleanText) -> list[Finding]:
+    """The warnings that tell the user what :func:`clean_text` repaired (place them with .at())."""
+    original = _as_text(value)
+    return [finding(code, original, fixed=cleaned.text) for code in cleaned.repairs]
+
+
+# --------------------------------------------------------------------------------------------
+# Vietnamese alphabetical order
+# --------------------------------------------------------------------------------------------
+
+# Vietnamese alphabet; f j w z (loan words) take their Latin places.
+_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET, start=1)}
+# none, huyền, hỏi, ngã, sắc, nặng
+_TONE_RANK = {_GRAVE: 1, _HOOK: 2, _TILDE: 3, _ACUTE: 4, _DOT: 5}
+
+
+@lru_cache(maxsize=4096)
+def _char_key(ch: str) -> tuple[tuple[int, int], int]:
+    """((group, rank), tone) of one character; groups: punctuation, digits, letters, others."""
+    decomposed = unicodedata.normalize("NFD", ch.lower())
+    tone = next((_TONE_RANK[c] for c in decomposed if c in _TONE_RANK), 0)
+    base = nfc("".join(c for c in decomposed if c not in _TONE_RANK))
+    if base in _LETTER_RANK:
+        return (2, _LETTER_RANK[base]), tone
+    bare = "".join(c for c in unicodedata.normalize("NFD", base) if not unicodedata.combining(c))
+    if bare in _LETTER_RANK:  # é ç ñ…: sort with their base letter
+        return (2, _LETTER_RANK[bare]), tone
+    if ch.isdigit():
+        return (1, unicodedata.digit(ch, 0)), 0
+    if ch.isalpha():
+        return (3, ord(ch)), 0
+    return (0, ord(ch)), 0
+
+
+def vn_sort_key(s: str) -> tuple:
+    """Key for Vietnamese alphabetical order, case-insensitive.
+
+    Syllable by syllable: first the letters (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u
+    ư v x y), then the tone (none, huyền, hỏi, ngã, sắc, nặng). The text itself breaks ties so
+    the order is total and stable across runs.
+    """
+    text = nfc(str(s))
+    syllables = []
+    for token in text.split():
+        keys = [_char_key(c) for c in token]
+        syllables.append((tuple(k[0] for k in keys), tuple(k[1] for k in keys)))
+    return (tuple(syllables), text)
+
+
+def vn_sorted(items: Iterable[T], key: Callable[[T], Any] = lambda x: x) -> list[T]:
+    """``items`` in Vietnamese alphabetical order of ``key(item)``."""
+    return sorted(items, key=lambda item: vn_sort_key(str(key(item))))
+
+
+# --------------------------------------------------------------------------------------------
+# Lists of agencies
+# --------------------------------------------------------------------------------------------
+
+# Words that begin an agency's name: " và " before one of them separates two agencies.
+_AGENCY_STARTS = (
+    "sở", "ban", "ubnd", "ủy ban", "uỷ ban", "hđnd", "công an", "văn phòng", "thanh tra",
+    "bộ chỉ huy", "bchqs", "kho bạc", "cục", "chi cục", "tòa án", "toà án", "viện kiểm sát",
+    "đài", "bảo hiểm xã hội", "ngân hàng", "mặt trận", "hội", "liên đoàn", "liên minh",
+    "tỉnh đoàn", "tỉnh ủy", "tỉnh uỷ", "trường", "bệnh viện", "trung tâm", "công ty", "quỹ",
+    "bql", "các", "huyện ủy", "thành ủy", "thị ủy",
+)  # fmt: skip
+_AGENCY_START_RE = re.compile(rf"^(?:{_alternation(map(re.escape, _AGENCY_STARTS))})(?!\w)")
+# Words that alone are no agency but the tail of "UBND các huyện, thị xã, thành phố".
+_GENERIC_TAILS = frozenset(
+    "ban ngành sở huyện xã phường thị xã thị trấn thành phố địa phương đơn vị cơ quan "
+    "đoàn thể tổ chức hội".split()
+    + ["thị xã", "thị trấn", "thành phố", "địa phương", "đơn vị", "cơ quan", "đoàn thể", "tổ chức"]
+)
+_SEPARATOR = re.compile(r"(\s*[,;\n]\s*|\s+và\s+)", re.IGNORECASE)
+_BULLET = re.compile(r"^[-+•*–—]+\s*|[.;,]+$")
+
+
+def split_agencies(text: str, is_agency: Callable[[str], bool] | None = None) -> list[str]:
+    """``"Sở Tài chính, Sở Nội vụ; UBND huyện A"`` -> the agencies' names.
+
+    Splits on ``,`` ``;`` line breaks and `` và `` — but `` và `` only when an agency's name
+    follows (so ``Sở Kế hoạch và Đầu tư`` stays whole), and ``thị xã, thành phố`` stay with
+    ``UBND các huyện``. ``is_agency`` (e.g. :meth:`AgencyMatcher.is_known`) lets the registry
+    keep names that contain a comma whole (``Sở Văn hóa, Thể thao và Du lịch``).
+    """
+    parts = _SEPARATOR.split(clean_text(text).text)
+    pieces, seps = parts[0::2], parts[1::2]
+    result: list[str] = []
+    i = 0
+    while i < len(pieces):
+        end = _known_run_end(pieces, seps, i, is_agency) if is_agency else None
+        if end is None:
+            end = i + 1
+            while end < len(pieces) and _continues(seps[end - 1], pieces[end]):
+                end += 1
+        name = _BULLET.sub("", _join(pieces, seps, i, end)).strip()
+        if name:
+            result.append(name)
+        i = end
+    return result
+
+
+def _is_and(sep: str) -> bool:
+    return sep.strip().casefold() == "và"
+
+
+def _join(pieces: list[str], seps: list[str], start: int, end: int) -> str:
+    out = pieces[start]
+    for k in range(start + 1, end):
+        out += (" và " if _is_and(seps[k - 1]) else ", ") + pieces[k]
+    return out
+
+
+def _known_run_end(pieces: list[str], seps: list[str], start: int, is_agency: Callable[[str], bool]) -> int | None:
+    """The longest run of pieces from ``start``, joined by commas or "và", that is an agency."""
+    end = start + 1
+    while end < len(pieces) and (_is_and(seps[end - 1]) or seps[end - 1].strip() == ","):
+        end += 1
+    for stop in range(end, start, -1):
+        if is_agency(_join(pieces, seps, start, stop)):
+            return stop
+    return None
+
+
+def _continues(sep: str, piece: str) -> bool:
+    """Does ``piece`` belong to the agency before ``sep``?"""
+    head = piece.strip().casefold()
+    bare = re.sub(r"^các\s+", "", head)
+    if bare in _GENERIC_TAILS:
+        return True
+    return _is_and(sep) and not _AGENCY_START_RE.match(head)
+
+
+# --------------------------------------------------------------------------------------------
+# Matching agencies
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    agency: Agency | None  # set when recognised (certainly, or as a guess)
+    certain: bool  # False when it is a guess that deserves a warning ("agency_guessed")
+    suggestion: Agency | None  # the closest agency when not certain, for the hint
+
+    def to_finding(self, value: object) -> Finding | None:
+        """``agency_guessed`` / ``agency_unknown`` for a value that was not certainly matched."""
+        shown = _as_text(value)
+        if self.agency is not None and self.certain:
+            return None
+        if not shown.strip():
+            return None
+        if self.agency is not None:
+            return finding("agency_guessed", shown, name=self.agency.name, code=self.agency.code)
+        hint = f"; có thể là “{self.suggestion.name}” ({self.suggestion.code})" if self.suggestion else ""
+        return finding("agency_unknown", shown, suggestion=hint)
+
+
+# Local People's Committees: the kind word and its short forms.
+_LOCAL_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("thanh pho", ("thanh pho", "tp")),
+    ("thi tran", ("thi tran", "tt")),
+    ("thi xa", ("thi xa", "tx")),
+    ("huyen", ("huyen", "h")),
+    ("phuong", ("phuong", "p")),
+    ("xa", ("xa",)),
+)
+# Names shortened by the initials of what follows them ("Sở TC", "Ban QLDA").
+_INITIALS_PREFIXES = ("so", "ban")
+_GUESS_RATIO = 0.85  # difflib ratio above which the closest agency is taken as a guess
+_GUESS_MARGIN = 0.08  # … provided the runner-up is this much further
+_SUGGEST_RATIO = 0.5  # below this nothing is suggested
+
+
+def _fold(s: str) -> str:
+    """Spaced key: no diacritics, case-folded, punctuation as spaces, UBND spelled short."""
+    key = strip_diacritics(nfc(s)).casefold()
+    key = re.sub(r"[^0-9a-z]+", " ", key).strip()
+    return re.sub(r"\buy ban nhan dan\b", "ubnd", key)
+
+
+def _compact(folded: str) -> str:
+    return folded.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class _Names:
+    exact: tuple[str, ...]  # code and full name: certain
+    aliases: tuple[str, ...]  # known abbreviations: certain when unambiguous
+    weak: tuple[str, ...]  # the name without its kind ("Đức Phổ", "Tài chính"): a guess
+    fuzzy: tuple[str, ...]  # spaced forms compared by difflib
+
+
+def _names_of(agency: Agency) -> _Names:
+    name = _fold(agency.name)
+    words = name.split()
+    aliases: list[str] = []
+    weak: list[str] = []
+    fuzzy = [name]
+    if words[:1] == ["ubnd"]:
+        rest = " ".join(words[1:])
+        for kind, forms in _LOCAL_KINDS:
+            if rest.startswith(kind + " "):
+                place = rest[len(kind) + 1 :]
+                aliases += [f"ubnd {form} {place}" for form in forms] + [f"{form} {place}" for form in forms]
+                aliases.append(f"ubnd {place}")
+                weak.append(place)
+                fuzzy.append(f"{kind} {place}")
+                break
+    elif words[:1] and words[0] in _INITIALS_PREFIXES and len(words) > 1:
+        prefix, rest = words[0], words[1:]
+        initials = "".join(w[0] for w in rest if w != "va")
+        if len(initials) >= 2:
+            aliases += [f"{prefix} {initials}", f"{prefix} {''.join(w[0] for w in rest)}"]
+        weak.append(" ".join(rest))
+        fuzzy.append(" ".join(rest))
+    if len(words) >= 3 and words[0] != "ubnd":
+        aliases.append("".join(w[0] for w in words if w != "va"))
+    if words[-1:] == ["tinh"] and len(words) > 1:
+        weak.append(" ".join(words[:-1]))
+    return _Names(
+        exact=(_compact(_fold(agency.code)), _compact(name)),
+        aliases=tuple(_compact(a) for a in aliases),
+        weak=tuple(_compact(w) for w in weak),
+        fuzzy=tuple(fuzzy),
+    )
+
+
+def _index(pairs: Iterable[tuple[str, int]]) -> dict[str, int | None]:
+    """key -> agency index, or None when two agencies share the key."""
+    out: dict[str, int | None] = {}
+    for key, idx in pairs:
+        if key:
+            out[key] = idx if out.get(key, idx) == idx else None
+    return out
+
+
+class AgencyMatcher:
+    """Recognises agencies of the registry as people write them.
+
+    Certain: the code (``STC``, ``stc``), the full name ignoring case, diacritics, spacing and
+    punctuation (``so tai chinh``), known abbreviations (``Sở TC``, ``Sở KH&ĐT``, ``UBND H. Đức
+    Phổ``, ``Ủy ban nhân dân huyện Đức Phổ``, ``TP Quảng Ngãi``), also followed by ``tỉnh …`` or a
+    remark in parentheses. A guess (``certain=False``): the name without its kind (``Đức Phổ``)
+    or a clearly closest spelling (``Sở Tài chánh``). Otherwise no agency, and the closest one as
+    a suggestion.
+    """
+
+    def __init__(self, agencies: Iterable[Agency]):
+        self._agencies: tuple[Agency, ...] = tuple(agencies)
+        names = [_names_of(a) for a in self._agencies]
+        self._exact = _index((k, i) for i, n in enumerate(names) for k in n.exact)
+        self._alias = _index((k, i) for i, n in enumerate(names) for k in n.aliases)
+        self._weak = _index((k, i) for i, n in enumerate(names) for k in n.weak)
+        self._fuzzy = [(form, i) for i, n in enumerate(names) for form in n.fuzzy]
+        self._cache: dict[str, MatchResult] = {}
+
+    @property
+    def agencies(self) -> tuple[Agency, ...]:
+        return self._agencies
+
+    def match(self, text: str) -> MatchResult:
+        key = str(text)
+        if key not in self._cache:
+            self._cache[key] = self._match(key)
+        return self._cache[key]
+
+    def is_known(self, text: str) -> bool:
+        """True when ``text`` names an agency certainly."""
+        result = self.match(text)
+        return result.agency is not None and result.certain
+
+    def split(self, text: str) -> list[str]:
+        """:func:`split_agencies`, keeping registry names that contain a separator whole."""
+        return split_agencies(text, self.is_known)
+
+    def _match(self, text: str) -> MatchResult:
+        variants = _key_variants(clean_text(text).text)
+        if not variants:
+            return MatchResult(None, False, None)
+        compact = [_compact(v) for v in variants]
+        for table, certain in ((self._exact, True), (self._alias, True), (self._weak, False)):
+            for key in compact:
+                idx = table.get(key)
+                if idx is not None:
+                    agency = self._agencies[idx]
+                    return MatchResult(agency, certain, None if certain else agency)
+        return self._closest(variants[0])
+
+    def _closest(self, folded: str) -> MatchResult:
+        best: dict[int, float] = {}
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(folded)
+        for form, idx in self._fuzzy:
+            matcher.set_seq1(form)
+            if matcher.real_quick_ratio() <= best.get(idx, 0.0):
+                continue
+            best[idx] = max(best.get(idx, 0.0), matcher.ratio())
+        if not best:
+            return MatchResult(None, False, None)
+        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+        top_idx, top = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        closest = self._agencies[top_idx]
+        if top >= _GUESS_RATIO and top - runner_up >= _GUESS_MARGIN:
+            return MatchResult(closest, False, closest)
+        return MatchResult(None, False, closest if top >= _SUGGEST_RATIO else None)
+
+
+def _key_variants(text: str) -> list[str]:
+    """Folded forms of ``text`` to look up: as written, without (remarks), without ``tỉnh …``."""
+    out: list[str] = []
+    for variant in (text, re.sub(r"\([^)]*\)", " ", text)):
+        folded = _fold(variant)
+        if not folded:
+            continue
+        out.append(folded)
+        at = f" {folded} ".find(" tinh ")
+        if at > 0:
+            out += [folded[: at + len(" tinh") - 1].strip(), folded[: at - 1].strip()]
+    return list(dict.fromkeys(v for v in out if v))

@@ -1,0 +1,282 @@
+"""The consolidation: dataset + validated submissions -> dataset + changes.
+
+Deterministic and idempotent: the same rows applied twice change nothing. It never writes an
+office-owned field. Where the Office typed over a field the agency owns, the hand edit is kept
+and reported (a per-field fingerprint of what the agency last sent, kept in the hidden
+``Dấu kiểm`` column, tells a hand edit from the tool's own write).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import periods
+from .dataset import Dataset
+from .findings import Finding, finding
+from .forms import PROGRAMME_COLUMNS
+from .models import Agency, MonthlyItem, WorkItem
+from .text import normalize_header
+from .validate import CleanRow
+
+# Programme fields an agency owns (registration) and reports (progress), in column order.
+REGISTRATION_FIELDS = tuple(c.key for c in PROGRAMME_COLUMNS if c.owner == "agency")
+PROGRESS_FIELDS = tuple(c.key for c in PROGRAMME_COLUMNS if c.owner == "progress")
+FINGERPRINTED = REGISTRATION_FIELDS + PROGRESS_FIELDS
+_CODE = re.compile(r"^(\d{4})-([A-Z0-9]+)-(\d{3})(?:-([A-Z0-9]+))?$")
+
+
+@dataclass
+class FileResult:
+    file: str
+    sha256: str
+    agency: str = ""
+    kind: str = ""
+    accepted: bool = False
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    duplicate_of: str = ""
+
+    @property
+    def result_text(self) -> str:
+        if self.duplicate_of:
+            return f"Trùng nội dung với tệp đã tổng hợp {self.duplicate_of}; không tổng hợp lại"
+        if not self.accepted:
+            return "Không tổng hợp: tệp có lỗi, đã gửi trả đơn vị"
+        return f"Đã tổng hợp {self.rows} dòng"
+
+
+@dataclass
+class Changes:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    withdrawn_codes: list[str] = field(default_factory=list)
+
+
+def fingerprint_value(value: Any) -> str:
+    if value is None or value == "" or value is False:
+        text = ""
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return format(zlib.crc32(text.encode("utf-8")) & 0xFFFF, "04x")
+
+
+def fingerprint(item: WorkItem) -> str:
+    return "".join(fingerprint_value(getattr(item, k)) for k in FINGERPRINTED)
+
+
+def hand_edited_fields(item: WorkItem) -> set[str]:
+    """Fields whose value in the master differs from what the agency last sent."""
+    fp = item.dau_kiem
+    if len(fp) != 4 * len(FINGERPRINTED):
+        return set()
+    return {
+        k for i, k in enumerate(FINGERPRINTED) if fp[4 * i : 4 * i + 4] != fingerprint_value(getattr(item, k))
+    }
+
+
+def _merge(item: WorkItem, incoming: dict[str, Any], fields: tuple[str, ...], edited: set[str], out: Changes, cell_of) -> tuple[WorkItem, bool]:
+    """Apply incoming field values to item, keeping hand edits. Returns (new item, changed?);
+    the item's fingerprint records the incoming values."""
+    update: dict[str, Any] = {}
+    sent: dict[str, Any] = {}
+    for k in fields:
+        new = incoming.get(k, getattr(item, k))
+        sent[k] = new
+        cur = getattr(item, k)
+        if new == cur:
+            continue
+        if k in edited:
+            out.findings.append(
+                finding("hand_edit_kept", cur, cell_ref=cell_of(k), incoming=_show(new))
+            )
+            continue
+        update[k] = new
+    parts = _fingerprint_parts(item)
+    for i, k in enumerate(FINGERPRINTED):
+        if k in fields:
+            parts[i] = fingerprint_value(sent[k])  # what the agency sent, so a kept hand edit stays visible
+    update["dau_kiem"] = "".join(parts)
+    changed = any(k != "dau_kiem" for k in update)
+    return item.model_copy(update=update), changed
+
+
+def _fingerprint_parts(item: WorkItem) -> list[str]:
+    fp = item.dau_kiem
+    if len(fp) == 4 * len(FINGERPRINTED):
+        return [fp[4 * i : 4 * i + 4] for i in range(len(FINGERPRINTED))]
+    return [fingerprint_value(getattr(item, k)) for k in FINGERPRINTED]
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, dt.date):
+        return periods.format_date(v)
+    return "" if v is None else str(v)
+
+
+def _registration_values(row: CleanRow) -> dict[str, Any]:
+    v = row.values
+    lead: Agency | None = v.get("don_vi_chu_tri")
+    return {
+        "noi_dung": v.get("noi_dung") or "",
+        "loai": v.get("loai") or "",
+        "cap_trinh": v.get("cap_trinh") or "",
+        "can_cu": v.get("can_cu") or "",
+        "don_vi_chu_tri": lead.name if lead else "",
+        "don_vi_phoi_hop": v.get("don_vi_phoi_hop") or "",
+        "lanh_dao": v.get("lanh_dao") or "",
+        "thoi_gian_trien_khai": v.get("thoi_gian_trien_khai"),
+        "thoi_han": v.get("thoi_han"),
+        "dinh_ky": row.recurrence.label if row.recurrence else (v.get("dinh_ky") or ""),
+        "ghi_chu": v.get("ghi_chu") or "",
+    }
+
+
+def _instances(row: CleanRow, year: int) -> list[tuple[str, dt.date | None, str]]:
+    """(code suffix, deadline, period label) of each instance a registration row makes."""
+    if row.recurrence is not None:
+        return [(i.suffix, i.deadline, i.label) for i in periods.expand(row.recurrence, year)]
+    return [("", row.values.get("thoi_han"), row.label)]
+
+
+def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: str, cell_of) -> Changes:
+    """A registration from ``registrant`` replaces that agency's items of the programme:
+    rows matched by content keep their codes, new rows get new codes, items no longer
+    registered are marked withdrawn (never deleted)."""
+    out = Changes()
+    year = ds.config.year
+    prefix = f"{year}-{registrant}-"
+    own = [i for i in ds.items if i.ma_dau_viec.startswith(prefix)]
+    by_base: dict[str, list[WorkItem]] = {}
+    for it in own:
+        m = _CODE.match(it.ma_dau_viec)
+        base = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else it.ma_dau_viec
+        by_base.setdefault(base, []).append(it)
+    base_by_content = {normalize_header(items[0].noi_dung): base for base, items in by_base.items()}
+    next_seq = 1 + max((int(_CODE.match(b).group(3)) for b in by_base if _CODE.match(b)), default=0)
+    index = {it.ma_dau_viec: n for n, it in enumerate(ds.items)}
+    kept: set[str] = set()
+    used_bases: set[str] = set()
+    for row in rows:
+        values = _registration_values(row)
+        lead_code = row.values["don_vi_chu_tri"].code if row.values.get("don_vi_chu_tri") else registrant
+        key = normalize_header(values["noi_dung"])
+        base = base_by_content.get(key)
+        if base is None or base in used_bases:
+            base = f"{prefix}{next_seq:03d}"
+            next_seq += 1
+            base_by_content.setdefault(key, base)
+        used_bases.add(base)
+        for suffix, deadline, label in _instances(row, year):
+            code = f"{base}-{suffix}" if suffix else base
+            kept.add(code)
+            incoming = {**values, "thoi_han": deadline}
+            if code in index:
+                cur = ds.items[index[code]]
+                edited = hand_edited_fields(cur)
+                merged, changed = _merge(cur, incoming, REGISTRATION_FIELDS, edited, out, lambda k, c=code: cell_of(c, k))
+                system = {"ky": label, "ma_don_vi": lead_code, "nguon": source if changed else cur.nguon}
+                if cur.rut:
+                    system["rut"] = False
+                    changed = True
+                if any(getattr(merged, k) != v for k, v in system.items()):
+                    changed = True
+                merged = merged.model_copy(update=system)
+                ds.items[index[code]] = merged
+                out.changed += int(changed)
+            else:
+                item = WorkItem(ma_dau_viec=code, ma_don_vi=lead_code, ky=label, nguon=source, **incoming)
+                item = item.model_copy(update={"dau_kiem": fingerprint(item)})
+                index[code] = len(ds.items)
+                ds.items.append(item)
+                out.added += 1
+    for it in own:
+        if it.ma_dau_viec not in kept and not it.rut:
+            ds.items[index[it.ma_dau_viec]] = it.model_copy(update={"rut": True, "nguon": source})
+            out.removed += 1
+            out.withdrawn_codes.append(it.ma_dau_viec)
+    return out
+
+
+def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, source: str, cell_of) -> Changes:
+    """A progress report updates only the completion fields of the agency's own items."""
+    out = Changes()
+    index = {it.ma_dau_viec: n for n, it in enumerate(ds.items)}
+    for row in rows:
+        code = row.values.get("ma_dau_viec")
+        if code not in index:
+            continue
+        cur = ds.items[index[code]]
+        incoming = {k: row.values.get(k) if row.values.get(k) is not None else (None if k in ("ngay_hoan_thanh", "de_xuat_thoi_han") else "")
+                    for k in PROGRESS_FIELDS}
+        merged, changed = _merge(cur, incoming, PROGRESS_FIELDS, hand_edited_fields(cur), out, lambda k, c=code: cell_of(c, k))
+        if changed:
+            merged = merged.model_copy(update={"nguon": source})
+        ds.items[index[code]] = merged
+        out.changed += int(changed)
+    return out
+
+
+def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow], *, source: str, received: dt.date) -> Changes:
+    """A monthly registration replaces the agency's rows of that month's programme."""
+    out = Changes()
+    year = ds.config.year
+    thang = f"{month:02d}/{year}"
+    prefix = f"{year}-{month:02d}-{agency_code}-"
+    old = [m for m in ds.monthly if m.ma_viec_thang.startswith(prefix)]
+    by_content = {normalize_header(m.noi_dung): m for m in old}
+    next_seq = 1 + max((int(m.ma_viec_thang.rsplit("-", 1)[1]) for m in old if m.ma_viec_thang.rsplit("-", 1)[1].isdigit()), default=0)
+    new_items: list[MonthlyItem] = []
+    for row in rows:
+        v = row.values
+        lead: Agency | None = v.get("don_vi_chu_tri")
+        fields = {
+            "noi_dung": v.get("noi_dung") or "",
+            "hinh_thuc": v.get("hinh_thuc") or "",
+            "thoi_gian": v.get("thoi_gian"),
+            "lanh_dao_chu_tri": v.get("lanh_dao_chu_tri") or "",
+            "don_vi_chu_tri": lead.name if lead else "",
+            "don_vi_phoi_hop": v.get("don_vi_phoi_hop") or "",
+            "thanh_phan": v.get("thanh_phan") or "",
+            "dia_diem": v.get("dia_diem") or "",
+            "ma_dau_viec": v.get("ma_dau_viec") or "",
+            "ghi_chu": v.get("ghi_chu") or "",
+        }
+        prev = by_content.pop(normalize_header(fields["noi_dung"]), None)
+        if prev is not None:
+            merged = prev.model_copy(update=fields)
+            if merged != prev:
+                out.changed += 1
+                merged = merged.model_copy(update={"nguon": source})
+            new_items.append(merged)
+        else:
+            code = f"{prefix}{next_seq:02d}"
+            next_seq += 1
+            new_items.append(MonthlyItem(ma_viec_thang=code, thang=thang, ma_don_vi=agency_code, ngay_nhan=received, nguon=source, **fields))
+            out.added += 1
+    for gone in by_content.values():
+        if not gone.noi_dung.startswith("(Đã rút) "):
+            new_items.append(gone.model_copy(update={"noi_dung": f"(Đã rút) {gone.noi_dung}", "nguon": source}))
+            out.removed += 1
+        else:
+            new_items.append(gone)
+    keep = [m for m in ds.monthly if not m.ma_viec_thang.startswith(prefix)]
+    order = {m.ma_viec_thang: n for n, m in enumerate(ds.monthly)}
+    ds.monthly = keep + sorted(new_items, key=lambda m: (order.get(m.ma_viec_thang, 10**9), m.ma_viec_thang))
+    return out
+
+
+def record_receipt(ds: Dataset, agency_code: str, received: dt.date) -> None:
+    """The first registration received from an agency sets its punctuality date."""
+    prev = ds.received_annual.get(agency_code)
+    if prev is None or received < prev:
+        ds.received_annual[agency_code] = received

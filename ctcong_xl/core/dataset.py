@@ -1,0 +1,45 @@
+"""The master workbook's content as plain values, and where its rows sit on each sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
+
+
+@dataclass
+class SheetIndex:
+    """Where things are on one managed sheet, as found when reading it: the column of each
+    known header (by key) and the row of each record (by its code)."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    last_row: int = 1  # the last used row; the header is row 1
+
+    def row_of(self, code: str) -> int | None:
+        return self.rows.get(code)
+
+
+@dataclass
+class Dataset:
+    config: ProgrammeConfig
+    agencies: list[Agency]
+    items: list[WorkItem] = field(default_factory=list)
+    monthly: list[MonthlyItem] = field(default_factory=list)
+    received_annual: dict[str, dt.date] = field(default_factory=dict)
+    consolidated_hashes: dict[str, str] = field(default_factory=dict)  # sha256 -> file name
+    programme_index: SheetIndex = field(default_factory=SheetIndex)
+    monthly_index: SheetIndex = field(default_factory=SheetIndex)
+    registry_index: SheetIndex = field(default_factory=SheetIndex)
+    validation_log_last_row: int = 1
+    import_log_last_row: int = 1
+
+    def agency(self, code: str) -> Agency | None:
+        for a in self.agencies:
+            if a.code == code:
+                return a
+        return None
+
+    def items_of(self, agency_code: str) -> list[WorkItem]:
+        return [i for i in self.items if i.ma_don_vi == agency_code]

@@ -1,0 +1,108 @@
+"""The master workbook's layout: its sheets, the configuration cells and their defined names,
+and the columns of the registry, monthly programme and log sheets. One definition that the
+builder, the reader, the write plan and the live-Excel door all use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .forms import MONTHLY, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
+
+CONTROL_SHEET = "Bảng điều khiển"
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+CONFIG_SHEET = "Cấu hình"
+REGISTRY_SHEET = "Đơn vị"
+MONTHLY_SHEET = "Chương trình tháng"
+SUMMARY_SHEET = "Tổng hợp"
+VALIDATION_LOG_SHEET = "Nhật ký kiểm tra"
+IMPORT_LOG_SHEET = "Nhật ký tổng hợp"
+XLWINGS_CONF_SHEET = "xlwings.conf"
+
+MAX_ROWS = 20001  # last row that the summary formulas, validations and formats cover
+MASTER_FILENAME = "ChuongTrinhCongTac_{year}.xlsm"
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    key: str
+    label: str
+    type: str  # int | text | date
+    name: str  # defined name of the value cell (column B)
+    help: str = ""
+
+
+CONFIG_FIELDS: tuple[ConfigField, ...] = (
+    ConfigField("year", "Năm chương trình", "int", "NamChuongTrinh"),
+    ConfigField("program_number", "Số chương trình công tác năm", "text", "SoChuongTrinh",
+                "Ví dụ 27/CTr-UBND"),
+    ConfigField("program_date", "Ngày ban hành chương trình", "date", "NgayBanHanh"),
+    ConfigField("as_of", "Ngày báo cáo", "date", "NgayBaoCao",
+                "Tình trạng các việc được tính đến ngày này"),
+    ConfigField("annual_deadline", "Hạn đăng ký chương trình năm", "date", "HanDangKyNam"),
+    ConfigField("monthly_deadline_day", "Hạn đăng ký chương trình tháng (ngày của tháng trước)", "int",
+                "NgayHanDangKyThang"),
+    ConfigField("remind_within_days", "Nhắc việc sắp đến hạn trước (ngày)", "int", "SoNgayNhacTruoc"),
+)
+CONFIG_FIRST_ROW = 2  # row of the first field; labels in column A, values in column B
+LEADERS_COL = 4  # column D lists the leaders (Lãnh đạo UBND tỉnh), from row 2
+LEADERS_NAME = "DanhSachLanhDao"
+
+
+def config_row(key: str) -> int:
+    return CONFIG_FIRST_ROW + [f.key for f in CONFIG_FIELDS].index(key)
+
+
+REGISTRY_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã đơn vị", owner="office", width=12),
+    Column("name", "Tên đơn vị", owner="office", width=40),
+    Column("kind", "Loại", owner="office", width=18),
+    Column("email", "Email", owner="office", width=30),
+    Column("received_annual", "Ngày nhận đăng ký năm", "date", owner="system", width=14),
+    Column("punctuality", "Đánh giá đăng ký năm", "formula", owner="system", width=22),
+)
+
+MONTHLY_COLUMNS: tuple[Column, ...] = (
+    Column("ma_viec_thang", "Mã việc tháng", "code", owner="system", width=17),
+    Column("thang", "Tháng", "text", owner="system", width=9),
+    *(
+        Column(c.key, c.header, "date" if c.type == "period" else c.type, owner="agency", width=c.width)
+        for c in MONTHLY.columns
+        if c.key != "stt"
+    ),
+    Column("ma_don_vi", "Mã đơn vị", owner="system", width=10),
+    Column("ngay_nhan", "Ngày nhận", "date", owner="system", width=12),
+    Column("ghi_chu_vp", "Ghi chú của Văn phòng", owner="office", width=22),
+    Column("nguon", "Nguồn", owner="system", width=18),
+)
+
+VALIDATION_LOG_COLUMNS: tuple[Column, ...] = (
+    Column("when", "Thời điểm", width=17),
+    Column("file", "Tệp", width=30),
+    Column("agency", "Đơn vị", width=10),
+    Column("sheet", "Trang", width=16),
+    Column("cell", "Ô", width=7),
+    Column("severity", "Mức độ", width=9),
+    Column("code", "Mã lỗi", width=20),
+    Column("value", "Giá trị", width=22),
+    Column("message", "Nội dung", width=60),
+    Column("hint", "Cách sửa", width=50),
+)
+
+IMPORT_LOG_COLUMNS: tuple[Column, ...] = (
+    Column("when", "Thời điểm", width=17),
+    Column("who", "Người thực hiện", width=16),
+    Column("file", "Tệp", width=30),
+    Column("sha256", "Mã băm SHA-256", width=20),
+    Column("agency", "Đơn vị", width=10),
+    Column("kind", "Loại mẫu", width=14),
+    Column("added", "Thêm", "int", width=7),
+    Column("changed", "Sửa", "int", width=7),
+    Column("removed", "Rút", "int", width=7),
+    Column("result", "Kết quả", width=40),
+)
+
+SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
+KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}
+
+PROGRAMME = PROGRAMME_COLUMNS
+__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "PROGRAMME_SHEET"}]

@@ -1,0 +1,80 @@
+"""The write plan: which rectangles of which sheets the tool writes, and with what.
+
+Both doors apply the same plan: the file door patches the workbook package
+(:mod:`ctcong_xl.io.xlsxpatch`), the live-Excel door assigns ``range.value`` through xlwings
+(:mod:`ctcong_xl.xl`). A plan never names a cell outside the regions the tool manages, so
+everything else in the workbook is left as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Union
+
+from .forms import column_letter
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula (text starting with '=') with the value Python computed for it, written as
+    the cached result so that a reader that does not recalculate still sees the right value."""
+
+    text: str
+    cached: str | float | int | None = None
+
+
+CellValue = Union[str, int, float, bool, dt.date, dt.datetime, Formula, None]
+
+
+@dataclass(frozen=True)
+class RangeWrite:
+    """Write ``values`` (rows of cells) with its top-left cell at (row, col), 1-based.
+    ``None`` clears a cell's value (its formatting stays)."""
+
+    sheet: str
+    row: int
+    col: int
+    values: tuple[tuple[CellValue, ...], ...]
+
+    @property
+    def address(self) -> str:
+        """A1 address of the whole rectangle, e.g. ``B2:F40``."""
+        nrows = len(self.values)
+        ncols = max((len(r) for r in self.values), default=0)
+        first = f"{column_letter(self.col)}{self.row}"
+        if nrows <= 1 and ncols <= 1:
+            return first
+        return f"{first}:{column_letter(self.col + max(ncols, 1) - 1)}{self.row + max(nrows, 1) - 1}"
+
+
+@dataclass
+class WritePlan:
+    writes: list[RangeWrite] = field(default_factory=list)
+
+    def add(self, sheet: str, row: int, col: int, values: list[list[CellValue]] | list[tuple]) -> None:
+        if not values:
+            return
+        self.writes.append(RangeWrite(sheet, row, col, tuple(tuple(r) for r in values)))
+
+    def sheets(self) -> list[str]:
+        seen: list[str] = []
+        for w in self.writes:
+            if w.sheet not in seen:
+                seen.append(w.sheet)
+        return seen
+
+    def for_sheet(self, sheet: str) -> list[RangeWrite]:
+        return [w for w in self.writes if w.sheet == sheet]
+
+
+def column_runs(col_indexes: list[int]) -> list[list[int]]:
+    """Split sorted 1-based column indexes into runs of adjacent columns: [1,2,3,5,6] ->
+    [[1,2,3],[5,6]]. Each run becomes one rectangle of the plan."""
+    runs: list[list[int]] = []
+    for c in sorted(col_indexes):
+        if runs and runs[-1][-1] == c - 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return runs

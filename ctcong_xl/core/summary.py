@@ -1,0 +1,123 @@
+"""Dataset + as-of date -> counts per status, per agency, per leader, per month, and the
+report paragraph of SPEC §8."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .dataset import Dataset
+from .models import WorkItem
+from .status import COUNTED, STATUS_KEYS, Status, classify
+from .text import vn_sorted
+
+# How each counted status reads in the paragraph (SPEC §8, after the Office's own reports).
+NARRATIVE_PHRASES: dict[Status, str] = {
+    Status.DUNG_HAN: "công việc hoàn thành đúng hạn",
+    Status.KHONG_DUNG_HAN: "công việc hoàn thành nhưng không đúng hạn",
+    Status.CHUA_HOAN_THANH: "công việc chưa hoàn thành",
+    Status.DANG_THUC_HIEN: "công việc đang thực hiện",
+}
+
+
+def item_status(item: WorkItem, as_of: dt.date) -> Status:
+    return classify(item.effective_deadline, item.ngay_hoan_thanh, as_of, item.rut)
+
+
+def _zero() -> dict[str, int]:
+    return {k: 0 for k in STATUS_KEYS}
+
+
+@dataclass
+class Summary:
+    as_of: dt.date
+    year: int
+    program_number: str
+    total: int
+    agencies: int
+    by_status: dict[str, int]
+    by_agency: list[dict] = field(default_factory=list)
+    by_leader: list[dict] = field(default_factory=list)
+    by_month: list[dict] = field(default_factory=list)
+    narrative: str = ""
+
+    @property
+    def on_time_rate(self) -> float | None:
+        done = self.by_status[Status.DUNG_HAN.value] + self.by_status[Status.KHONG_DUNG_HAN.value]
+        return None if done == 0 else self.by_status[Status.DUNG_HAN.value] / done
+
+    def to_json(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "year": self.year,
+            "program_number": self.program_number,
+            "total": self.total,
+            "agencies": self.agencies,
+            "by_status": self.by_status,
+            "on_time_rate": self.on_time_rate,
+            "by_agency": self.by_agency,
+            "by_leader": self.by_leader,
+            "by_month": self.by_month,
+            "narrative": self.narrative,
+        }
+
+
+def summarize(ds: Dataset, as_of: dt.date) -> Summary:
+    by_status = _zero()
+    per_agency: dict[str, dict[str, int]] = {a.code: _zero() for a in ds.agencies}
+    per_leader: dict[str, dict[str, int]] = {}
+    per_month: dict[int, dict[str, int]] = {m: _zero() for m in range(1, 13)}
+    for item in ds.items:
+        s = item_status(item, as_of).value
+        by_status[s] += 1
+        per_agency.setdefault(item.ma_don_vi, _zero())[s] += 1
+        per_leader.setdefault(item.lanh_dao or "(Chưa phân công)", _zero())[s] += 1
+        e = item.effective_deadline
+        if e is not None and e.year == ds.config.year:
+            per_month[e.month][s] += 1
+    total = sum(by_status[s.value] for s in COUNTED)
+    names = {a.code: a.name for a in ds.agencies}
+    by_agency = [
+        {"code": code, "name": names.get(code, code), **counts, "total": sum(counts[s.value] for s in COUNTED)}
+        for code, counts in per_agency.items()
+    ]
+    agencies = sum(1 for a in by_agency if a["total"] > 0)
+    by_leader = [
+        {"leader": name, **per_leader[name], "total": sum(per_leader[name][s.value] for s in COUNTED)}
+        for name in vn_sorted(per_leader)
+    ]
+    by_month = [{"month": m, **c, "total": sum(c[s.value] for s in COUNTED)} for m, c in per_month.items()]
+    text = narrative(
+        year=ds.config.year,
+        program_number=ds.config.program_number,
+        total=total,
+        agencies=agencies,
+        counts=by_status,
+        as_of=as_of,
+    )
+    return Summary(as_of, ds.config.year, ds.config.program_number, total, agencies, by_status,
+                   by_agency, by_leader, by_month, text)
+
+
+def as_of_phrase(as_of: dt.date) -> str:
+    """'đến cuối tháng 9/2015' on the last day of a month, else 'đến ngày 15/09/2015'."""
+    if as_of.day == calendar.monthrange(as_of.year, as_of.month)[1]:
+        return f"đến cuối tháng {as_of.month}/{as_of.year}"
+    return f"đến ngày {as_of:%d/%m/%Y}"
+
+
+def narrative(*, year: int, program_number: str, total: int, agencies: int, counts: dict[str, int], as_of: dt.date) -> str:
+    """The report paragraph (SPEC §8). Categories with a zero count are left out; withdrawn
+    items, excluded from the total, get a sentence of their own when there are any."""
+    number = f" số {program_number}" if program_number else ""
+    parts = [f"{counts[s.value]} {NARRATIVE_PHRASES[s]}" for s in COUNTED if counts[s.value] > 0]
+    status_text = ("có " + ", ".join(parts)) if total else "chưa có công việc nào"
+    text = (
+        f"Năm {year}, UBND tỉnh ban hành Chương trình công tác năm{number} có tổng số {total} đầu việc "
+        f"được giao cho {agencies} đơn vị; {as_of_phrase(as_of)} {status_text}."
+    )
+    withdrawn = counts.get(Status.RUT_KHOI.value, 0)
+    if withdrawn:
+        text += f" Ngoài ra, có {withdrawn} công việc đã rút khỏi chương trình."
+    return text

@@ -1,0 +1,208 @@
+"""Rows of a returned form -> clean values and findings (SPEC §3–§5).
+
+Input is the raw rows of one submission (values as stored in the cells, keyed by column key,
+with each cell's A1 reference). Output is one clean row per input row (dates resolved, text
+repaired, agencies matched) and the findings, each placed at its cell. Nothing here reads a
+file: :mod:`ctcong_xl.io.incoming` does that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from . import periods
+from .findings import Finding, finding
+from .forms import FIXED_LISTS, FORMS, Column, Form
+from .models import Agency, WorkItem
+from .text import AgencyMatcher, clean_text, normalize_header, split_agencies
+
+_FORMULA_LIKE = re.compile(r"^(=|[+\-@][\w(]).*[(|!:]", re.S)
+
+
+class RawRowLike(Protocol):
+    row: int
+    values: dict[str, Any]
+    cells: dict[str, str]
+
+
+@dataclass
+class CleanRow:
+    row: int
+    values: dict[str, Any]
+    cells: dict[str, str]
+    recurrence: periods.Recurrence | None = None
+    label: str = ""  # period label of the deadline ("Quý II/2026"), "" for a date
+
+
+@dataclass
+class Context:
+    year: int
+    agency: Agency  # the agency the template was made for
+    agencies: Sequence[Agency]
+    month: int | None = None
+    items: Sequence[WorkItem] = ()  # the master's items (for progress codes and duplicates)
+    today: dt.date | None = None
+    matcher: AgencyMatcher | None = None
+
+    def __post_init__(self) -> None:
+        if self.matcher is None:
+            self.matcher = AgencyMatcher(self.agencies)
+
+
+@dataclass
+class Validated:
+    rows: list[CleanRow] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+
+def validate_rows(kind: str, raw_rows: Iterable[RawRowLike], ctx: Context, *, formulas: dict[str, str] | None = None) -> Validated:
+    form = FORMS[kind]
+    out = Validated()
+    formulas = formulas or {}
+    for raw in raw_rows:
+        clean = CleanRow(row=raw.row, values={}, cells=dict(raw.cells))
+        for col in form.columns:
+            cell = raw.cells.get(col.key, "")
+            value = raw.values.get(col.key)
+            if cell in formulas:
+                out.findings.append(finding("formula_neutralised", formulas[cell]).at(cell=cell))
+            clean.values[col.key] = _clean_cell(col, value, cell, ctx, clean, out.findings)
+        _check_row(form, clean, ctx, out.findings)
+        out.rows.append(clean)
+    _check_duplicates(form, out.rows, ctx, out.findings)
+    return out
+
+
+def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow, findings: list[Finding]) -> Any:
+    def place(f: Finding) -> None:
+        findings.append(f.at(cell=cell))
+
+    if col.type in ("period", "date"):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        allow_outside = col.key in ("ngay_hoan_thanh", "de_xuat_thoi_han", "thoi_gian_trien_khai")
+        parsed, problem = periods.parse_deadline(value, ctx.year, allow_outside_year=allow_outside)
+        if problem is not None:
+            place(problem)
+            return None
+        if parsed is None:
+            return None
+        if col.key == "thoi_han" and parsed.recurrence is not None:
+            row.recurrence = parsed.recurrence
+        if col.key in ("thoi_han", "thoi_gian"):
+            row.label = parsed.label
+        return parsed.deadline
+    text = clean_text(value)
+    for code in text.repairs:
+        if code != "text_spaces":
+            place(finding(code, str(value), fixed=text.text))
+    s = text.text
+    if not s:
+        return "" if col.type != "agency" else None
+    if _FORMULA_LIKE.match(s):
+        place(finding("formula_neutralised", s))
+    if col.type == "choice" and col.choices in FIXED_LISTS:
+        choices = FIXED_LISTS[col.choices]
+        by_key = {normalize_header(c): c for c in choices}
+        if normalize_header(s) in by_key:
+            return by_key[normalize_header(s)]
+        if col.key == "dinh_ky":
+            rec, problem = periods.parse_recurrence(s)
+            if problem is not None:
+                place(problem)
+            elif rec is not None:
+                row.recurrence = rec
+                return rec.label
+            return s
+        place(finding("value_not_in_list", s, column=col.header, choices="; ".join(choices)))
+        return s
+    if col.type == "agency":
+        match = ctx.matcher.match(s)
+        if match.agency is None:
+            hint = f" (có phải “{match.suggestion.name}”?)" if match.suggestion else ""
+            place(finding("agency_unknown", s, suggestion=hint))
+            return None
+        if not match.certain:
+            place(finding("agency_guessed", s, name=match.agency.name, code=match.agency.code))
+        return match.agency
+    if col.type == "agencies":
+        names = []
+        for part in split_agencies(s):
+            match = ctx.matcher.match(part)
+            if match.agency is None:
+                hint = f" (có phải “{match.suggestion.name}”?)" if match.suggestion else ""
+                place(finding("partner_unknown", part, suggestion=hint))
+                names.append(part)
+            else:
+                if not match.certain:
+                    place(finding("agency_guessed", part, name=match.agency.name, code=match.agency.code))
+                names.append(match.agency.name)
+        return ", ".join(names)
+    return s
+
+
+def _check_row(form: Form, row: CleanRow, ctx: Context, findings: list[Finding]) -> None:
+    for col in form.columns:
+        if col.required and _blank(row.values.get(col.key)) and not _already_flagged(findings, row.cells.get(col.key)):
+            if col.key == "thoi_han" and row.recurrence is not None:
+                continue
+            findings.append(finding("required_missing", "", column=col.header).at(cell=row.cells.get(col.key, "")))
+    if form.kind in ("annual", "monthly"):
+        if row.values.get("don_vi_chu_tri") is None and not row.cells.get("don_vi_chu_tri") in _flagged_cells(findings):
+            row.values["don_vi_chu_tri"] = ctx.agency  # blank = the template's agency (SPEC §5)
+    if form.kind == "annual":
+        start, deadline = row.values.get("thoi_gian_trien_khai"), row.values.get("thoi_han")
+        if start and deadline and deadline < start:
+            findings.append(
+                finding("deadline_before_start", deadline, start=start).at(cell=row.cells.get("thoi_han", ""))
+            )
+    if form.kind == "progress":
+        code = row.values.get("ma_dau_viec")
+        own = {i.ma_dau_viec for i in ctx.items if i.ma_don_vi == ctx.agency.code}
+        if code and code not in own:
+            findings.append(finding("item_unknown", code).at(cell=row.cells.get("ma_dau_viec", "")))
+        proposed = row.values.get("de_xuat_thoi_han")
+        if proposed and not row.values.get("ly_do"):
+            findings.append(
+                finding("new_deadline_without_reason", proposed).at(cell=row.cells.get("ly_do", row.cells.get("de_xuat_thoi_han", "")))
+            )
+        done = row.values.get("ngay_hoan_thanh")
+        if done and ctx.today and done > ctx.today:
+            findings.append(finding("completion_after_today", done).at(cell=row.cells.get("ngay_hoan_thanh", "")))
+
+
+def _check_duplicates(form: Form, rows: list[CleanRow], ctx: Context, findings: list[Finding]) -> None:
+    if form.kind != "annual":
+        return
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        content = row.values.get("noi_dung")
+        if not content:
+            continue
+        key = (normalize_header(content), row.values.get("thoi_han"), row.recurrence and row.recurrence.key)
+        if key in seen:
+            findings.append(
+                finding("duplicate_in_file", content, other_row=seen[key]).at(cell=row.cells.get("noi_dung", ""))
+            )
+        else:
+            seen[key] = row.row
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _flagged_cells(findings: list[Finding]) -> set[str]:
+    return {f.cell for f in findings if f.is_error}
+
+
+def _already_flagged(findings: list[Finding], cell: str | None) -> bool:
+    return bool(cell) and cell in _flagged_cells(findings)

@@ -1,0 +1,143 @@
+"""Dataset -> the write plan of the master's managed cells (one plan for both doors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from . import layout as L
+from .dataset import Dataset, SheetIndex
+from .findings import Finding
+from .forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column, column_letter
+from .models import ImportLogEntry
+from .plan import CellValue, Formula, WritePlan, column_runs
+from .status import classify, status_formula
+
+_WRITTEN_OWNERS = ("system", "agency", "progress")
+
+
+def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[str, list[CellValue]]:
+    """Column key -> the cell values of every programme row in sheet order (tool-written
+    columns only)."""
+    idx = ds.programme_index
+    cols = {c.key: c for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns}
+    letter = {k: column_letter(v) for k, v in idx.columns.items()}
+    out: dict[str, list[CellValue]] = {k: [] for k in cols}
+    for n, item in enumerate(ds.items):
+        r = idx.rows[item.ma_dau_viec]
+        for k, col in cols.items():
+            if k == "thoi_han_hieu_luc":
+                eff = item.effective_deadline
+                out[k].append(Formula(
+                    f'=IF({letter["thoi_han_dieu_chinh"]}{r}<>"",{letter["thoi_han_dieu_chinh"]}{r},{letter["thoi_han"]}{r})',
+                    _serial(eff)))
+            elif k == "tinh_trang":
+                text = classify(item.effective_deadline, item.ngay_hoan_thanh, as_of, item.rut).text
+                out[k].append(Formula(status_formula(
+                    deadline=f'{letter["thoi_han_hieu_luc"]}{r}', completed=f'{letter["ngay_hoan_thanh"]}{r}',
+                    as_of="NgayBaoCao", withdrawn=f'{letter["rut"]}{r}', content=f'{letter["noi_dung"]}{r}'), text))
+            else:
+                out[k].append(_cell(getattr(item, k), col))
+    return out
+
+
+def _serial(d: dt.date | None) -> int | None:
+    return None if d is None else (d - dt.date(1899, 12, 30)).days
+
+
+def _cell(value, col: Column) -> CellValue:
+    if col.type == "flag":
+        return L_WITHDRAWN if value else None
+    if value is None or value == "":
+        return None
+    return value
+
+
+L_WITHDRAWN = "x"
+
+
+def layout_rows(index: SheetIndex, codes: Sequence[str]) -> None:
+    """Give each record its row: records keep the rows they have; new ones go below."""
+    nxt = max([index.last_row, *index.rows.values()]) + 1 if index.rows else index.last_row + 1
+    for code in codes:
+        if code not in index.rows:
+            index.rows[code] = nxt
+            nxt += 1
+    index.last_row = max(index.rows.values(), default=index.last_row)
+
+
+def order_by_rows(ds: Dataset) -> None:
+    """Sort items in sheet-row order (after layout_rows) so the plan writes whole columns."""
+    ds.items.sort(key=lambda i: ds.programme_index.rows[i.ma_dau_viec])
+
+
+def plan_programme(plan: WritePlan, ds: Dataset, as_of: dt.date, *, rut_changes: dict[str, bool] | None = None) -> None:
+    """Whole columns of the tool-written programme fields, rows 2..last in sheet order. The
+    office column ``Rút khỏi chương trình`` is written only in the cells the run changed."""
+    layout_rows(ds.programme_index, [i.ma_dau_viec for i in ds.items])
+    order_by_rows(ds)
+    if not ds.items:
+        return
+    values = programme_row_values(ds, as_of)
+    idx = ds.programme_index
+    by_col = {idx.columns[k]: k for k in values}
+    rows = [idx.rows[i.ma_dau_viec] for i in ds.items]
+    _add_blocks(plan, PROGRAMME_SHEET, rows, by_col, lambda k, n: values[k][n])
+    rut_col = idx.columns.get("rut")
+    for code, flag in (rut_changes or {}).items():
+        if rut_col:
+            plan.add(PROGRAMME_SHEET, idx.rows[code], rut_col, [[L_WITHDRAWN if flag else None]])
+
+
+def plan_monthly(plan: WritePlan, ds: Dataset) -> None:
+    idx = ds.monthly_index
+    layout_rows(idx, [m.ma_viec_thang for m in ds.monthly])
+    ds.monthly.sort(key=lambda m: idx.rows[m.ma_viec_thang])
+    if not ds.monthly:
+        return
+    cols = {c.key: c for c in L.MONTHLY_COLUMNS if c.owner != "office" and c.key in idx.columns}
+    by_col = {idx.columns[k]: k for k in cols}
+    rows = [idx.rows[m.ma_viec_thang] for m in ds.monthly]
+    _add_blocks(plan, L.MONTHLY_SHEET, rows, by_col, lambda k, n: _cell(getattr(ds.monthly[n], k), cols[k]))
+
+
+def _add_blocks(plan: WritePlan, sheet: str, rows: list[int], by_col: dict[int, str], value_at) -> None:
+    """One rectangle per block of adjacent rows x block of adjacent columns. Records sit in
+    ascending rows (``order_by_rows``); rows between blocks (a clerk's own rows) stay as they are."""
+    blocks: list[list[int]] = []  # lists of record positions with adjacent rows
+    for n, r in enumerate(rows):
+        if blocks and rows[blocks[-1][-1]] == r - 1:
+            blocks[-1].append(n)
+        else:
+            blocks.append([n])
+    for block in blocks:
+        for run in column_runs(list(by_col)):
+            plan.add(sheet, rows[block[0]], run[0], [[value_at(by_col[c], n) for c in run] for n in block])
+
+
+def plan_config(plan: WritePlan, key: str, value: CellValue) -> None:
+    plan.add(L.CONFIG_SHEET, L.config_row(key), 2, [[value]])
+
+
+def plan_receipts(plan: WritePlan, ds: Dataset, codes: Iterable[str]) -> None:
+    idx = ds.registry_index
+    col = idx.columns.get("received_annual")
+    for code in codes:
+        if col and code in idx.rows and code in ds.received_annual:
+            plan.add(L.REGISTRY_SHEET, idx.rows[code], col, [[ds.received_annual[code]]])
+
+
+def plan_validation_log(plan: WritePlan, ds: Dataset, when: dt.datetime, findings: Sequence[Finding], agency_of: dict[str, str]) -> None:
+    rows = [[when, f.file, agency_of.get(f.file, ""), f.sheet, f.cell, L.SEVERITY_TEXT[f.severity], f.code,
+             f.value, f.message, f.hint] for f in findings]
+    if rows:
+        plan.add(L.VALIDATION_LOG_SHEET, ds.validation_log_last_row + 1, 1, rows)
+        ds.validation_log_last_row += len(rows)
+
+
+def plan_import_log(plan: WritePlan, ds: Dataset, entries: Sequence[ImportLogEntry]) -> None:
+    rows = [[e.when, e.who, e.file, e.sha256, e.agency, L.KIND_TEXT.get(e.kind, e.kind), e.added, e.changed,
+             e.removed, e.result] for e in entries]
+    if rows:
+        plan.add(L.IMPORT_LOG_SHEET, ds.import_log_last_row + 1, 1, rows)
+        ds.import_log_last_row += len(rows)

@@ -1,0 +1,261 @@
+"""The master workbook door: read it into a Dataset (python-calamine), write a plan into it
+atomically (backup, temporary file beside it, replace) under a lock.
+
+A failed run — a crash, an interruption, a validation-only run — leaves the master byte for
+byte as it was: nothing touches the master's path until ``os.replace`` swaps in a complete
+new file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from python_calamine import CalamineWorkbook
+
+from ..core import layout as L
+from ..core.dataset import Dataset, SheetIndex
+from ..core.forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
+from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
+from ..core.plan import WritePlan
+from ..core.text import normalize_header
+from .xlsxpatch import apply_plan
+
+BACKUP_DIR = "archive/master-backups"
+HOOK_ENV = "CTCONG_XL_HOOK_BEFORE_REPLACE"  # test hook: a path to touch, then wait to be killed
+
+
+class MasterError(Exception):
+    """The master workbook cannot be used; the message is Vietnamese and says what to do."""
+
+
+class MasterOpenError(MasterError):
+    pass
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_master(path: Path) -> Dataset:
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types
+        raise MasterError(f"Không đọc được sổ tổng hợp {path.name}: {exc}") from exc
+    names = set(wb.sheet_names)
+    for required in (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET):
+        if required not in names:
+            raise MasterError(f"Sổ tổng hợp {path.name} thiếu trang “{required}”; không đổi tên các trang của sổ.")
+
+    def rows_of(sheet: str) -> list[list[Any]]:
+        if sheet not in names:
+            return []
+        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+    config = _read_config(rows_of(L.CONFIG_SHEET))
+    registry_rows = rows_of(L.REGISTRY_SHEET)
+    reg_idx = _index(registry_rows, L.REGISTRY_COLUMNS)
+    agencies, received = [], {}
+    for r, row in enumerate(registry_rows[1:], start=2):
+        code = _text(_at(row, reg_idx.columns.get("code")))
+        if not code:
+            continue
+        agencies.append(Agency(code=code, name=_text(_at(row, reg_idx.columns.get("name"))) or code,
+                               kind=_text(_at(row, reg_idx.columns.get("kind"))) or "khác",
+                               email=_text(_at(row, reg_idx.columns.get("email")))))
+        reg_idx.rows[code] = r
+        got = _date(_at(row, reg_idx.columns.get("received_annual")))
+        if got:
+            received[code] = got
+    prog_rows = rows_of(PROGRAMME_SHEET)
+    prog_idx = _index(prog_rows, PROGRAMME_COLUMNS)
+    items = []
+    for r, row in enumerate(prog_rows[1:], start=2):
+        values = _record(row, prog_idx, PROGRAMME_COLUMNS)
+        if not values.get("ma_dau_viec"):
+            continue
+        values["rut"] = bool(values.get("rut"))
+        items.append(WorkItem(**{k: v for k, v in values.items() if k in WorkItem.model_fields}))
+        prog_idx.rows[values["ma_dau_viec"]] = r
+    mon_rows = rows_of(L.MONTHLY_SHEET)
+    mon_idx = _index(mon_rows, L.MONTHLY_COLUMNS)
+    monthly = []
+    for r, row in enumerate(mon_rows[1:], start=2):
+        values = _record(row, mon_idx, L.MONTHLY_COLUMNS)
+        if not values.get("ma_viec_thang"):
+            continue
+        monthly.append(MonthlyItem(**{k: v for k, v in values.items() if k in MonthlyItem.model_fields}))
+        mon_idx.rows[values["ma_viec_thang"]] = r
+    import_rows = rows_of(L.IMPORT_LOG_SHEET)
+    imp_idx = _index(import_rows, L.IMPORT_LOG_COLUMNS)
+    hashes = {}
+    for row in import_rows[1:]:
+        sha = _text(_at(row, imp_idx.columns.get("sha256")))
+        if sha and _text(_at(row, imp_idx.columns.get("result"))).startswith("Đã tổng hợp"):
+            hashes.setdefault(sha, _text(_at(row, imp_idx.columns.get("file"))))
+    return Dataset(
+        config=config, agencies=agencies, items=items, monthly=monthly, received_annual=received,
+        consolidated_hashes=hashes, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
+        validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),
+        import_log_last_row=_last_row(import_rows),
+    )
+
+
+def _read_config(rows: list[list[Any]]) -> ProgrammeConfig:
+    values: dict[str, Any] = {}
+    for field in L.CONFIG_FIELDS:
+        raw = _at(rows[L.config_row(field.key) - 1] if len(rows) >= L.config_row(field.key) else [], 2)
+        if field.type == "date":
+            values[field.key] = _date(raw)
+        elif field.type == "int":
+            try:
+                values[field.key] = int(float(raw))
+            except (TypeError, ValueError):
+                if field.key == "year":
+                    raise MasterError("Ô “Năm chương trình” ở trang Cấu hình phải là một năm, ví dụ 2026.")
+        else:
+            values[field.key] = _text(raw)
+    leaders = [_text(_at(r, L.LEADERS_COL)) for r in rows[1:]]
+    values["leaders"] = [x for x in leaders if x]
+    return ProgrammeConfig(**{k: v for k, v in values.items() if v is not None})
+
+
+def _index(rows: list[list[Any]], columns: tuple[Column, ...]) -> SheetIndex:
+    """Find each known column by its header text in row 1, wherever a clerk moved it."""
+    idx = SheetIndex()
+    if not rows:
+        return idx
+    wanted = {normalize_header(c.header): c.key for c in columns}
+    for n, head in enumerate(rows[0], start=1):
+        key = wanted.get(normalize_header(_text(head)))
+        if key and key not in idx.columns:
+            idx.columns[key] = n
+    idx.last_row = _last_row(rows)
+    return idx
+
+
+def _record(row: list[Any], idx: SheetIndex, columns: tuple[Column, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in columns:
+        raw = _at(row, idx.columns.get(c.key))
+        if c.type in ("date", "formula") and c.key in ("thoi_han_hieu_luc",):
+            continue
+        if c.type == "formula":
+            continue
+        out[c.key] = _date(raw) if c.type == "date" else _text(raw)
+    return out
+
+
+def _last_row(rows: list[list[Any]]) -> int:
+    for n in range(len(rows), 0, -1):
+        if any(v not in ("", None) for v in rows[n - 1]):
+            return n
+    return 1
+
+
+def _at(row: list[Any], col: int | None) -> Any:
+    if not col or col > len(row):
+        return None
+    return row[col - 1]
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.strftime("%d/%m/%Y")
+    return str(v).strip()
+
+
+def _date(v: Any) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v < 2958466:
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(v))
+    return None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def owner_file(path: Path) -> Path:
+    """The lock file Excel keeps beside a workbook it has open (``~$`` + name)."""
+    return path.with_name("~$" + path.name[2:] if len(path.name) > 2 else "~$" + path.name)
+
+
+def check_not_open(path: Path) -> None:
+    candidates = {path.with_name("~$" + path.name), owner_file(path)}
+    if any(c.exists() for c in candidates):
+        raise MasterOpenError(
+            f"Sổ tổng hợp {path.name} đang được mở trong Excel. Hãy dùng các nút trong Excel, "
+            "hoặc đóng sổ rồi chạy lại lệnh."
+        )
+    try:
+        with open(path, "r+b"):
+            pass
+    except PermissionError as exc:
+        raise MasterOpenError(
+            f"Không ghi được sổ tổng hợp {path.name} (tệp đang bị khóa hoặc chỉ đọc). "
+            "Đóng sổ trong Excel rồi chạy lại lệnh."
+        ) from exc
+
+
+def lock_for(path: Path) -> FileLock:
+    return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=10)
+
+
+def write_master(path: Path, plan: WritePlan, *, backup_root: Path | None = None) -> Path | None:
+    """Apply ``plan`` to the master atomically. Returns the backup path (None if nothing to do)."""
+    if not plan.writes:
+        return None
+    check_not_open(path)
+    original = path.read_bytes()
+    new = apply_plan(original, plan)
+    backup = None
+    if backup_root is not None:
+        backup_dir = backup_root / BACKUP_DIR
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        backup = backup_dir / f"{stamp}-{path.name}"
+        shutil.copy2(path, backup)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.stem + "-", suffix=path.suffix + ".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(new)
+            fh.flush()
+            os.fsync(fh.fileno())
+        _test_hook()
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return backup
+
+
+def _test_hook() -> None:
+    marker = os.environ.get(HOOK_ENV)
+    if marker:
+        import time
+
+        Path(marker).write_text("ready", encoding="utf-8")
+        time.sleep(60)
+
+
+def locked(path: Path):
+    """Context manager: the workspace lock around a read-modify-write of the master."""
+    lock = lock_for(path)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise MasterError(
+            f"Một lệnh khác đang ghi sổ tổng hợp {path.name}; chờ lệnh đó xong rồi chạy lại."
+        ) from exc
+    return lock

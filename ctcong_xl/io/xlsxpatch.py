@@ -1,0 +1,256 @@
+"""Apply a write plan to an .xlsx/.xlsm package at the XML level.
+
+Loading a workbook with openpyxl and saving it again drops form controls, VBA, comments'
+shapes, charts it does not understand and more. This door instead rewrites only the
+``<c>`` elements of the cells named by the plan, inside the worksheet parts named by the plan.
+Every other part of the package (VBA project, drawings, charts, styles, shared strings, sheets
+a clerk added, defined names) is copied byte for byte. Two parts change besides the planned
+sheets: ``xl/workbook.xml`` gets ``fullCalcOnLoad`` so Excel recalculates on open, and Excel's
+calculation chain (``xl/calcChain.xml``, a cache Excel rebuilds) is dropped because it may
+name cells whose formulas the plan replaced.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable
+
+from lxml import etree
+
+from ..core.forms import column_letter
+from ..core.plan import CellValue, Formula, RangeWrite, WritePlan
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+M = f"{{{NS_MAIN}}}"
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
+
+
+class PackageError(Exception):
+    """The workbook package lacks a part the plan needs (e.g. a managed sheet was deleted)."""
+
+
+def to_serial(value: dt.date | dt.datetime) -> float | int:
+    if isinstance(value, dt.datetime):
+        delta = value - EXCEL_EPOCH
+        return delta.days + delta.seconds / 86400
+    return (value - EXCEL_EPOCH.date()).days
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part name (e.g. ``xl/worksheets/sheet3.xml``)."""
+    wb = etree.fromstring(zf.read("xl/workbook.xml"), _PARSER)
+    rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), _PARSER)
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    out: dict[str, str] = {}
+    for s in wb.iter(f"{M}sheet"):
+        target = targets[s.get(f"{{{NS_REL}}}id")]
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        out[s.get("name")] = part
+    return out
+
+
+def apply_plan(package: bytes, plan: WritePlan) -> bytes:
+    """Return the package with the plan applied (see module docstring)."""
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        parts = sheet_parts(zin)
+        replaced: dict[str, bytes] = {}
+        for sheet in plan.sheets():
+            if sheet not in parts:
+                raise PackageError(f"Bảng tính thiếu trang “{sheet}”.")
+            part = parts[sheet]
+            replaced[part] = patch_sheet_xml(zin.read(part), plan.for_sheet(sheet))
+        replaced["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml"))
+        drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
+        if drop:
+            replaced["[Content_Types].xml"] = _drop_content_type(zin.read("[Content_Types].xml"), "/xl/calcChain.xml")
+            replaced["xl/_rels/workbook.xml.rels"] = _drop_relationship(
+                zin.read("xl/_rels/workbook.xml.rels"), "calcChain.xml"
+            )
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                if info.filename in drop:
+                    continue
+                data = replaced.get(info.filename)
+                zout.writestr(info, zin.read(info.filename) if data is None else data)
+        return out.getvalue()
+
+
+def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite]) -> bytes:
+    root = etree.fromstring(xml, _PARSER)
+    sheet_data = root.find(f"{M}sheetData")
+    if sheet_data is None:
+        raise PackageError("Trang tính không có phần dữ liệu (sheetData).")
+    col_styles = _column_styles(root)
+    rows = _Keyed({int(r.get("r")): r for r in sheet_data.iter(f"{M}row")})
+    cells: dict[int, _Keyed] = {}
+
+    def row_cells(rnum: int) -> _Keyed:
+        if rnum not in cells:
+            row_el = rows.get(rnum)
+            if row_el is None:
+                row_el = etree.Element(f"{M}row", r=str(rnum))
+                rows.insert(sheet_data, rnum, row_el)
+            row_el.attrib.pop("spans", None)
+            cells[rnum] = _Keyed({col_index(_CELL_REF.match(c.get("r")).group(1)): c for c in row_el.iter(f"{M}c")})
+        return cells[rnum]
+
+    for w in writes:
+        for i, values in enumerate(w.values):
+            rnum = w.row + i
+            rc = row_cells(rnum)
+            for j, value in enumerate(values):
+                cnum = w.col + j
+                cell = rc.get(cnum)
+                if cell is None:
+                    if value is None:
+                        continue
+                    cell = etree.Element(f"{M}c", r=f"{column_letter(cnum)}{rnum}")
+                    style = col_styles.get(cnum) or rows[rnum].get("s")
+                    if style:
+                        cell.set("s", style)
+                    rc.insert(rows[rnum], cnum, cell)
+                set_cell(cell, value)
+    _update_dimension(root, rows, cells)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def set_cell(cell: etree._Element, value: CellValue) -> None:
+    for child in list(cell):
+        if child.tag in (f"{M}f", f"{M}v", f"{M}is"):
+            cell.remove(child)
+    cell.attrib.pop("t", None)
+    if value is None or value == "":
+        return
+    if isinstance(value, Formula):
+        f = etree.SubElement(cell, f"{M}f")
+        f.text = _clean(value.text[1:] if value.text.startswith("=") else value.text)
+        if value.cached is not None and value.cached != "":
+            if isinstance(value.cached, str):
+                cell.set("t", "str")
+                etree.SubElement(cell, f"{M}v").text = _clean(value.cached)
+            else:
+                etree.SubElement(cell, f"{M}v").text = _number(value.cached)
+        elif value.cached == "":
+            cell.set("t", "str")
+            etree.SubElement(cell, f"{M}v").text = ""
+        return
+    if isinstance(value, bool):
+        cell.set("t", "b")
+        etree.SubElement(cell, f"{M}v").text = "1" if value else "0"
+    elif isinstance(value, (dt.date, dt.datetime)):
+        etree.SubElement(cell, f"{M}v").text = _number(to_serial(value))
+    elif isinstance(value, (int, float)):
+        etree.SubElement(cell, f"{M}v").text = _number(value)
+    else:
+        cell.set("t", "inlineStr")
+        is_el = etree.SubElement(cell, f"{M}is")
+        t = etree.SubElement(is_el, f"{M}t")
+        text = _clean(str(value))
+        t.text = text
+        if text != text.strip() or "\n" in text:
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _number(n: float | int) -> str:
+    if isinstance(n, float) and n.is_integer():
+        return str(int(n))
+    return repr(n) if isinstance(n, float) else str(n)
+
+
+def _clean(s: str) -> str:
+    return _ILLEGAL_XML.sub("", s)
+
+
+class _Keyed(dict):
+    """Children of an element by key (row number / column index), with their sorted keys, so
+    that a new child goes to its place in O(log n) (appending past the end is the usual case)."""
+
+    def __init__(self, items: dict[int, etree._Element]):
+        super().__init__(items)
+        self.keys_sorted = sorted(items)
+
+    def insert(self, parent: etree._Element, key: int, child: etree._Element) -> None:
+        keys = self.keys_sorted
+        pos = bisect.bisect_left(keys, key)
+        if not keys:
+            parent.append(child)
+        elif pos == len(keys):
+            self[keys[-1]].addnext(child)
+        else:
+            self[keys[pos]].addprevious(child)
+        keys.insert(pos, key)
+        self[key] = child
+
+
+def _column_styles(root: etree._Element) -> dict[int, str]:
+    styles: dict[int, str] = {}
+    cols = root.find(f"{M}cols")
+    if cols is None:
+        return styles
+    for col in cols.iter(f"{M}col"):
+        style = col.get("style")
+        if style:
+            for n in range(int(col.get("min")), min(int(col.get("max")), 200) + 1):
+                styles[n] = style
+    return styles
+
+
+def _update_dimension(root: etree._Element, rows: dict, cells: dict) -> None:
+    dim = root.find(f"{M}dimension")
+    if dim is None or not rows:
+        return
+    old = dim.get("ref", "A1")
+    m = re.match(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?", old)
+    max_col = col_index(m.group(3) or m.group(1)) if m else 1
+    for rc in cells.values():
+        if rc:
+            max_col = max(max_col, max(rc))
+    max_row = max(rows)
+    min_row = min(rows)
+    dim.set("ref", f"A{min_row}:{column_letter(max_col)}{max_row}")
+
+
+def _full_calc_on_load(xml: bytes) -> bytes:
+    root = etree.fromstring(xml, _PARSER)
+    calc = root.find(f"{M}calcPr")
+    if calc is None:
+        calc = etree.SubElement(root, f"{M}calcPr")
+    if calc.get("fullCalcOnLoad") == "1":
+        return xml
+    calc.set("fullCalcOnLoad", "1")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _drop_content_type(xml: bytes, part: str) -> bytes:
+    root = etree.fromstring(xml, _PARSER)
+    for o in list(root):
+        if o.get("PartName") == part:
+            root.remove(o)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _drop_relationship(xml: bytes, target_suffix: str) -> bytes:
+    root = etree.fromstring(xml, _PARSER)
+    for r in list(root):
+        if (r.get("Target") or "").endswith(target_suffix):
+            root.remove(r)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -1,0 +1,433 @@
+"""The operations of SPEC §7, as a library. The CLI and the Excel buttons are thin doors over
+these functions; each returns plain result objects and leaves printing to the door."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .core import layout as L
+from .core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
+from .core.dataset import Dataset
+from .core.findings import Finding, finding
+from .core.forms import FORM_KINDS, SUPPORTED_FORM_VERSIONS, column_letter
+from .core.models import Agency, ImportLogEntry, ProgrammeConfig
+from .core.plan import WritePlan
+from .core.summary import Summary, item_status, summarize
+from .core.status import Status
+from .core.text import vn_sort_key
+from .core.validate import Context, Validated, validate_rows
+from .core.writeplan import (
+    plan_config,
+    plan_import_log,
+    plan_monthly,
+    plan_programme,
+    plan_receipts,
+    plan_validation_log,
+)
+from .io import master as master_io
+from .io.incoming import Submission, read_submission, sha256_file
+from .io.master_build import build_master
+from .io.templates import template_filename, write_template
+
+FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".xlsb"}
+
+
+class WorkspaceError(Exception):
+    """A usage or environment problem (exit code 2); the message is Vietnamese."""
+
+
+# ---------------------------------------------------------------- workspace
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    def folder(self, name: str) -> Path:
+        return self.root / name
+
+    @property
+    def master(self) -> Path:
+        found = sorted(p for p in self.root.glob("*.xlsm") if not p.name.startswith(("~$", ".")))
+        if not found:
+            raise WorkspaceError(
+                f"Không tìm thấy sổ tổng hợp (.xlsm) trong thư mục {self.root}. "
+                "Chạy “ctcong-xl init” để tạo thư mục làm việc."
+            )
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found)
+            raise WorkspaceError(f"Thư mục {self.root} có nhiều sổ tổng hợp ({names}); chỉ để lại một sổ.")
+        return found[0]
+
+    def inbox_files(self) -> list[Path]:
+        box = self.folder("inbox")
+        if not box.is_dir():
+            raise WorkspaceError(f"Không có thư mục inbox trong {self.root}.")
+        files = [p for p in box.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
+        return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def open_workspace(root: Path) -> Workspace:
+    if not root.is_dir():
+        raise WorkspaceError(f"Không có thư mục làm việc {root}.")
+    return Workspace(root)
+
+
+def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_number: str = "",
+                   leaders: list[str] | None = None, as_of: dt.date | None = None) -> Path:
+    if year < 2000 or year > 2199:
+        raise WorkspaceError(f"Năm chương trình {year} không hợp lệ; ghi năm đủ bốn chữ số, ví dụ 2026.")
+    if not agencies:
+        raise WorkspaceError("Danh mục đơn vị trống.")
+    root.mkdir(parents=True, exist_ok=True)
+    for name in FOLDERS:
+        (root / name).mkdir(exist_ok=True)
+    path = root / L.MASTER_FILENAME.format(year=year)
+    existing = [p for p in root.glob("*.xlsm") if not p.name.startswith(("~$", "."))]
+    if existing:
+        raise WorkspaceError(
+            f"Thư mục {root} đã có sổ tổng hợp {existing[0].name}; không tạo đè. Dùng thư mục khác hoặc xóa sổ cũ."
+        )
+    config = ProgrammeConfig(year=year, program_number=program_number, leaders=leaders or [], as_of=as_of)
+    tmp = root / ("." + path.name + ".new")
+    build_master(tmp, config, agencies)
+    tmp.replace(path)
+    return path
+
+
+# ---------------------------------------------------------------- templates
+
+
+def make_templates(ws: Workspace, kind: str, *, month: int | None = None, agency: str | None = None) -> list[Path]:
+    if kind not in FORM_KINDS:
+        raise WorkspaceError(f"Loại mẫu “{kind}” không có; chọn annual, monthly hoặc progress.")
+    if kind == "monthly" and not month:
+        raise WorkspaceError("Mẫu đăng ký tháng cần --month (1 đến 12).")
+    if month is not None and not 1 <= month <= 12:
+        raise WorkspaceError(f"Tháng {month} không hợp lệ; ghi từ 1 đến 12.")
+    ds = master_io.read_master(ws.master)
+    targets = ds.agencies
+    if agency:
+        targets = [a for a in ds.agencies if a.code.casefold() == agency.casefold()]
+        if not targets:
+            raise WorkspaceError(f"Không có đơn vị mã “{agency}” trong danh mục của sổ tổng hợp.")
+    out_dir = ws.folder("outbox")
+    out_dir.mkdir(exist_ok=True)
+    written = []
+    for a in targets:
+        rows = _prefill(ds, kind, a, month)
+        path = out_dir / template_filename(kind, a, ds.config.year, month)
+        write_template(path, kind, year=ds.config.year, agency=a, agencies=ds.agencies, leaders=ds.config.leaders,
+                       month=month, rows=rows, program_number=ds.config.program_number)
+        written.append(path)
+    return written
+
+
+def _prefill(ds: Dataset, kind: str, agency: Agency, month: int | None) -> list[dict] | None:
+    if kind == "progress":
+        return [
+            {"ma_dau_viec": i.ma_dau_viec, "noi_dung": i.noi_dung, "thoi_han": i.effective_deadline,
+             "ngay_hoan_thanh": i.ngay_hoan_thanh, "van_ban_ket_qua": i.van_ban_ket_qua, "tinh_hinh": i.tinh_hinh,
+             "de_xuat_thoi_han": i.de_xuat_thoi_han, "ly_do": i.ly_do}
+            for i in ds.items if i.ma_don_vi == agency.code and not i.rut
+        ]
+    if kind == "monthly" and month:
+        return [
+            {"noi_dung": i.noi_dung, "thoi_gian": i.effective_deadline, "ma_dau_viec": i.ma_dau_viec,
+             "lanh_dao_chu_tri": i.lanh_dao}
+            for i in ds.items
+            if i.ma_don_vi == agency.code and not i.rut and i.effective_deadline
+            and i.effective_deadline.month == month and i.effective_deadline.year == ds.config.year
+        ]
+    return None
+
+
+# ---------------------------------------------------------------- validate / consolidate
+
+
+@dataclass
+class FileCheck:
+    path: Path
+    result: FileResult
+    submission: Submission | None = None
+    validated: Validated | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+
+@dataclass
+class RunReport:
+    files: list[FileCheck] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # all findings, placed
+    written: bool = False
+    summary: Summary | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+    def to_json(self) -> dict:
+        return {
+            "files": [
+                {"file": c.result.file, "agency": c.result.agency, "kind": c.result.kind, "accepted": c.result.accepted,
+                 "rows": c.result.rows, "duplicate_of": c.result.duplicate_of or None, "added": c.result.added,
+                 "changed": c.result.changed, "removed": c.result.removed, "sha256": c.result.sha256}
+                for c in self.files
+            ],
+            "findings": [
+                {"file": f.file, "sheet": f.sheet, "cell": f.cell, "code": f.code, "severity": f.severity,
+                 "message": f.message, "hint": f.hint, "value": f.value}
+                for f in self.findings
+            ],
+        }
+
+
+def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date) -> FileCheck:
+    """Read and validate one incoming file against the master (no writing)."""
+    digest = sha256_file(path)
+    result = FileResult(file=path.name, sha256=digest)
+    check = FileCheck(path=path, result=result)
+    previous = ds.consolidated_hashes.get(digest) or seen.get(digest)
+    if previous:
+        result.duplicate_of = previous
+        check.findings.append(finding("duplicate_file", path.name, previous=previous).at(file=path.name))
+        return check
+    sub, problems = read_submission(path)
+    check.submission = sub
+    check.findings.extend(p.at(file=path.name) for p in problems)
+    if sub is None or sub.meta is None or any(p.is_error for p in problems):
+        return check
+    meta = sub.meta
+    result.kind = meta.kind
+    result.agency = meta.agency_code
+    meta_problems = []
+    if meta.version not in SUPPORTED_FORM_VERSIONS:
+        meta_problems.append(finding("form_version_unknown", meta.version, version=meta.version))
+    if meta.year != ds.config.year:
+        meta_problems.append(finding("template_other_year", meta.year, found=meta.year, year=ds.config.year))
+    agency = ds.agency(meta.agency_code)
+    if agency is None:
+        meta_problems.append(finding("template_other_agency", meta.agency_code, found=meta.agency_code))
+    if meta_problems:
+        check.findings.extend(p.at(file=path.name, sheet=sub.sheet) for p in meta_problems)
+        return check
+    ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today)
+    validated = validate_rows(meta.kind, sub.rows, ctx, formulas=sub.formulas)
+    check.validated = validated
+    check.findings.extend(f.at(file=path.name, sheet=sub.sheet) for f in validated.findings)
+    result.rows = len(validated.rows)
+    result.accepted = check.ok
+    return check
+
+
+def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.date) -> list[FileCheck]:
+    paths = files if files else ws.inbox_files()
+    seen: dict[str, str] = {}
+    checks = []
+    for p in paths:
+        if not p.is_file():
+            raise WorkspaceError(f"Không có tệp {p}.")
+        c = check_file(p, ds, seen=seen, today=today)
+        if c.result.accepted:
+            seen[c.result.sha256] = p.name
+        checks.append(c)
+    return checks
+
+
+def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date | None = None) -> RunReport:
+    """Check files; record the findings in the master's validation log; write annotated
+    copies of faulty files to returned/."""
+    today = today or dt.date.today()
+    path = ws.master
+    with master_io.lock_for(path):
+        ds = master_io.read_master(path)
+        report = RunReport(files=_check_all(ws, ds, files, today))
+        report.findings = [f for c in report.files for f in c.findings]
+        plan = WritePlan()
+        _log_findings(plan, ds, report)
+        _return_faulty(ws, report)
+        if plan.writes:
+            master_io.write_master(path, plan, backup_root=ws.root)
+            report.written = True
+    return report
+
+
+def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None = None) -> RunReport:
+    today = today or dt.date.today()
+    now = dt.datetime.now().replace(microsecond=0)
+    who = who or _user()
+    path = ws.master
+    with master_io.lock_for(path):
+        ds = master_io.read_master(path)
+        report = RunReport(files=_check_all(ws, ds, None, today))
+        rut_before = {i.ma_dau_viec: i.rut for i in ds.items}
+        extra: list[Finding] = []
+        entries: list[ImportLogEntry] = []
+        receipts: set[str] = set()
+        accepted = [c for c in report.files if c.result.accepted]
+        if accepted:
+            archive = ws.folder("archive")
+            archive.mkdir(exist_ok=True)
+        for c in accepted:
+            # archive first: every consolidated file is kept before the master changes
+            dest = ws.folder("archive") / f"{c.result.sha256}{c.path.suffix.lower()}"
+            if not dest.exists():
+                shutil.copy2(c.path, dest)
+            changes = _apply(ds, c, today, _cell_locator(ds))
+            c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
+            extra.extend(f.at(file=c.path.name, sheet=L.PROGRAMME_SHEET if hasattr(L, "PROGRAMME_SHEET") else "")
+                         for f in changes.findings)
+            if c.result.kind == "annual":
+                receipts.add(c.result.agency)
+            entries.append(ImportLogEntry(when=now, who=who, file=c.path.name, sha256=c.result.sha256,
+                                          agency=c.result.agency, kind=c.result.kind, added=changes.added,
+                                          changed=changes.changed, removed=changes.removed,
+                                          result=c.result.result_text))
+        for c in report.files:
+            if not c.result.accepted and not c.result.duplicate_of:
+                entries.append(ImportLogEntry(when=now, who=who, file=c.path.name, sha256=c.result.sha256,
+                                              agency=c.result.agency, kind=c.result.kind, result=c.result.result_text))
+        report.findings = [f for c in report.files for f in c.findings] + extra
+        plan = WritePlan()
+        if accepted:
+            rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
+            plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
+            plan_monthly(plan, ds)
+            plan_receipts(plan, ds, receipts)
+        _log_findings(plan, ds, report)
+        plan_import_log(plan, ds, entries)
+        _return_faulty(ws, report)
+        if plan.writes:
+            master_io.write_master(path, plan, backup_root=ws.root)
+            report.written = True
+    return report
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some service accounts
+        return ""
+
+
+def _cell_locator(ds: Dataset):
+    def cell_of(code: str, key: str) -> str:
+        col = ds.programme_index.columns.get(key)
+        row = ds.programme_index.rows.get(code)
+        return f"{column_letter(col)}{row}" if col and row else ""
+
+    return cell_of
+
+
+def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of) -> Changes:
+    kind, agency = c.result.kind, c.result.agency
+    rows = c.validated.rows if c.validated else []
+    source = c.path.name
+    received = dt.date.fromtimestamp(c.path.stat().st_mtime)
+    if kind == "annual":
+        changes = apply_annual(ds, agency, rows, source=source, cell_of=cell_of)
+        record_receipt(ds, agency, received)
+        return changes
+    if kind == "progress":
+        return apply_progress(ds, agency, rows, source=source, cell_of=cell_of)
+    if kind == "monthly":
+        month = c.submission.meta.month if c.submission and c.submission.meta else None
+        return apply_monthly(ds, agency, month or today.month, rows, source=source, received=received)
+    return Changes()
+
+
+def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport) -> None:
+    loggable = [f for f in report.findings if f.code != "duplicate_file"]
+    agency_of = {c.path.name: c.result.agency for c in report.files}
+    plan_validation_log(plan, ds, dt.datetime.now().replace(microsecond=0), loggable, agency_of)
+
+
+def _return_faulty(ws: Workspace, report: RunReport) -> None:
+    """Annotated copies of faulty files go to returned/, ready to send back."""
+    try:
+        from .io.returned import write_returned  # annotated copy with highlighted cells
+    except ImportError:  # pragma: no cover - until the annotated writer exists
+        write_returned = None
+    out = ws.folder("returned")
+    out.mkdir(exist_ok=True)
+    for c in report.files:
+        if c.result.accepted or c.result.duplicate_of or not any(f.is_error for f in c.findings):
+            continue
+        if write_returned is not None:
+            write_returned(c.path, [f for f in c.findings], out)
+        else:
+            shutil.copy2(c.path, out / c.path.name)
+
+
+# ---------------------------------------------------------------- summary, report, reminders
+
+
+def summary(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> Summary:
+    """Counts at ``as_of``; with ``as_of`` also records it as the master's as-of date so the
+    master's formulas show the same statuses, and refreshes the cached statuses."""
+    path = ws.master
+    with master_io.lock_for(path):
+        ds = master_io.read_master(path)
+        when = as_of or ds.config.effective_as_of(today or dt.date.today())
+        if as_of is not None:
+            plan = WritePlan()
+            plan_config(plan, "as_of", as_of)
+            ds.config.as_of = as_of
+            plan_programme(plan, ds, when)
+            master_io.write_master(path, plan, backup_root=ws.root)
+        return summarize(ds, when)
+
+
+def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[Summary, Path]:
+    """The paragraph and the tables as a text report in reports/."""
+    s = summary(ws, as_of=as_of, today=today)
+    out = ws.folder("reports")
+    out.mkdir(exist_ok=True)
+    path = out / f"BaoCao_{s.as_of:%Y-%m-%d}.txt"
+    lines = [f"BÁO CÁO TÌNH HÌNH THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {s.year}", "", s.narrative, "",
+             "Theo đơn vị:"]
+    for a in sorted(s.by_agency, key=lambda a: vn_sort_key(a["name"])):
+        if a["total"]:
+            lines.append(f"- {a['name']}: {a['total']} việc; " + ", ".join(
+                f"{a[st.value]} {st.text.lower()}" for st in Status if st is not Status.RUT_KHOI and a[st.value]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return s, path
+
+
+@dataclass
+class Reminder:
+    agency: Agency
+    overdue: list
+    due_soon: list
+    path: Path | None = None
+
+
+def remind(ws: Workspace, *, as_of: dt.date | None = None, within: int | None = None,
+           today: dt.date | None = None) -> list[Reminder]:
+    ds = master_io.read_master(ws.master)
+    when = as_of or ds.config.effective_as_of(today or dt.date.today())
+    days = within if within is not None else ds.config.remind_within_days
+    out = []
+    for a in ds.agencies:
+        overdue, soon = [], []
+        for i in ds.items_of(a.code):
+            st = item_status(i, when)
+            if st is Status.CHUA_HOAN_THANH:
+                overdue.append(i)
+            elif st is Status.DANG_THUC_HIEN and i.effective_deadline and (i.effective_deadline - when).days <= days:
+                soon.append(i)
+        if overdue or soon:
+            out.append(Reminder(a, overdue, soon))
+    from .io.reminders import write_reminder
+
+    for r in out:
+        r.path = write_reminder(ws.folder("outbox"), r.agency, r.overdue, r.due_soon, when, ds.config.year)
+    return out
