@@ -13,7 +13,7 @@ from .core import layout as L
 from .core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
 from .core.dataset import Dataset
 from .core.findings import Finding, finding
-from .core.forms import FORM_KINDS, SUPPORTED_FORM_VERSIONS, column_letter
+from .core.forms import FORM_KINDS, PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from .core.models import Agency, ImportLogEntry, ProgrammeConfig
 from .core.plan import WritePlan
 from .core.summary import Summary, item_status, summarize
@@ -245,70 +245,85 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
 def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date | None = None) -> RunReport:
     """Check files; record the findings in the master's validation log; write annotated
     copies of faulty files to returned/."""
-    today = today or dt.date.today()
     path = ws.master
     with master_io.lock_for(path):
-        ds = master_io.read_master(path)
-        report = RunReport(files=_check_all(ws, ds, files, today))
-        report.findings = [f for c in report.files for f in c.findings]
-        plan = WritePlan()
-        _log_findings(plan, ds, report)
-        _return_faulty(ws, report)
+        report, plan = plan_validation(ws, master_io.read_master(path), files, today=today)
         if plan.writes:
             master_io.write_master(path, plan, backup_root=ws.root)
             report.written = True
     return report
+
+
+def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None, *,
+                    today: dt.date | None = None) -> tuple[RunReport, WritePlan]:
+    """The validation run on a dataset already read (from the file or from the open book)."""
+    report = RunReport(files=_check_all(ws, ds, files, today or dt.date.today()))
+    report.findings = [f for c in report.files for f in c.findings]
+    plan = WritePlan()
+    _log_findings(plan, ds, report)
+    _return_faulty(ws, report)
+    return report, plan
 
 
 def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None = None) -> RunReport:
-    today = today or dt.date.today()
-    now = dt.datetime.now().replace(microsecond=0)
-    who = who or _user()
     path = ws.master
     with master_io.lock_for(path):
-        ds = master_io.read_master(path)
-        report = RunReport(files=_check_all(ws, ds, None, today))
-        rut_before = {i.ma_dau_viec: i.rut for i in ds.items}
-        extra: list[Finding] = []
-        entries: list[ImportLogEntry] = []
-        receipts: set[str] = set()
-        accepted = [c for c in report.files if c.result.accepted]
-        if accepted:
-            archive = ws.folder("archive")
-            archive.mkdir(exist_ok=True)
-        for c in accepted:
-            # archive first: every consolidated file is kept before the master changes
-            dest = ws.folder("archive") / f"{c.result.sha256}{c.path.suffix.lower()}"
-            if not dest.exists():
-                shutil.copy2(c.path, dest)
-            changes = _apply(ds, c, today, _cell_locator(ds))
-            c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
-            extra.extend(f.at(file=c.path.name, sheet=L.PROGRAMME_SHEET if hasattr(L, "PROGRAMME_SHEET") else "")
-                         for f in changes.findings)
-            if c.result.kind == "annual":
-                receipts.add(c.result.agency)
-            entries.append(ImportLogEntry(when=now, who=who, file=c.path.name, sha256=c.result.sha256,
-                                          agency=c.result.agency, kind=c.result.kind, added=changes.added,
-                                          changed=changes.changed, removed=changes.removed,
-                                          result=c.result.result_text))
-        for c in report.files:
-            if not c.result.accepted and not c.result.duplicate_of:
-                entries.append(ImportLogEntry(when=now, who=who, file=c.path.name, sha256=c.result.sha256,
-                                              agency=c.result.agency, kind=c.result.kind, result=c.result.result_text))
-        report.findings = [f for c in report.files for f in c.findings] + extra
-        plan = WritePlan()
-        if accepted:
-            rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
-            plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
-            plan_monthly(plan, ds)
-            plan_receipts(plan, ds, receipts)
-        _log_findings(plan, ds, report)
-        plan_import_log(plan, ds, entries)
-        _return_faulty(ws, report)
+        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who)
         if plan.writes:
             master_io.write_master(path, plan, backup_root=ws.root)
             report.written = True
     return report
+
+
+def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = None,
+                       who: str | None = None) -> tuple[RunReport, WritePlan]:
+    """Check every inbox file, archive the accepted ones, merge them into ``ds`` and return
+    the plan that writes the result (the caller writes it: to the file or the open book)."""
+    today = today or dt.date.today()
+    now = dt.datetime.now().replace(microsecond=0)
+    who = who or _user()
+    report = RunReport(files=_check_all(ws, ds, None, today))
+    rut_before = {i.ma_dau_viec: i.rut for i in ds.items}
+    extra: list[Finding] = []
+    entries: list[ImportLogEntry] = []
+    receipts: set[str] = set()
+    accepted = [c for c in report.files if c.result.accepted]
+    for c in accepted:
+        _archive(ws, c)  # every consolidated file is kept before the master changes
+        changes = _apply(ds, c, today, _cell_locator(ds))
+        c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
+        extra.extend(f.at(file=c.path.name, sheet=PROGRAMME_SHEET) for f in changes.findings)
+        if c.result.kind == "annual":
+            receipts.add(c.result.agency)
+        entries.append(_log_entry(now, who, c, changes))
+    entries.extend(_log_entry(now, who, c, None) for c in report.files if not c.result.accepted and not c.result.duplicate_of)
+    report.findings = [f for c in report.files for f in c.findings] + extra
+    plan = WritePlan()
+    if accepted:
+        rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
+        plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
+        plan_monthly(plan, ds)
+        plan_receipts(plan, ds, receipts)
+    _log_findings(plan, ds, report)
+    plan_import_log(plan, ds, entries)
+    _return_faulty(ws, report)
+    return report, plan
+
+
+def _archive(ws: Workspace, c: FileCheck) -> Path:
+    archive = ws.folder("archive")
+    archive.mkdir(exist_ok=True)
+    dest = archive / f"{c.result.sha256}{c.path.suffix.lower()}"
+    if not dest.exists():
+        shutil.copy2(c.path, dest)
+    return dest
+
+
+def _log_entry(now: dt.datetime, who: str, c: FileCheck, changes: Changes | None) -> ImportLogEntry:
+    changes = changes or Changes()
+    return ImportLogEntry(when=now, who=who, file=c.path.name, sha256=c.result.sha256, agency=c.result.agency,
+                          kind=c.result.kind, added=changes.added, changed=changes.changed,
+                          removed=changes.removed, result=c.result.result_text)
 
 
 def _user() -> str:
@@ -375,15 +390,20 @@ def summary(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | Non
     master's formulas show the same statuses, and refreshes the cached statuses."""
     path = ws.master
     with master_io.lock_for(path):
-        ds = master_io.read_master(path)
-        when = as_of or ds.config.effective_as_of(today or dt.date.today())
-        if as_of is not None:
-            plan = WritePlan()
-            plan_config(plan, "as_of", as_of)
-            ds.config.as_of = as_of
-            plan_programme(plan, ds, when)
+        s, plan = plan_summary(master_io.read_master(path), as_of=as_of, today=today)
+        if plan.writes:
             master_io.write_master(path, plan, backup_root=ws.root)
-        return summarize(ds, when)
+        return s
+
+
+def plan_summary(ds: Dataset, *, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[Summary, WritePlan]:
+    when = as_of or ds.config.effective_as_of(today or dt.date.today())
+    plan = WritePlan()
+    if as_of is not None:
+        plan_config(plan, "as_of", as_of)
+        ds.config.as_of = as_of
+        plan_programme(plan, ds, when)
+    return summarize(ds, when), plan
 
 
 def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[Summary, Path]:

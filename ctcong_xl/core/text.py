@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from .findings import Finding, finding
 from .models import Agency
 
 T = TypeVar("T")
@@ -125,23 +124,39 @@ _TCVN3_TRANSLATION = str.maketrans(TCVN3_TABLE)
 def decode_tcvn3(s: str) -> str:
     """TCVN3 (ABC) text read as cp1252/latin-1 characters -> Unicode (NFC)."""
     decoded = s.translate(_TCVN3_TRANSLATION)
-    if _all_caps(s):
-        return nfc(decoded.upper())
-    # .VnTimeH: a word whose Latin letters are all capitals was written in capitals
-    words = re.finditer(r"\S+", s)
+    words = list(re.finditer(r"\S+", s))
+    # .VnTimeH draws lower-case codes as capitals: a word whose Latin letters are capitals was
+    # written in capitals, and so was all the text when every such legacy word is.
+    legacy_words = [m.group() for m in words if _has_tcvn3_small(m.group()) and _ascii_letters(m.group()) >= 2]
+    shouting = bool(legacy_words) and all(_all_caps(w) for w in legacy_words)
     pieces, last = [], 0
     for m in words:
         pieces.append(decoded[last : m.start()])
         word = decoded[m.start() : m.end()]
-        pieces.append(word.upper() if _all_caps(m.group()) else word)
+        upper = _all_caps(m.group()) or (shouting and _has_tcvn3(m.group()))
+        pieces.append(word.upper() if upper else word)
         last = m.end()
     pieces.append(decoded[last:])
     return nfc("".join(pieces))
 
 
+def _has_tcvn3(word: str) -> bool:
+    return any(c in TCVN3_TABLE for c in word)
+
+
+def _has_tcvn3_small(word: str) -> bool:
+    """Holds a code of a small letter (not only Ă Â Ê Ô Ơ Ư Đ, as in the acronym "KH&§T")."""
+    return any(TCVN3_TABLE.get(c, "A").islower() for c in word)
+
+
+def _ascii_letters(s: str) -> int:
+    return sum(c.isascii() and c.isalpha() for c in s)
+
+
 def _all_caps(s: str) -> bool:
-    ascii_letters = [c for c in s if c.isascii() and c.isalpha()]
-    return len(ascii_letters) >= 2 and all(c.isupper() for c in ascii_letters)
+    """At least two Latin letters, all capitals."""
+    letters = [c for c in s if c.isascii() and c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def decode_vni(s: str) -> str:
@@ -214,9 +229,12 @@ def _tcvn3_marker(word: str, i: int) -> bool:
     if c in _TCVN3_QUOTES:
         return before and after
     if c in _TCVN3_SYMBOLS:
+        if c == "µ" and re.fullmatch(r"\d*µ[A-Za-z]", word):
+            return False  # micro: "5µm", "µg"
         return before or after
-    # a capital in the middle of a lower-case word ("chÝnh", "ViÖt")
-    return c.isupper() and i > 0 and word[i - 1].islower()
+    # a capital in the middle of a lower-case word ("chÝnh", "ViÖt"), or a small letter in a
+    # word of capitals ("TRêNG" typed with a .VnTimeH font)
+    return (c.isupper() and i > 0 and word[i - 1].islower()) or (c.islower() and _all_caps(word))
 
 
 def _vni_marker(word: str, i: int) -> bool:
@@ -252,7 +270,7 @@ def _looks_like(s: str, codec: _LegacyCodec) -> bool:
             marked += 1
     if invalid * 4 > len(words):
         return False
-    return marked >= 2 or (marked >= 1 and marked * 2 >= len(words))
+    return marked >= 2 or (marked >= 1 and marked * 3 >= len(words))
 
 
 def detect_legacy(s: str) -> str | None:
@@ -334,12 +352,6 @@ def _as_text(value: object) -> str:
             return str(int(number))
         return repr(number)
     return str(value)
-
-
-def repair_findings(value: object, cleaned: CleanText) -> list[Finding]:
-    """The warnings that tell the user what :func:`clean_text` repaired (place them with .at())."""
-    original = _as_text(value)
-    return [finding(code, original, fixed=cleaned.text) for code in cleaned.repairs]
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,18 +492,6 @@ class MatchResult:
     agency: Agency | None  # set when recognised (certainly, or as a guess)
     certain: bool  # False when it is a guess that deserves a warning ("agency_guessed")
     suggestion: Agency | None  # the closest agency when not certain, for the hint
-
-    def to_finding(self, value: object) -> Finding | None:
-        """``agency_guessed`` / ``agency_unknown`` for a value that was not certainly matched."""
-        shown = _as_text(value)
-        if self.agency is not None and self.certain:
-            return None
-        if not shown.strip():
-            return None
-        if self.agency is not None:
-            return finding("agency_guessed", shown, name=self.agency.name, code=self.agency.code)
-        hint = f"; có thể là “{self.suggestion.name}” ({self.suggestion.code})" if self.suggestion else ""
-        return finding("agency_unknown", shown, suggestion=hint)
 
 
 # Local People's Committees: the kind word and its short forms.

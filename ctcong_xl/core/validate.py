@@ -109,19 +109,19 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
         return "" if col.type != "agency" else None
     if _FORMULA_LIKE.match(s):
         place(finding("formula_neutralised", s))
+    if col.key == "dinh_ky":
+        rec, problem = periods.parse_recurrence(s)
+        if problem is not None:
+            place(problem)
+        elif rec is not None:
+            row.recurrence = rec
+            return rec.label
+        return s
     if col.type == "choice" and col.choices in FIXED_LISTS:
         choices = FIXED_LISTS[col.choices]
         by_key = {normalize_header(c): c for c in choices}
         if normalize_header(s) in by_key:
             return by_key[normalize_header(s)]
-        if col.key == "dinh_ky":
-            rec, problem = periods.parse_recurrence(s)
-            if problem is not None:
-                place(problem)
-            elif rec is not None:
-                row.recurrence = rec
-                return rec.label
-            return s
         place(finding("value_not_in_list", s, column=col.header, choices="; ".join(choices)))
         return s
     if col.type == "agency":

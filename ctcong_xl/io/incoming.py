@@ -155,7 +155,7 @@ def _read_workbook(wb: CalamineWorkbook, path: Path, digest: str) -> tuple[Submi
         findings.append(finding("not_template").at(file=name))
     else:
         version = data.get("version")
-        if _int_or_none(version) not in SUPPORTED_FORM_VERSIONS:
+        if _plain(version) and _int_or_none(version) not in SUPPORTED_FORM_VERSIONS:
             return None, [finding("form_version_unknown", version=_plain(version) or "?").at(file=name)]
         try:
             meta = TemplateMeta.from_mapping(data)

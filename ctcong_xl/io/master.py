@@ -42,19 +42,33 @@ class MasterOpenError(MasterError):
 
 
 def read_master(path: Path) -> Dataset:
+    """Read the master file (python-calamine: values only, fast)."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
+        sheets = {
+            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in wb.sheet_names
+            if name in MANAGED_SHEETS
+        }
     except Exception as exc:  # calamine raises its own error types
         raise MasterError(f"Không đọc được sổ tổng hợp {path.name}: {exc}") from exc
-    names = set(wb.sheet_names)
+    return dataset_from_sheets(sheets, path.name)
+
+
+MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
+                  L.IMPORT_LOG_SHEET)
+
+
+def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> Dataset:
+    """The master's content from the cell values of its managed sheets (rows of values, row 1
+    first). Both doors use it: the file door reads values with calamine, the live-Excel door
+    with xlwings."""
     for required in (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET):
-        if required not in names:
-            raise MasterError(f"Sổ tổng hợp {path.name} thiếu trang “{required}”; không đổi tên các trang của sổ.")
+        if required not in sheets:
+            raise MasterError(f"Sổ tổng hợp {name} thiếu trang “{required}”; không đổi tên các trang của sổ.")
 
     def rows_of(sheet: str) -> list[list[Any]]:
-        if sheet not in names:
-            return []
-        return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return sheets.get(sheet) or []
 
     config = _read_config(rows_of(L.CONFIG_SHEET))
     registry_rows = rows_of(L.REGISTRY_SHEET)

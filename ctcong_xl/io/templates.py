@@ -208,6 +208,7 @@ class _TemplateWriter:
         self.program_number, self.deadline = program_number, deadline
         self.list_names: dict[str, str] = {}  # choices name -> defined name
         self._formats: dict[tuple, Format] = {}
+        self.widths: list[float] = column_widths(form)
 
     # ---- formats ---------------------------------------------------------------------
     def fmt(self, **props: Any) -> Format:
@@ -218,9 +219,7 @@ class _TemplateWriter:
 
     def cell_format(self, col: Column, *, locked: bool, value: Any = None, example: bool = False) -> Format:
         props: dict[str, Any] = {"valign": "top", "text_wrap": True, "locked": locked}
-        if col.type in ("date", "period") and isinstance(value, (dt.date, dt.datetime)):
-            props["num_format"] = DATE_FORMAT
-        elif col.type == "date":
+        if col.type == "date" or (col.type == "period" and isinstance(value, dt.date)):
             props["num_format"] = DATE_FORMAT
         elif col.type == "period":
             props["num_format"] = "@"  # keep "Quý II/2026" and "15/11/2026" exactly as typed
@@ -248,7 +247,7 @@ class _TemplateWriter:
         meta_ws.hide()  # LibreOffice saves "veryHidden" as plain hidden anyway
         self.wb.set_properties({
             "title": self.title_text(),
-            "subject": f"Mẫu {self.form.kind} phiên bản {FORM_VERSION}",
+            "subject": f"Mẫu biểu của Văn phòng UBND tỉnh, phiên bản {FORM_VERSION}",
             "author": "Văn phòng UBND tỉnh",
             "company": "Văn phòng UBND tỉnh",
             "comments": "Tạo bởi ctcong-xl. Không đổi tên trang, không sửa dòng tiêu đề.",
@@ -317,7 +316,6 @@ class _TemplateWriter:
         for i, c in enumerate(form.columns):
             ws.write_string(h, i, c.header, head)
         ws.set_row(h, _row_height([c.header for c in form.columns], widths, bold=True))
-        self.widths = widths
 
         r = h + 1
         if form.kind in ("annual", "monthly"):
@@ -405,7 +403,7 @@ class _TemplateWriter:
             ws.set_row(r, _row_height(texts, self.widths))
         for i, c in enumerate(self.form.columns):
             value = row.get(c.key)
-            locked = example or (c.locked and prefilled) or (c.locked and self.form.kind == "progress")
+            locked = example or (c.locked and prefilled)
             f = self.cell_format(c, locked=locked, value=value, example=example)
             if value is None or value == "":
                 ws.write_blank(r, i, None, f)

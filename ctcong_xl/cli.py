@@ -1,0 +1,212 @@
+"""The batch door (SPEC §7): each command parses its options, calls :mod:`ctcong_xl.service`,
+and prints. ``--json`` prints one JSON document on stdout and nothing else there.
+
+Exit codes: 0 success; 1 some inputs had validation errors (valid files were still
+processed); 2 usage or environment error (the master is left as it was).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from . import service
+from .core.status import Status
+from .io.master import MasterError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="ctcong-xl: xây dựng, tổng hợp và theo dõi chương trình công tác của UBND tỉnh trong Excel.",
+    rich_markup_mode=None,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+Json = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (một tài liệu) ra stdout.")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Ngày báo cáo, dạng YYYY-MM-DD.")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(Panel(message, title="Lỗi", border_style="red"))
+    raise typer.Exit(code)
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"Ngày “{text}” không đúng dạng YYYY-MM-DD (ví dụ 2026-09-30).")
+    return None
+
+
+def _ws(path: Path) -> service.Workspace:
+    return service.open_workspace(path)
+
+
+def _guard(fn):
+    """Turn environment/usage exceptions into a Vietnamese panel and exit code 2."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (service.WorkspaceError, MasterError) as exc:
+            _fail(str(exc))
+        except _agencies_errors() as exc:
+            _fail(str(exc))
+        except PermissionError as exc:
+            _fail(f"Không ghi được {exc.filename}: tệp đang mở hoặc không có quyền ghi. Đóng tệp rồi chạy lại.")
+        except KeyboardInterrupt:
+            _fail("Đã dừng theo yêu cầu; sổ tổng hợp không thay đổi.")
+
+    return wrapper
+
+
+def _agencies_errors() -> tuple[type[Exception], ...]:
+    try:
+        from .io.agencies import AgenciesFileError
+    except ImportError:  # pragma: no cover
+        return ()
+    return (AgenciesFileError,)
+
+
+@app.command()
+@_guard
+def init(
+    workspace: Annotated[Path, typer.Argument(help="Thư mục làm việc (sẽ được tạo).")],
+    year: Annotated[int, typer.Option("--year", help="Năm chương trình, ví dụ 2026.")],
+    agencies: Annotated[Optional[Path], typer.Option("--agencies", help="Danh mục đơn vị (.csv hoặc .xlsx).")] = None,
+    program_number: Annotated[str, typer.Option("--program-number", help="Số chương trình, ví dụ 27/CTr-UBND.")] = "",
+) -> None:
+    """Tạo thư mục làm việc và sổ tổng hợp."""
+    from .io.agencies import DEFAULT_LEADERS, load_default_agencies, read_agencies_file
+
+    registry = read_agencies_file(agencies) if agencies else load_default_agencies()
+    path = service.init_workspace(workspace, year, registry, program_number=program_number, leaders=DEFAULT_LEADERS)
+    out.print(f"Đã tạo sổ tổng hợp [bold]{path}[/bold] với {len(registry)} đơn vị.")
+    out.print(f"Thư mục: {', '.join(service.FOLDERS)} trong {workspace}.")
+
+
+@app.command()
+@_guard
+def templates(
+    workspace: Path,
+    kind: Annotated[str, typer.Option("--kind", help="annual | monthly | progress")],
+    month: Annotated[Optional[int], typer.Option("--month", help="Tháng (mẫu đăng ký tháng).")] = None,
+    agency: Annotated[Optional[str], typer.Option("--agency", help="Mã đơn vị; bỏ trống = mọi đơn vị.")] = None,
+) -> None:
+    """Tạo biểu mẫu gửi đơn vị vào thư mục outbox."""
+    paths = service.make_templates(_ws(workspace), kind, month=month, agency=agency)
+    out.print(f"Đã tạo {len(paths)} biểu mẫu trong {workspace / 'outbox'}.")
+
+
+def _print_run(report: service.RunReport, title: str) -> None:
+    t = Table(title=title)
+    for col in ("Tệp", "Đơn vị", "Loại", "Kết quả", "Số dòng", "Thêm", "Sửa", "Rút"):
+        t.add_column(col)
+    for c in report.files:
+        r = c.result
+        verdict = "trùng" if r.duplicate_of else ("nhận" if r.accepted else "trả lại")
+        t.add_row(r.file, r.agency, r.kind, verdict, str(r.rows), str(r.added), str(r.changed), str(r.removed))
+    out.print(t)
+    for f in report.findings:
+        style = "red" if f.is_error else "yellow"
+        out.print(f"[{style}]{'Lỗi' if f.is_error else 'Cảnh báo'}[/{style}] {f.located_message()}", markup=True)
+
+
+def _emit(report: service.RunReport, as_json: bool, title: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_run(report, title)
+    if report.has_errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_guard
+def validate(
+    workspace: Path,
+    files: Annotated[Optional[list[Path]], typer.Argument(help="Tệp cần kiểm tra; bỏ trống = thư mục inbox.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Kiểm tra tệp đơn vị gửi về (không tổng hợp)."""
+    _emit(service.validate(_ws(workspace), files or None), as_json, "Kết quả kiểm tra")
+
+
+@app.command()
+@_guard
+def consolidate(workspace: Path, as_json: Json = False) -> None:
+    """Tổng hợp các tệp hợp lệ trong inbox vào sổ tổng hợp."""
+    _emit(service.consolidate(_ws(workspace)), as_json, "Kết quả tổng hợp")
+
+
+@app.command()
+@_guard
+def summary(workspace: Path, as_of: AsOf = None, as_json: Json = False) -> None:
+    """Số liệu tổng hợp theo tình trạng, đơn vị và đoạn báo cáo."""
+    s = service.summary(_ws(workspace), as_of=_date(as_of))
+    if as_json:
+        sys.stdout.write(json.dumps(s.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table(title=f"Tình trạng đến ngày {s.as_of:%d/%m/%Y}")
+    t.add_column("Tình trạng")
+    t.add_column("Số việc", justify="right")
+    for st in Status:
+        t.add_row(st.text, str(s.by_status[st.value]))
+    t.add_row("Tổng số (không tính việc đã rút)", str(s.total))
+    out.print(t)
+    out.print(Panel(s.narrative, title="Đoạn báo cáo"))
+
+
+@app.command()
+@_guard
+def report(workspace: Path, as_of: AsOf = None) -> None:
+    """Lập báo cáo (đoạn văn và số liệu) vào thư mục reports."""
+    s, path = service.report(_ws(workspace), as_of=_date(as_of))
+    out.print(Panel(s.narrative, title="Đoạn báo cáo"))
+    out.print(f"Đã ghi {path}.")
+
+
+@app.command()
+@_guard
+def remind(
+    workspace: Path,
+    as_of: AsOf = None,
+    within: Annotated[Optional[int], typer.Option("--within", help="Nhắc việc đến hạn trong số ngày này.")] = None,
+) -> None:
+    """Lập danh sách đôn đốc cho từng đơn vị vào thư mục outbox."""
+    reminders = service.remind(_ws(workspace), as_of=_date(as_of), within=within)
+    for r in reminders:
+        out.print(f"{r.agency.name}: {len(r.overdue)} việc quá hạn, {len(r.due_soon)} việc sắp đến hạn → {r.path.name}")
+    if not reminders:
+        out.print("Không có việc nào cần đôn đốc.")
+
+
+@app.command()
+@_guard
+def demo(directory: Annotated[Path, typer.Argument(help="Thư mục tạo dữ liệu mẫu.")] = Path("demo-workspace")) -> None:
+    """Chạy thử toàn bộ quy trình một năm trên dữ liệu mẫu."""
+    from .demo import run_demo
+
+    run_demo(directory, out)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,77 @@
+"""`ctcong-xl demo`: one year of the cycle on built-in demo data, through the same service
+functions the Office uses: init → annual templates → agencies fill them → consolidate →
+progress templates → agencies report → consolidate → summary, report, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from . import service
+from .core.status import Status
+from .demo_data import demo_progress, demo_registrations, fill_template
+from .io.agencies import DEFAULT_LEADERS, load_default_agencies
+
+DEMO_YEAR = 2026
+DEMO_AS_OF = dt.date(2026, 9, 30)
+MARKER = ".ctcong-demo"
+
+
+def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of: dt.date = DEMO_AS_OF) -> service.Workspace:
+    directory = directory.resolve()
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / MARKER).exists():
+            raise service.WorkspaceError(
+                f"Thư mục {directory} đã có dữ liệu không phải của bản chạy thử; chọn thư mục khác."
+            )
+        shutil.rmtree(directory)
+    agencies = load_default_agencies()
+    service.init_workspace(directory, year, agencies, program_number="27/CTr-UBND", leaders=DEFAULT_LEADERS)
+    (directory / MARKER).write_text("demo\n", encoding="utf-8")
+    ws = service.open_workspace(directory)
+    console.print(f"1. Đã tạo thư mục làm việc và sổ tổng hợp: {ws.master.name} ({len(agencies)} đơn vị).")
+
+    annual = service.make_templates(ws, "annual")
+    regs = demo_registrations(agencies, year)
+    by_code = {a.code: a for a in agencies}
+    for path in annual:
+        code = path.stem.rsplit("_", 1)[-1]
+        rows = regs.get(code) or regs.get(by_code[code].code if code in by_code else code, [])
+        fill_template(path, rows, out=ws.folder("inbox") / f"DangKy_{code}.xlsx")
+    console.print(f"2. Đã gửi {len(annual)} mẫu đăng ký năm; các đơn vị điền và gửi lại vào inbox.")
+    first = service.consolidate(ws, today=dt.date(year - 1, 11, 20))
+    console.print(f"3. Tổng hợp đăng ký năm: {sum(c.result.accepted for c in first.files)} tệp được nhận, "
+                  f"{sum(c.result.added for c in first.files)} đầu việc.")
+
+    progress = service.make_templates(ws, "progress")
+    from .io.master import read_master
+
+    ds = read_master(ws.master)
+    done = demo_progress([(i.ma_dau_viec, i.effective_deadline) for i in ds.items if i.effective_deadline], as_of)
+    for path in progress:
+        code = path.stem.rsplit("_", 1)[-1]
+        own = [{"ma_dau_viec": i.ma_dau_viec, **done[i.ma_dau_viec]}
+               for i in ds.items if i.ma_don_vi == code and i.ma_dau_viec in done]
+        fill_template(path, own, out=ws.folder("inbox") / f"TienDo_{code}.xlsx")
+    second = service.consolidate(ws, today=as_of)
+    console.print(f"4. Tổng hợp báo cáo tiến độ: {sum(c.result.accepted for c in second.files if not c.result.duplicate_of)} tệp.")
+
+    s, report_path = service.report(ws, as_of=as_of)
+    reminders = service.remind(ws, as_of=as_of)
+    t = Table(title=f"Tình trạng đến ngày {s.as_of:%d/%m/%Y}")
+    t.add_column("Tình trạng")
+    t.add_column("Số việc", justify="right")
+    for st in Status:
+        t.add_row(st.text, str(s.by_status[st.value]))
+    console.print(t)
+    console.print(f"\n[bold]Đoạn báo cáo:[/bold]\n{s.narrative}\n")
+    console.print("Xem kết quả:")
+    console.print(f"  • Sổ tổng hợp (mở bằng Excel): {ws.master}")
+    console.print(f"  • Báo cáo: {report_path}")
+    console.print(f"  • Biểu mẫu gửi đơn vị và {len(reminders)} danh sách đôn đốc: {ws.folder('outbox')}")
+    console.print(f"  • Tệp đã tổng hợp (lưu theo mã băm): {ws.folder('archive')}")
+    return ws
