@@ -375,7 +375,14 @@ def test_agency_is_recognised_with_certainty(matcher, written, code):
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("Sở Tài chánh", "STC"), ("Tài chính", "STC"), ("Đức Phổ", "HDP"), ("Sở Giáo dục Đào tạo", "SGDDT")],
+    [
+        ("Sở Tài chánh", "STC"),
+        ("So Tai chin", "STC"),
+        ("Tài chính", "STC"),
+        ("Đức Phổ", "HDP"),
+        ("Sở Giáo dục Đào tạo", "SGDDT"),
+        ("UBND huyện Bình Sơnn", "HBS"),
+    ],
 )
 def test_close_variant_is_a_guess_with_a_warning(matcher, written, code):
     result = matcher.match(written)
@@ -388,6 +395,15 @@ def test_unknown_agency_gets_the_closest_as_a_suggestion(matcher):
     result = matcher.match("Sở Tài chính - Kế hoạch")
     assert result.agency is None and not result.certain
     assert result.suggestion is not None and result.suggestion.code in {"STC", "SKHDT"}
+
+
+def test_another_real_agency_is_not_guessed_as_a_similar_one(matcher):
+    assert matcher.match("Sở Ngoại vụ").agency is None
+
+
+def test_words_in_another_order_are_a_guess(matcher):
+    result = matcher.match("Sở Đầu tư và Kế hoạch")
+    assert result.agency is not None and result.agency.code == "SKHDT" and not result.certain
 
 
 def test_unrelated_text_gets_no_suggestion(matcher):

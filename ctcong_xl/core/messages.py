@@ -184,6 +184,42 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Đề xuất thời hạn mới “{value}” nhưng chưa ghi lý do điều chỉnh.",
         "Ghi lý do ở cột “Lý do điều chỉnh”.",
     ),
+    # --- the agencies file given to `init --agencies` (SPEC §7) ---
+    "agencies_file_unreadable": (
+        "error",
+        "Không đọc được danh mục đơn vị: {reason}.",
+        "Dùng tệp .csv (UTF-8) hoặc .xlsx có dòng tiêu đề gồm các cột Mã đơn vị, Tên đơn vị, Loại, Email.",
+    ),
+    "agencies_file_missing_column": (
+        "error",
+        "Danh mục đơn vị thiếu cột “{column}”.",
+        "Thêm cột “{column}” vào dòng tiêu đề; tệp cần có các cột Mã đơn vị, Tên đơn vị, Loại, Email.",
+    ),
+    "agencies_file_empty": (
+        "error",
+        "Danh mục đơn vị không có đơn vị nào.",
+        "Mỗi đơn vị ghi trên một dòng, dưới dòng tiêu đề Mã đơn vị, Tên đơn vị, Loại, Email.",
+    ),
+    "agency_code_invalid": (
+        "error",
+        "Mã đơn vị “{value}” không hợp lệ.",
+        "Mã đơn vị chỉ gồm chữ cái không dấu và chữ số, không có dấu cách hay gạch nối, ví dụ STC, SNNMT.",
+    ),
+    "agency_code_duplicate": (
+        "error",
+        "Mã đơn vị “{value}” bị trùng với dòng {other_row}.",
+        "Mỗi đơn vị một mã riêng; sửa hoặc xóa một trong hai dòng.",
+    ),
+    "agency_name_missing": (
+        "error",
+        "Đơn vị mã “{value}” chưa có tên.",
+        "Ghi tên đầy đủ của đơn vị ở cột “Tên đơn vị”, ví dụ Sở Tài chính.",
+    ),
+    "agency_kind_unknown": (
+        "error",
+        "Loại đơn vị “{value}” không hợp lệ.",
+        "Ghi một trong các loại: sở, ban, ngành; UBND cấp huyện; UBND cấp xã; khác (hoặc để trống).",
+    ),
     "duplicate_file": (
         "warning",
         "Nội dung tệp này đã được tổng hợp trước đó (tệp {previous}); không tổng hợp lại.",

@@ -170,13 +170,12 @@ def decode_vni(s: str) -> str:
 
 # cp1252 punctuation in 0x80-0x9F (smart quotes, dashes…) may sit in legacy text.
 _CP1252_EXTRAS = frozenset(bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore"))
-# TCVN3 codes that are symbols, not letters, in cp1252: never inside a real word.
+# TCVN3 codes that are symbols (or µ ª) in cp1252: never inside a real word.
 _TCVN3_SYMBOLS = frozenset(c for c in TCVN3_TABLE if not c.isalpha()) | {"ª", "µ"}
 _TCVN3_QUOTES = frozenset("«»")  # also French quotation marks: count them only mid-word
 # Latin-1 letters that VNI uses and Vietnamese never does.
 _VNI_MARKERS = frozenset("øûïåäüëöñæî" + "øûïåäüëöñæî".upper())
 _VNI_CHARS = frozenset("".join(VNI_TABLE))
-_VIETNAMESE_LATIN1 = frozenset("àáâãèéêìíòóôõùúý" + "àáâãèéêìíòóôõùúý".upper())
 
 _TONE_MARKS = frozenset((_GRAVE, _ACUTE, _HOOK, _TILDE, _DOT))
 _OPEN_RHYMES = (
@@ -248,9 +247,8 @@ def _vni_unconsumed(word: str) -> bool:
 
 _CODECS = (
     _LegacyCodec("tcvn3", frozenset(TCVN3_TABLE), decode_tcvn3, _tcvn3_marker),
-    _LegacyCodec("vni", _VNI_CHARS - frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"),
-                 decode_vni, _vni_marker, _vni_unconsumed),
-)  # fmt: skip
+    _LegacyCodec("vni", frozenset(c for c in _VNI_CHARS if not c.isascii()), decode_vni, _vni_marker, _vni_unconsumed),
+)
 
 
 def _looks_like(s: str, codec: _LegacyCodec) -> bool:
@@ -262,15 +260,20 @@ def _looks_like(s: str, codec: _LegacyCodec) -> bool:
         return False
     marked = invalid = 0
     for word in words:
-        decoded = codec.decode(word)
-        if codec.unconsumed(word) or not all(is_vietnamese_syllable(p) or _is_acronym(p) for p in re.findall(r"[^\W\d_]+", decoded)):
+        if not _decodes_to_vietnamese(word, codec):
             invalid += 1
-            continue
-        if any(codec.is_marker(word, i) for i in range(len(word))):
+        elif any(codec.is_marker(word, i) for i in range(len(word))):
             marked += 1
-    if invalid * 4 > len(words):
+    if invalid * 4 > len(words):  # a few typos are allowed, not more
         return False
     return marked >= 2 or (marked >= 1 and marked * 3 >= len(words))
+
+
+def _decodes_to_vietnamese(word: str, codec: _LegacyCodec) -> bool:
+    if codec.unconsumed(word):
+        return False
+    runs = re.findall(r"[^\W\d_]+", codec.decode(word))
+    return all(is_vietnamese_syllable(run) or _is_acronym(run) for run in runs)
 
 
 def detect_legacy(s: str) -> str | None:
@@ -278,7 +281,8 @@ def detect_legacy(s: str) -> str | None:
 
     Real Unicode Vietnamese never qualifies: it holds none of the marks (TCVN3 symbols such as
     ``µ ¸ ©`` inside words, capitals inside lower-case words; VNI bytes such as ``ø û ï ö ñ``
-    that Vietnamese never uses), and every word must decode to a Vietnamese syllable.
+    that Vietnamese never uses), and the words must decode to Vietnamese syllables (three in
+    four at least). Plain ASCII, and French or German words, do not decode to syllables.
     """
     if not s or s.isascii():
         return None
@@ -505,9 +509,7 @@ _LOCAL_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Names shortened by the initials of what follows them ("Sở TC", "Ban QLDA").
 _INITIALS_PREFIXES = ("so", "ban")
-_GUESS_RATIO = 0.85  # difflib ratio above which the closest agency is taken as a guess
-_GUESS_MARGIN = 0.08  # … provided the runner-up is this much further
-_SUGGEST_RATIO = 0.5  # below this nothing is suggested
+_SUGGEST_RATIO = 0.6  # difflib ratio below which no agency is suggested
 
 
 def _fold(s: str) -> str:
@@ -626,23 +628,45 @@ class AgencyMatcher:
         return self._closest(variants[0])
 
     def _closest(self, folded: str) -> MatchResult:
-        best: dict[int, float] = {}
+        """A guess when one agency is within a typo or has the same words; else a suggestion."""
+        compact, words = _compact(folded), _content_words(folded)
+        guesses = {idx for form, idx in self._fuzzy if _content_words(form) == words or _within_typo(compact, _compact(form))}
+        ratios: dict[int, float] = {}
         matcher = difflib.SequenceMatcher(autojunk=False)
         matcher.set_seq2(folded)
         for form, idx in self._fuzzy:
             matcher.set_seq1(form)
-            if matcher.real_quick_ratio() <= best.get(idx, 0.0):
-                continue
-            best[idx] = max(best.get(idx, 0.0), matcher.ratio())
-        if not best:
+            if matcher.real_quick_ratio() > ratios.get(idx, 0.0):
+                ratios[idx] = max(ratios.get(idx, 0.0), matcher.ratio())
+        if len(guesses) == 1:
+            agency = self._agencies[guesses.pop()]
+            return MatchResult(agency, False, agency)
+        pool = guesses or set(ratios)
+        best = max(pool, key=lambda idx: ratios.get(idx, 0.0), default=None)
+        if best is None or (not guesses and ratios[best] < _SUGGEST_RATIO):
             return MatchResult(None, False, None)
-        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
-        top_idx, top = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        closest = self._agencies[top_idx]
-        if top >= _GUESS_RATIO and top - runner_up >= _GUESS_MARGIN:
-            return MatchResult(closest, False, closest)
-        return MatchResult(None, False, closest if top >= _SUGGEST_RATIO else None)
+        return MatchResult(None, False, self._agencies[best])
+
+
+def _content_words(folded: str) -> frozenset[str]:
+    return frozenset(folded.split()) - {"va"}
+
+
+def _within_typo(a: str, b: str) -> bool:
+    """One wrong, missing or extra letter (two in long names); short names must be exact."""
+    shorter = min(len(a), len(b))
+    allowed = 2 if shorter >= 15 else 1 if shorter >= 6 else 0
+    return allowed > 0 and abs(len(a) - len(b)) <= allowed and _levenshtein(a, b) <= allowed
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def _key_variants(text: str) -> list[str]:
