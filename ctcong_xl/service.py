@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from python_calamine import CalamineWorkbook
 
 from .core import layout as L
 from .core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
@@ -104,13 +107,23 @@ def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_num
 
 
 def make_templates(ws: Workspace, kind: str, *, month: int | None = None, agency: str | None = None) -> list[Path]:
+    _check_template_request(kind, month)
+    return make_templates_from(ws, master_io.read_master(ws.master), kind, month=month, agency=agency)
+
+
+def _check_template_request(kind: str, month: int | None) -> None:
     if kind not in FORM_KINDS:
         raise WorkspaceError(f"Loại mẫu “{kind}” không có; chọn annual, monthly hoặc progress.")
     if kind == "monthly" and not month:
         raise WorkspaceError("Mẫu đăng ký tháng cần --month (1 đến 12).")
     if month is not None and not 1 <= month <= 12:
         raise WorkspaceError(f"Tháng {month} không hợp lệ; ghi từ 1 đến 12.")
-    ds = master_io.read_master(ws.master)
+
+
+def make_templates_from(ws: Workspace, ds: Dataset, kind: str, *, month: int | None = None,
+                        agency: str | None = None) -> list[Path]:
+    """The templates of ``kind`` for a dataset already read (from the file or the open book)."""
+    _check_template_request(kind, month)
     targets = ds.agencies
     if agency:
         targets = [a for a in ds.agencies if a.code.casefold() == agency.casefold()]
@@ -219,7 +232,8 @@ def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date)
     if meta_problems:
         check.findings.extend(p.at(file=path.name, sheet=sub.sheet) for p in meta_problems)
         return check
-    ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today)
+    ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today,
+                  leaders=ds.config.leaders)
     validated = validate_rows(meta.kind, sub.rows, ctx, formulas=sub.formulas)
     check.validated = validated
     check.findings.extend(f.at(file=path.name, sheet=sub.sheet) for f in validated.findings)
@@ -246,6 +260,7 @@ def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date |
     """Check files; record the findings in the master's validation log; write annotated
     copies of faulty files to returned/."""
     path = ws.master
+    master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.lock_for(path):
         report, plan = plan_validation(ws, master_io.read_master(path), files, today=today)
         if plan.writes:
@@ -267,8 +282,10 @@ def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None,
 
 def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None = None) -> RunReport:
     path = ws.master
+    master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.lock_for(path):
-        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who)
+        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who,
+                                          known_rejected=_rejected_hashes(path))
         if plan.writes:
             master_io.write_master(path, plan, backup_root=ws.root)
             report.written = True
@@ -276,9 +293,11 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
 
 
 def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = None,
-                       who: str | None = None) -> tuple[RunReport, WritePlan]:
+                       who: str | None = None, known_rejected: Collection[str] = ()) -> tuple[RunReport, WritePlan]:
     """Check every inbox file, archive the accepted ones, merge them into ``ds`` and return
-    the plan that writes the result (the caller writes it: to the file or the open book)."""
+    the plan that writes the result (the caller writes it: to the file or the open book).
+    Files in ``known_rejected`` (hashes a previous run rejected and logged) are reported
+    again but not logged again, so that rerunning on the same inbox changes nothing."""
     today = today or dt.date.today()
     now = dt.datetime.now().replace(microsecond=0)
     who = who or _user()
@@ -296,15 +315,18 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
         if c.result.kind == "annual":
             receipts.add(c.result.agency)
         entries.append(_log_entry(now, who, c, changes))
-    entries.extend(_log_entry(now, who, c, None) for c in report.files if not c.result.accepted and not c.result.duplicate_of)
+    rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of]
+    new_rejected = [c for c in rejected if c.result.sha256 not in known_rejected]
+    entries.extend(_log_entry(now, who, c, None) for c in new_rejected)
     report.findings = [f for c in report.files for f in c.findings] + extra
+    old = {c.path.name for c in rejected if c.result.sha256 in known_rejected}
     plan = WritePlan()
     if accepted:
         rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
         plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
         plan_monthly(plan, ds)
         plan_receipts(plan, ds, receipts)
-    _log_findings(plan, ds, report)
+    _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
     plan_import_log(plan, ds, entries)
     _return_faulty(ws, report)
     return report, plan
@@ -359,8 +381,28 @@ def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of) -> Changes:
     return Changes()
 
 
-def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport) -> None:
-    loggable = [f for f in report.findings if f.code != "duplicate_file"]
+def _rejected_hashes(path: Path) -> set[str]:
+    """Hashes of the files the master's import log records as rejected by an earlier run."""
+    try:
+        with CalamineWorkbook.from_path(str(path)) as wb:
+            rows = wb.get_sheet_by_name(L.IMPORT_LOG_SHEET).to_python()
+    except Exception:  # no log sheet or unreadable: every rejected file is logged again
+        return set()
+    if not rows:
+        return set()
+    head = [str(h).strip() for h in rows[0]]
+    cols = {c.key: head.index(c.header) for c in L.IMPORT_LOG_COLUMNS if c.header in head}
+    if "sha256" not in cols or "result" not in cols:
+        return set()
+    rejected = FileResult(file="", sha256="").result_text  # the text a rejected file is logged with
+    return {
+        str(r[cols["sha256"]]) for r in rows[1:]
+        if len(r) > max(cols["sha256"], cols["result"]) and str(r[cols["result"]]) == rejected
+    }
+
+
+def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport, findings: list[Finding] | None = None) -> None:
+    loggable = [f for f in (report.findings if findings is None else findings) if f.code != "duplicate_file"]
     agency_of = {c.path.name: c.result.agency for c in report.files}
     plan_validation_log(plan, ds, dt.datetime.now().replace(microsecond=0), loggable, agency_of)
 
@@ -432,7 +474,12 @@ class Reminder:
 
 def remind(ws: Workspace, *, as_of: dt.date | None = None, within: int | None = None,
            today: dt.date | None = None) -> list[Reminder]:
-    ds = master_io.read_master(ws.master)
+    return remind_from(ws, master_io.read_master(ws.master), as_of=as_of, within=within, today=today)
+
+
+def remind_from(ws: Workspace, ds: Dataset, *, as_of: dt.date | None = None, within: int | None = None,
+                today: dt.date | None = None) -> list[Reminder]:
+    """The reminder lists for a dataset already read (from the file or the open book)."""
     when = as_of or ds.config.effective_as_of(today or dt.date.today())
     days = within if within is not None else ds.config.remind_within_days
     out = []

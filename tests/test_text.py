@@ -249,6 +249,7 @@ def test_real_unicode_vietnamese_is_never_taken_for_legacy(text):
         "Le 15 août, nous irons à l'île",
         "Café crème à la française, naïve et sûr",
         "Noël à Zürich",
+        "Le coût du projet",
         "«Bonjour»",
         "Vitesse: 5 µm",
         "© 2026",
@@ -274,6 +275,12 @@ def test_vni_text_is_detected_and_repaired(sentence):
     cleaned = clean_text(legacy)
     assert cleaned.text == sentence
     assert cleaned.repairs == ("text_repaired_vni",)
+
+
+def test_one_legacy_looking_word_is_not_enough_to_convert():
+    # "Sở TC" in VNI: only one word bears VNI marks, too little to be sure
+    assert detect_legacy("Sôû TC") is None
+    assert clean_text("Sôû TC").text == "Sôû TC"
 
 
 # --- Vietnamese order -----------------------------------------------------------------------

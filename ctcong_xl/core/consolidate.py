@@ -110,6 +110,11 @@ def _merge(item: WorkItem, incoming: dict[str, Any], fields: tuple[str, ...], ed
     return item.model_copy(update=update), changed
 
 
+def _sent_fingerprint(item: WorkItem, key: str) -> str:
+    """The fingerprint of what the agency last sent for ``key`` (recorded in ``dau_kiem``)."""
+    return _fingerprint_parts(item)[FINGERPRINTED.index(key)]
+
+
 def _fingerprint_parts(item: WorkItem) -> list[str]:
     fp = item.dau_kiem
     if len(fp) == 4 * len(FINGERPRINTED):
@@ -162,6 +167,9 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
         base = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else it.ma_dau_viec
         by_base.setdefault(base, []).append(it)
     base_by_content = {normalize_header(items[0].noi_dung): base for base, items in by_base.items()}
+    # An item whose content the Office corrected by hand is still found by what the agency sent.
+    base_by_sent = {_sent_fingerprint(items[0], "noi_dung"): base for base, items in by_base.items()
+                    if "noi_dung" in hand_edited_fields(items[0])}
     next_seq = 1 + max((int(_CODE.match(b).group(3)) for b in by_base if _CODE.match(b)), default=0)
     index = {it.ma_dau_viec: n for n, it in enumerate(ds.items)}
     kept: set[str] = set()
@@ -171,6 +179,8 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
         lead_code = row.values["don_vi_chu_tri"].code if row.values.get("don_vi_chu_tri") else registrant
         key = normalize_header(values["noi_dung"])
         base = base_by_content.get(key)
+        if base is None:
+            base = base_by_sent.get(fingerprint_value(values["noi_dung"]))
         if base is None or base in used_bases:
             base = f"{prefix}{next_seq:03d}"
             next_seq += 1

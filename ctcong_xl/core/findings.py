@@ -60,9 +60,9 @@ class Finding(BaseModel):
         return text
 
 
-def finding(code: str, value: Any = "", **params: Any) -> Finding:
+def finding(code: str, value: Any = "", /, **params: Any) -> Finding:
     """Make a finding from the catalogue. ``params`` fill the message's placeholders."""
-    severity, message, hint = render(code, value=value, **params)
+    severity, message, hint = render(code, value, **params)
     return Finding(code=code, severity=severity, message=message, hint=hint, value=_show(value))
 
 

@@ -156,7 +156,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     ),
     "formula_neutralised": (
         "warning",
-        "Ô chứa công thức “{value}”; đã lưu dưới dạng chữ, không chạy công thức.",
+        "Ô chứa công thức “{value}”; công thức không được chạy: sổ tổng hợp lưu nội dung dưới dạng chữ (cột ngày: lưu ngày đã tính).",
         "Ghi nội dung bằng chữ, không ghi công thức.",
     ),
     "duplicate_in_file": (
@@ -167,7 +167,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "duplicate_in_master": (
         "warning",
         "Công việc “{value}” đã có trong chương trình ({code}).",
-        "Nếu là việc khác, ghi rõ nội dung để phân biệt.",
+        "Nếu là cùng một việc thì không đăng ký lại (đăng ký tháng: ghi Mã đầu việc {code}); nếu là việc khác, ghi rõ nội dung để phân biệt.",
     ),
     "item_unknown": (
         "error",
@@ -233,7 +233,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 }
 
 
-def render(code: str, value: Any = "", **params: Any) -> tuple[str, str, str]:
+def render(code: str, value: Any = "", /, **params: Any) -> tuple[str, str, str]:
     """(severity, message, hint) for ``code``, placeholders filled, NFC-normalised."""
     severity, message, hint = CATALOGUE[code]
     fields = _Defaults(value="" if value is None else _fmt(value), **{k: _fmt(v) for k, v in params.items()})

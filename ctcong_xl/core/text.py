@@ -176,6 +176,7 @@ _TCVN3_QUOTES = frozenset("«»")  # also French quotation marks: count them onl
 # Latin-1 letters that VNI uses and Vietnamese never does.
 _VNI_MARKERS = frozenset("øûïåäüëöñæî" + "øûïåäüëöñæî".upper())
 _VNI_CHARS = frozenset("".join(VNI_TABLE))
+_UNICODE_VOWEL_PAIRS = frozenset({"oà", "oá", "oã"})  # old-style "hoà", "khoá", "xoã"
 
 _TONE_MARKS = frozenset((_GRAVE, _ACUTE, _HOOK, _TILDE, _DOT))
 _OPEN_RHYMES = (
@@ -228,8 +229,6 @@ def _tcvn3_marker(word: str, i: int) -> bool:
     if c in _TCVN3_QUOTES:
         return before and after
     if c in _TCVN3_SYMBOLS:
-        if c == "µ" and re.fullmatch(r"\d*µ[A-Za-z]", word):
-            return False  # micro: "5µm", "µg"
         return before or after
     # a capital in the middle of a lower-case word ("chÝnh", "ViÖt"), or a small letter in a
     # word of capitals ("TRêNG" typed with a .VnTimeH font)
@@ -237,7 +236,12 @@ def _tcvn3_marker(word: str, i: int) -> bool:
 
 
 def _vni_marker(word: str, i: int) -> bool:
-    return word[i] in _VNI_MARKERS
+    """A byte Vietnamese never uses ("ñ", "ö", "ø"), or a vowel + diacritic byte pair that
+    Unicode Vietnamese never writes ("aù", "eà", "oõ"; not "oà" "oá" "oã" as in "hoà")."""
+    if word[i] in _VNI_MARKERS:
+        return True
+    pair = word[i - 1 : i + 1] if i > 0 else ""
+    return pair in VNI_TABLE and pair.lower() not in _UNICODE_VOWEL_PAIRS
 
 
 def _vni_unconsumed(word: str) -> bool:
@@ -252,21 +256,21 @@ _CODECS = (
 
 
 def _looks_like(s: str, codec: _LegacyCodec) -> bool:
-    """Every non-ASCII word decodes to Vietnamese, and enough words bear the codec's marks."""
-    word_chars = re.escape("".join(sorted(codec.chars)))
-    words = [w for w in re.findall(rf"[0-9A-Za-z{word_chars}]+", s) if not w.isascii()]
+    """Words decode to Vietnamese syllables, and at least two bear the encoding's marks."""
     stray = [c for c in s if not c.isascii() and c not in codec.chars]
-    if not words or any(c not in _CP1252_EXTRAS and not c.isspace() and c.isalpha() for c in stray):
-        return False
+    if any(c.isalpha() for c in stray):
+        return False  # a letter the encoding never produces
+    word_chars = re.escape("".join(sorted(codec.chars)))
+    words = [w for w in re.findall(rf"[A-Za-z{word_chars}]+", s) if not w.isdigit()]
     marked = invalid = 0
     for word in words:
         if not _decodes_to_vietnamese(word, codec):
             invalid += 1
-        elif any(codec.is_marker(word, i) for i in range(len(word))):
+        elif not word.isascii() and any(codec.is_marker(word, i) for i in range(len(word))):
             marked += 1
-    if invalid * 4 > len(words):  # a few typos are allowed, not more
-        return False
-    return marked >= 2 or (marked >= 1 and marked * 3 >= len(words))
+    # Unaccented words must be Vietnamese too ("Le coût du projet" is French); a few typos or
+    # loan words are allowed.
+    return marked >= 2 and invalid * 5 <= len(words)
 
 
 def _decodes_to_vietnamese(word: str, codec: _LegacyCodec) -> bool:
@@ -281,8 +285,9 @@ def detect_legacy(s: str) -> str | None:
 
     Real Unicode Vietnamese never qualifies: it holds none of the marks (TCVN3 symbols such as
     ``µ ¸ ©`` inside words, capitals inside lower-case words; VNI bytes such as ``ø û ï ö ñ``
-    that Vietnamese never uses), and the words must decode to Vietnamese syllables (three in
-    four at least). Plain ASCII, and French or German words, do not decode to syllables.
+    that Vietnamese never uses, or pairs such as ``aù``), at least two words must bear them,
+    and the words must decode to Vietnamese syllables (four in five at least): French or
+    English text does not.
     """
     if not s or s.isascii():
         return None
@@ -422,10 +427,9 @@ _AGENCY_STARTS = (
 _AGENCY_START_RE = re.compile(rf"^(?:{_alternation(map(re.escape, _AGENCY_STARTS))})(?!\w)")
 # Words that alone are no agency but the tail of "UBND các huyện, thị xã, thành phố".
 _GENERIC_TAILS = frozenset(
-    "ban ngành sở huyện xã phường thị xã thị trấn thành phố địa phương đơn vị cơ quan "
-    "đoàn thể tổ chức hội".split()
-    + ["thị xã", "thị trấn", "thành phố", "địa phương", "đơn vị", "cơ quan", "đoàn thể", "tổ chức"]
-)
+    ("ban", "ngành", "sở", "hội", "huyện", "xã", "phường", "thị xã", "thị trấn", "thành phố",
+     "địa phương", "đơn vị", "cơ quan", "đoàn thể", "tổ chức")
+)  # fmt: skip
 _SEPARATOR = re.compile(r"(\s*[,;\n]\s*|\s+và\s+)", re.IGNORECASE)
 _BULLET = re.compile(r"^[-+•*–—]+\s*|[.;,]+$")
 

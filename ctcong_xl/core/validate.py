@@ -18,9 +18,11 @@ from . import periods
 from .findings import Finding, finding
 from .forms import FIXED_LISTS, FORMS, Column, Form
 from .models import Agency, WorkItem
-from .text import AgencyMatcher, clean_text, normalize_header, split_agencies
+from .text import AgencyMatcher, clean_text, normalize_header
 
-_FORMULA_LIKE = re.compile(r"^(=|[+\-@][\w(]).*[(|!:]", re.S)
+# Text that a spreadsheet would run as a formula (or DDE command) if pasted or typed into a cell:
+# anything after "=", and "+", "-", "@" followed by a call or a reference.
+_FORMULA_LIKE = re.compile(r"^(?:=.|[+\-@][\w(].*[(|!:])", re.S)
 
 
 class RawRowLike(Protocol):
@@ -36,6 +38,7 @@ class CleanRow:
     cells: dict[str, str]
     recurrence: periods.Recurrence | None = None
     label: str = ""  # period label of the deadline ("Quý II/2026"), "" for a date
+    outside_year: Finding | None = None  # a deadline outside the year, an error unless "Ghi chú" gives a reason
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Context:
     items: Sequence[WorkItem] = ()  # the master's items (for progress codes and duplicates)
     today: dt.date | None = None
     matcher: AgencyMatcher | None = None
+    leaders: Sequence[str] = ()  # the leaders dropdown (empty: not checked)
 
     def __post_init__(self) -> None:
         if self.matcher is None:
@@ -72,13 +76,23 @@ def validate_rows(kind: str, raw_rows: Iterable[RawRowLike], ctx: Context, *, fo
         for col in form.columns:
             cell = raw.cells.get(col.key, "")
             value = raw.values.get(col.key)
-            if cell in formulas:
+            if cell in formulas and col.key != "stt":  # a numbering formula (=A6+1) is harmless
                 out.findings.append(finding("formula_neutralised", formulas[cell]).at(cell=cell))
+                value = _neutralised(col, value, formulas[cell])
             clean.values[col.key] = _clean_cell(col, value, cell, ctx, clean, out.findings)
         _check_row(form, clean, ctx, out.findings)
         out.rows.append(clean)
     _check_duplicates(form, out.rows, ctx, out.findings)
+    _check_master_duplicates(form, out.rows, ctx, out.findings)
     return out
+
+
+def _neutralised(col: Column, cached: Any, formula: str) -> Any:
+    """The value kept for a cell holding a formula: its text (so it is stored as text, never
+    run); in a date column the date the agency's spreadsheet computed, if it saved one."""
+    if col.type in ("period", "date") and not _blank(cached):
+        return cached
+    return formula
 
 
 def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow, findings: list[Finding]) -> Any:
@@ -90,7 +104,9 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
             return None
         allow_outside = col.key in ("ngay_hoan_thanh", "de_xuat_thoi_han", "thoi_gian_trien_khai")
         parsed, problem = periods.parse_deadline(value, ctx.year, allow_outside_year=allow_outside)
-        if problem is not None:
+        if problem is not None and problem.code == "date_outside_year" and col.key == "thoi_han" and parsed:
+            row.outside_year = problem.at(cell=cell)  # allowed with a reason in "Ghi chú" (_check_row)
+        elif problem is not None:
             place(problem)
             return None
         if parsed is None:
@@ -101,13 +117,12 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
             row.label = parsed.label
         return parsed.deadline
     text = clean_text(value)
-    for code in text.repairs:
-        if code != "text_spaces":
-            place(finding(code, str(value), fixed=text.text))
+    for code in text.repairs:  # NFD, TCVN3, VNI, stray spaces: repaired, reported as warnings
+        place(finding(code, str(value), fixed=text.text))
     s = text.text
     if not s:
         return "" if col.type != "agency" else None
-    if _FORMULA_LIKE.match(s):
+    if _FORMULA_LIKE.match(s) and not any(f.cell == cell and f.code == "formula_neutralised" for f in findings):
         place(finding("formula_neutralised", s))
     if col.key == "dinh_ky":
         rec, problem = periods.parse_recurrence(s)
@@ -124,6 +139,10 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
             return by_key[normalize_header(s)]
         place(finding("value_not_in_list", s, column=col.header, choices="; ".join(choices)))
         return s
+    if col.choices == "leaders" and ctx.leaders:
+        if normalize_header(s) not in {normalize_header(x) for x in ctx.leaders}:
+            place(finding("value_not_in_list", s, column=col.header, choices="; ".join(ctx.leaders)))
+        return s
     if col.type == "agency":
         match = ctx.matcher.match(s)
         if match.agency is None:
@@ -135,7 +154,7 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
         return match.agency
     if col.type == "agencies":
         names = []
-        for part in split_agencies(s):
+        for part in ctx.matcher.split(s):
             match = ctx.matcher.match(part)
             if match.agency is None:
                 hint = f" (có phải “{match.suggestion.name}”?)" if match.suggestion else ""
@@ -158,6 +177,8 @@ def _check_row(form: Form, row: CleanRow, ctx: Context, findings: list[Finding])
     if form.kind in ("annual", "monthly"):
         if row.values.get("don_vi_chu_tri") is None and not row.cells.get("don_vi_chu_tri") in _flagged_cells(findings):
             row.values["don_vi_chu_tri"] = ctx.agency  # blank = the template's agency (SPEC §5)
+    if row.outside_year is not None and _blank(row.values.get("ghi_chu")):
+        findings.append(row.outside_year)
     if form.kind == "annual":
         start, deadline = row.values.get("thoi_gian_trien_khai"), row.values.get("thoi_han")
         if start and deadline and deadline < start:
@@ -179,21 +200,54 @@ def _check_row(form: Form, row: CleanRow, ctx: Context, findings: list[Finding])
             findings.append(finding("completion_after_today", done).at(cell=row.cells.get("ngay_hoan_thanh", "")))
 
 
+def _duplicate_key(kind: str, row: CleanRow) -> tuple | None:
+    """What makes two rows of one file the same item (None: the row cannot be compared)."""
+    if kind == "progress":
+        code = row.values.get("ma_dau_viec")
+        return (code,) if code else None
+    content = row.values.get("noi_dung")
+    if not content:
+        return None
+    if kind == "monthly":
+        return (normalize_header(content), row.values.get("thoi_gian"))
+    return (normalize_header(content), row.values.get("thoi_han"), row.recurrence and row.recurrence.key)
+
+
 def _check_duplicates(form: Form, rows: list[CleanRow], ctx: Context, findings: list[Finding]) -> None:
-    if form.kind != "annual":
-        return
     seen: dict[tuple, int] = {}
+    where = "ma_dau_viec" if form.kind == "progress" else "noi_dung"
     for row in rows:
-        content = row.values.get("noi_dung")
-        if not content:
+        key = _duplicate_key(form.kind, row)
+        if key is None:
             continue
-        key = (normalize_header(content), row.values.get("thoi_han"), row.recurrence and row.recurrence.key)
         if key in seen:
             findings.append(
-                finding("duplicate_in_file", content, other_row=seen[key]).at(cell=row.cells.get("noi_dung", ""))
+                finding("duplicate_in_file", row.values.get(where), other_row=seen[key]).at(cell=row.cells.get(where, ""))
             )
         else:
             seen[key] = row.row
+
+
+def _check_master_duplicates(form: Form, rows: list[CleanRow], ctx: Context, findings: list[Finding]) -> None:
+    """A registered item whose content is already in the master's programme: registered by
+    another agency (annual), or typed as a new item instead of quoting its code (monthly)."""
+    if form.kind not in ("annual", "monthly") or not ctx.items:
+        return
+    own_prefix = f"{ctx.year}-{ctx.agency.code}-"
+    by_content: dict[str, str] = {}
+    for item in ctx.items:
+        if item.rut or not item.noi_dung:
+            continue
+        if form.kind == "annual" and item.ma_dau_viec.startswith(own_prefix):
+            continue  # the agency's own item: a new version of its registration, not a duplicate
+        by_content.setdefault(normalize_header(item.noi_dung), item.ma_dau_viec)
+    for row in rows:
+        content = row.values.get("noi_dung")
+        if not content or (form.kind == "monthly" and row.values.get("ma_dau_viec")):
+            continue
+        code = by_content.get(normalize_header(content))
+        if code:
+            findings.append(finding("duplicate_in_master", content, code=code).at(cell=row.cells.get("noi_dung", "")))
 
 
 def _blank(v: Any) -> bool:

@@ -21,6 +21,17 @@ from . import vba
 FONT = "Times New Roman"
 HEADER_BG = "#DDEBF7"
 SUMMARY_AGENCY_HEADER_ROW = 20  # 1-based row of the per-agency table header on the summary sheet
+CONTROL_FIRST_BUTTON_ROW = 5  # 0-based row of the first button on the control sheet
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+# Summary sheet, top block (1-based rows; counts in column C, rates in column D).
+SUMMARY_STATUS_FIRST_ROW = 5  # the five statuses, in the order of SUMMARY_STATUS_ORDER: rows 5..9
+SUMMARY_TOTAL_CELL = "C10"
+SUMMARY_ON_TIME_CELL = "C11"
+SUMMARY_UNITS_CELL = "C12"
+SUMMARY_NARRATIVE_CELL = "A15"
+SUMMARY_STATUS_ORDER = (*COUNTED, Status.RUT_KHOI)
+SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
+OTHER_LEADER_LABEL = "Lãnh đạo khác hoặc chưa phân công"
 
 
 def _ref(sheet: str, col_key: str) -> str:
@@ -34,13 +45,16 @@ def _status_range() -> str:
 
 def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) -> None:
     wb = xlsxwriter.Workbook(str(path), {"use_future_functions": True, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+                                         "strings_to_formulas": False, "strings_to_urls": False,
+                                         "default_format_properties": {"font_name": FONT, "font_size": 12}})
     wb.set_size(1600, 1000)
     base = {"font_name": FONT, "font_size": 12, "valign": "top"}
     f = {
         "base": wb.add_format(base),
         "wrap": wb.add_format({**base, "text_wrap": True}),
         "date": wb.add_format({**base, "num_format": "dd/mm/yyyy", "align": "center"}),
+        "date_left": wb.add_format({**base, "num_format": "dd/mm/yyyy", "align": "left", "bold": True, "indent": 1}),
+        "datetime": wb.add_format({**base, "num_format": DATETIME_FORMAT, "align": "center"}),
         "int": wb.add_format({**base, "num_format": "0", "align": "center"}),
         "pct": wb.add_format({**base, "num_format": "0.0%", "align": "center"}),
         "header": wb.add_format({**base, "bold": True, "text_wrap": True, "align": "center", "valign": "vcenter",
@@ -53,6 +67,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
                                      "align": "left"}),
         "para": wb.add_format({"font_name": FONT, "font_size": 13, "text_wrap": True, "valign": "top", "border": 1}),
         "cell": wb.add_format({**base, "border": 1}),
+        "cell_wrap": wb.add_format({**base, "border": 1, "text_wrap": True}),
         "cell_int": wb.add_format({**base, "border": 1, "num_format": "0", "align": "center"}),
         "cell_pct": wb.add_format({**base, "border": 1, "num_format": "0.0%", "align": "center"}),
         "bold_int": wb.add_format({**base, "border": 1, "num_format": "0", "align": "center", "bold": True}),
@@ -79,23 +94,28 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         conf.write_string(r, 1, v)
     conf.hide()
     ws[L.CONTROL_SHEET].activate()
-    vba.attach(wb, ws[L.CONTROL_SHEET], sheets, first_row=6)
-    for w in ws.values():
+    vba.attach(wb, ws[L.CONTROL_SHEET], sheets, first_row=CONTROL_FIRST_BUTTON_ROW, button_col=0)
+    for name, w in ws.items():
         w.set_paper(9)
         w.set_landscape()
-        w.fit_to_pages(1, 0)
+        w.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        if name == L.SUMMARY_SHEET and len(agencies) <= SUMMARY_ONE_PAGE_AGENCIES:
+            w.fit_to_pages(1, 1)  # the leaders' one-page dashboard
+        else:
+            w.fit_to_pages(1, 0)
     wb.set_properties({"title": f"Chương trình công tác năm {config.year}", "author": "ctcong-xl",
                        "company": "Văn phòng UBND tỉnh"})
     wb.close()
 
 
 def _control(w, f, config: ProgrammeConfig) -> None:
-    w.set_column(0, 0, 26)
-    w.set_column(1, 1, 90)
+    """Title, a one-line help and the header of the button list; :func:`vba.attach` puts the
+    buttons in column A and their descriptions in column B from ``CONTROL_FIRST_BUTTON_ROW``."""
     w.write(0, 0, f"CHƯƠNG TRÌNH CÔNG TÁC NĂM {config.year} CỦA UBND TỈNH", f["title"])
     w.write(1, 0, "Bảng điều khiển — bấm nút để chạy từng việc; kết quả hiện trong các trang của sổ này.", f["subtitle"])
-    w.write(3, 0, "Nút", f["label"])
-    w.write(3, 1, "Việc làm", f["label"])
+    w.write(2, 0, "Ngày báo cáo đặt ở trang “Cấu hình”; số liệu và biểu đồ ở trang “Tổng hợp”.", f["subtitle"])
+    w.write(CONTROL_FIRST_BUTTON_ROW - 1, 0, "Nút", f["header"])
+    w.write(CONTROL_FIRST_BUTTON_ROW - 1, 1, "Việc làm", f["header"])
 
 
 def _instructions(w, f) -> None:
@@ -158,11 +178,14 @@ def _registry(w, f, agencies: list[Agency]) -> None:
     cols = L.REGISTRY_COLUMNS
     for i, c in enumerate(cols):
         w.set_column(i, i, c.width, f["date"] if c.type == "date" else f["base"])
+    w.set_row(0, 36)
     w.write_row(0, 0, [c.header for c in cols], f["header"])
     w.freeze_panes(1, 0)
     for r, a in enumerate(agencies, start=1):
         w.write_row(r, 0, [a.code, a.name, a.kind, a.email])
-    for r in range(1, max(len(agencies), 1) + 120):
+    # One formula per agency row: Excel extends it to a row the Office adds below the list,
+    # and no empty formula rows print as blank pages.
+    for r in range(1, max(len(agencies), 1) + 1):
         w.write_formula(r, len(cols) - 1, registry_punctuality_formula(r + 1), None, "")
     w.autofilter(0, 0, max(len(agencies), 1), len(cols) - 1)
 
@@ -192,7 +215,8 @@ def _programme(w, f) -> None:
     w.conditional_format(*rng, {"type": "formula", "criteria": f'=${status}2="{Status.RUT_KHOI.text}"', "format": f["grey"]})
     w.conditional_format(*rng, {"type": "formula", "criteria": f'=${status}2="{Status.CHUA_HOAN_THANH.text}"', "format": f["red"]})
     w.conditional_format(*rng, {"type": "formula",
-                                "criteria": f'=AND(${status}2="{Status.DANG_THUC_HIEN.text}",${eff}2-NgayBaoCao<=SoNgayNhacTruoc)',
+                                "criteria": f'=AND(${status}2="{Status.DANG_THUC_HIEN.text}",N(${eff}2)>0,'
+                                            f'${eff}2-NgayBaoCao<=SoNgayNhacTruoc)',
                                 "format": f["orange"]})
     w.conditional_format(*rng, {"type": "formula", "criteria": f'=LEFT(${status}2,10)="Hoàn thành"', "format": f["green"]})
     rut = PROGRAMME_COLUMNS.index(next(c for c in PROGRAMME_COLUMNS if c.key == "rut"))
@@ -206,52 +230,73 @@ def _programme(w, f) -> None:
 
 def _table_sheet(w, f, cols) -> None:
     for i, c in enumerate(cols):
-        fmt = f["date"] if c.type == "date" else f["wrap"] if c.width >= 30 else f["base"]
-        w.set_column(i, i, c.width, fmt)
+        fmt = (f["datetime"] if c.key == "when" else f["date"] if c.type == "date"
+               else f["wrap"] if c.width >= 30 else f["base"])
+        w.set_column(i, i, max(c.width, 17) if c.key == "when" else c.width, fmt)
+    w.set_row(0, 36)
     w.write_row(0, 0, [c.header for c in cols], f["header"])
     w.freeze_panes(1, 0)
     w.autofilter(0, 0, 0, len(cols) - 1)
 
 
 def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
-    """Formulas over the programme; the same numbers Python computes (tests prove it)."""
+    """Formulas over the programme; the same numbers Python computes (tests prove it).
+
+    Layout: the status block (labels in A:B, counts in C, rates in D) with the status doughnut
+    beside it; the report paragraph; then three tables with the same columns (C..G the five
+    statuses of SUMMARY_STATUS_ORDER, H the total without withdrawn items): per agency (with
+    the on-time rate in I and the annual registration's punctuality in J), per presiding
+    leader (the configured leaders, then one row for every other or missing name), per month
+    of the effective deadline. Each table has its chart to its right."""
     st = _status_range()
     agency_rng = _ref(PROGRAMME_SHEET, "ma_don_vi")
     leader_rng = _ref(PROGRAMME_SHEET, "lanh_dao")
     eff_rng = _ref(PROGRAMME_SHEET, "thoi_han_hieu_luc")
-    w.set_column(0, 0, 34)
-    w.set_column(1, 1, 38)
-    w.set_column(2, 9, 13)
+    order = SUMMARY_STATUS_ORDER
+    for col, width in enumerate((12, 40, 13, 13, 13, 13, 13, 10, 11, 16, 2)):
+        w.set_column(col, col, width)
     w.write(0, 0, f"TỔNG HỢP TÌNH HÌNH THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {config.year}", f["title"])
     w.write(1, 0, "Ngày báo cáo:", f["label"])
-    w.write_formula(1, 1, "=NgayBaoCao", f["date"])
-    # status totals: rows 5..9 (1-based), total row 10, rate row 11
-    w.write_row(3, 0, ["Tình trạng", "Số công việc", "Tỷ lệ"], f["header"])
-    order = [*COUNTED, Status.RUT_KHOI]
+    w.write_formula(1, 1, "=NgayBaoCao", f["date_left"])
+    # status block
+    w.merge_range(3, 0, 3, 1, "Tình trạng", f["header"])
+    w.write_row(3, 2, ["Số công việc", "Tỷ lệ"], f["header"])
+    total = SUMMARY_TOTAL_CELL.replace("C", "$C$")
     for i, s in enumerate(order):
-        r = 4 + i
-        w.write(r, 0, s.text, f["cell"])
-        w.write_formula(r, 1, f'=COUNTIFS({st},A{r + 1})', f["cell_int"])
+        r = SUMMARY_STATUS_FIRST_ROW - 1 + i
+        w.merge_range(r, 0, r, 1, s.text, f["cell"])
+        w.write_formula(r, 2, f'=COUNTIFS({st},"{s.text}")', f["cell_int"])
         if s is not Status.RUT_KHOI:
-            w.write_formula(r, 2, f"=IF($B$10=0,0,B{r + 1}/$B$10)", f["cell_pct"])
-    w.write(9, 0, "Tổng số (không tính việc đã rút)", f["label"])
-    w.write_formula(9, 1, "=SUM(B5:B8)", f["bold_int"])
-    w.write(10, 0, "Tỷ lệ đúng hạn trên số việc đã hoàn thành", f["label"])
-    w.write_formula(10, 1, "=IF(B5+B6=0,0,B5/(B5+B6))", f["cell_pct"])
-    w.write(11, 0, "Số đơn vị có đầu việc", f["label"])
+            w.write_formula(r, 3, f"=IF({total}=0,0,C{r + 1}/{total})", f["cell_pct"])
+        else:
+            w.write_blank(r, 3, None, f["cell"])
+    first_counted = SUMMARY_STATUS_FIRST_ROW
+    last_counted = SUMMARY_STATUS_FIRST_ROW + len(COUNTED) - 1
+    done_ok, done_late = f"C{first_counted}", f"C{first_counted + 1}"
+    rows = [
+        (SUMMARY_TOTAL_CELL, "Tổng số (không tính việc đã rút)", f"=SUM(C{first_counted}:C{last_counted})", f["bold_int"]),
+        (SUMMARY_ON_TIME_CELL, "Tỷ lệ đúng hạn (trên số việc đã hoàn thành)",
+         f"=IF({done_ok}+{done_late}=0,0,{done_ok}/({done_ok}+{done_late}))", f["cell_pct"]),
+    ]
+    for cell, label, formula, fmt in rows:
+        r = int(cell[1:]) - 1
+        w.merge_range(r, 0, r, 1, label, f["label"])
+        w.write_formula(r, 2, formula, fmt)
     n = len(agencies)
-    first = SUMMARY_AGENCY_HEADER_ROW + 1
-    last = first + max(n, 1) - 1
-    tot_col = column_letter(3 + len(COUNTED) + 1)  # after code, name, 4 counted, withdrawn
-    w.write_formula(11, 1, f'=COUNTIF({tot_col}{first}:{tot_col}{last},">0")', f["bold_int"])
-    # the paragraph
-    w.write(13, 0, "Đoạn báo cáo", f["label"])
-    w.merge_range(14, 0, 17, 9, "", f["para"])
-    w.write_formula(14, 0, narrative_formula(), f["para"])
-    # per agency
     hdr = SUMMARY_AGENCY_HEADER_ROW - 1
-    heads = ["Mã đơn vị", "Tên đơn vị", *[s.text for s in COUNTED], Status.RUT_KHOI.text, "Tổng số",
-             "Tỷ lệ đúng hạn", "Đăng ký năm"]
+    first, last = hdr + 2, hdr + 1 + max(n, 1)  # 1-based rows of the agency table body
+    units_row = int(SUMMARY_UNITS_CELL[1:]) - 1
+    w.merge_range(units_row, 0, units_row, 1, "Số đơn vị có đầu việc", f["label"])
+    w.write_formula(units_row, 2, f'=COUNTIF(H{first}:H{last},">0")', f["bold_int"])
+    # the paragraph
+    para_row = int(SUMMARY_NARRATIVE_CELL[1:]) - 1
+    w.write(para_row - 1, 0, "Đoạn báo cáo", f["label"])
+    for r in range(para_row, para_row + 4):
+        w.set_row(r, 21)
+    w.merge_range(para_row, 0, para_row + 3, 9, "", f["para"])
+    w.write_formula(para_row, 0, narrative_formula(), f["para"])
+    # per agency
+    heads = ["Mã đơn vị", "Tên đơn vị", *[s.text for s in order], "Tổng số", "Tỷ lệ đúng hạn", "Đăng ký năm"]
     w.set_row(hdr, 48)
     w.write_row(hdr, 0, heads, f["header"])
     for i in range(max(n, 1)):
@@ -263,68 +308,105 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
         for j in range(len(order)):
             col = column_letter(3 + j)
             w.write_formula(r, 2 + j, f"=COUNTIFS({agency_rng},$A{rr},{st},{col}${hdr + 1})", f["cell_int"])
-        w.write_formula(r, 2 + len(order), f"=SUM(C{rr}:F{rr})", f["bold_int"])
-        w.write_formula(r, 3 + len(order), f"=IF(C{rr}+D{rr}=0,\"\",C{rr}/(C{rr}+D{rr}))", f["cell_pct"])
-        w.write_formula(r, 4 + len(order), f"='{L.REGISTRY_SHEET}'!F{reg}&\"\"", f["cell"])
-    # per leader
-    lead_hdr = last + 2
-    w.write_row(lead_hdr, 0, ["Lãnh đạo UBND tỉnh phụ trách", "", *[s.text for s in COUNTED], "", "Tổng số"], f["header"])
+        w.write_formula(r, 7, f"=SUM(C{rr}:F{rr})", f["bold_int"])
+        w.write_formula(r, 8, f"=IF(C{rr}+D{rr}=0,\"\",C{rr}/(C{rr}+D{rr}))", f["cell_pct"])
+        w.write_formula(r, 9, f"='{L.REGISTRY_SHEET}'!F{reg}&\"\"", f["cell"])
+    # per leader: the configured leaders, then everything else (other names, blank)
+    lead_hdr = last + 1
+    _count_header(w, f, lead_hdr, "Lãnh đạo UBND tỉnh phụ trách")
     nlead = max(len(config.leaders), 1)
+    lead_first, lead_last = lead_hdr + 2, lead_hdr + 1 + nlead
     for i in range(nlead):
         r = lead_hdr + 1 + i
         rr = r + 1
+        w.merge_range(r, 0, r, 1, "", f["cell"])
         w.write_formula(r, 0, f"=IF(INDEX({L.LEADERS_NAME},{i + 1})=\"\",\"\",INDEX({L.LEADERS_NAME},{i + 1}))", f["cell"])
-        for j in range(len(COUNTED)):
+        for j in range(len(order)):
             col = column_letter(3 + j)
-            w.write_formula(r, 2 + j, f"=IF($A{rr}=\"\",\"\",COUNTIFS({leader_rng},$A{rr},{st},{col}${lead_hdr + 1}))", f["cell_int"])
+            w.write_formula(r, 2 + j, f"=IF($A{rr}=\"\",\"\",COUNTIFS({leader_rng},$A{rr},{st},{col}${lead_hdr + 1}))",
+                            f["cell_int"])
         w.write_formula(r, 7, f"=IF($A{rr}=\"\",\"\",SUM(C{rr}:F{rr}))", f["bold_int"])
+    r = lead_hdr + 1 + nlead
+    rr = r + 1
+    w.merge_range(r, 0, r, 1, OTHER_LEADER_LABEL, f["cell"])
+    for j in range(len(order)):
+        col = column_letter(3 + j)
+        w.write_formula(r, 2 + j, f"=COUNTIFS({st},{col}${lead_hdr + 1})-SUM({col}{lead_first}:{col}{lead_last})",
+                        f["cell_int"])
+    w.write_formula(r, 7, f"=SUM(C{rr}:F{rr})", f["bold_int"])
     # per month of effective deadline
-    mon_hdr = lead_hdr + nlead + 2
-    w.write_row(mon_hdr, 0, ["Tháng (theo thời hạn hiệu lực)", "", *[s.text for s in COUNTED], "", "Tổng số"], f["header"])
+    mon_hdr = r + 2
+    _count_header(w, f, mon_hdr, "Tháng (theo thời hạn hiệu lực)")
     for m in range(1, 13):
         r = mon_hdr + m
         rr = r + 1
-        w.write(r, 0, f"Tháng {m}", f["cell"])
+        w.merge_range(r, 0, r, 1, f"Tháng {m}", f["cell"])
         lo = f"DATE(NamChuongTrinh,{m},1)"
         hi = f"EOMONTH(DATE(NamChuongTrinh,{m},1),0)"
-        for j in range(len(COUNTED)):
+        for j in range(len(order)):
             col = column_letter(3 + j)
-            w.write_formula(r, 2 + j, f'=COUNTIFS({eff_rng},">="&{lo},{eff_rng},"<="&{hi},{st},{col}${mon_hdr + 1})', f["cell_int"])
+            w.write_formula(r, 2 + j, f'=COUNTIFS({eff_rng},">="&{lo},{eff_rng},"<="&{hi},{st},{col}${mon_hdr + 1})',
+                            f["cell_int"])
         w.write_formula(r, 7, f"=SUM(C{rr}:F{rr})", f["bold_int"])
-    _charts(wb, w, n, hdr, mon_hdr)
+    if n > SUMMARY_ONE_PAGE_AGENCIES:
+        w.set_h_pagebreaks([lead_hdr])
+    _charts(wb, w, n, hdr, lead_hdr, mon_hdr)
 
 
-def _charts(wb, w, n: int, hdr: int, mon_hdr: int) -> None:
+def _count_header(w, f, row: int, label: str) -> None:
+    w.set_row(row, 48)
+    w.merge_range(row, 0, row, 1, label, f["header"])
+    w.write_row(row, 2, [s.text for s in SUMMARY_STATUS_ORDER], f["header"])
+    w.write(row, 7, "Tổng số", f["header"])
+
+
+STATUS_COLORS = {
+    Status.DUNG_HAN: "#2E7D32",
+    Status.KHONG_DUNG_HAN: "#F9A825",
+    Status.CHUA_HOAN_THANH: "#C62828",
+    Status.DANG_THUC_HIEN: "#1565C0",
+}
+CHART_COL = 11  # charts start in column L, right of the tables (A..J, K a narrow gap)
+
+
+def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
     sheet = L.SUMMARY_SHEET
-    colors = ["#2E7D32", "#F9A825", "#C62828", "#1565C0"]
+    font = {"name": FONT, "size": 10}
+    colors = [STATUS_COLORS[s] for s in COUNTED]
+    # status doughnut beside the status block
+    dough = wb.add_chart({"type": "doughnut"})
+    first_status = SUMMARY_STATUS_FIRST_ROW - 1
+    dough.add_series({
+        "name": "Tình trạng",
+        "categories": [sheet, first_status, 0, first_status + len(COUNTED) - 1, 0],
+        "values": [sheet, first_status, 2, first_status + len(COUNTED) - 1, 2],
+        "points": [{"fill": {"color": c}} for c in colors],
+        "data_labels": {"value": True, "font": {"name": FONT, "size": 10, "bold": True, "color": "#FFFFFF"}},
+    })
+    dough.set_title({"name": "Tỷ lệ theo tình trạng", "name_font": {"name": FONT, "size": 12}})
+    dough.set_legend({"position": "right", "font": font})
+    dough.set_hole_size(50)
+    dough.set_size({"width": 600, "height": 330})
+    w.insert_chart(0, CHART_COL, dough, {"x_offset": 4, "y_offset": 4})
+    # stacked bars per agency, beside the agency table
     bar = wb.add_chart({"type": "bar", "subtype": "stacked"})
     first, last = hdr + 1, hdr + max(n, 1)
     for j, color in enumerate(colors):
         bar.add_series({
             "name": [sheet, hdr, 2 + j],
-            "categories": [sheet, first, 0, last, 0],
+            "categories": [sheet, first, 1, last, 1],
             "values": [sheet, first, 2 + j, last, 2 + j],
             "fill": {"color": color},
             "gap": 40,
         })
-    bar.set_title({"name": "Tình trạng công việc theo đơn vị", "name_font": {"name": FONT, "size": 13}})
-    bar.set_legend({"position": "bottom", "font": {"name": FONT}})
-    bar.set_y_axis({"reverse": True, "num_font": {"name": FONT}})
-    bar.set_x_axis({"num_font": {"name": FONT}})
-    bar.set_size({"width": 760, "height": max(360, 22 * max(n, 1) + 120)})
-    w.insert_chart(hdr, 11, bar)
-    dough = wb.add_chart({"type": "doughnut"})
-    dough.add_series({
-        "name": "Tình trạng",
-        "categories": [sheet, 4, 0, 7, 0],
-        "values": [sheet, 4, 1, 7, 1],
-        "points": [{"fill": {"color": c}} for c in colors],
-        "data_labels": {"value": True},
-    })
-    dough.set_title({"name": "Tỷ lệ theo tình trạng", "name_font": {"name": FONT, "size": 13}})
-    dough.set_legend({"position": "right", "font": {"name": FONT}})
-    dough.set_size({"width": 520, "height": 300})
-    w.insert_chart(0, 11, dough)
+    bar.set_title({"name": "Tình trạng công việc theo đơn vị", "name_font": {"name": FONT, "size": 12}})
+    bar.set_legend({"position": "bottom", "font": font})
+    bar.set_y_axis({"reverse": True, "num_font": font})
+    bar.set_x_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    body_px = 20 * max(n, 1) + 64  # the table's rows (about 20 px each) and its header
+    bar.set_size({"width": 600, "height": max(300, body_px)})
+    w.insert_chart(hdr, CHART_COL, bar, {"x_offset": 4, "y_offset": 0})
+    # monthly trend, beside the leader and month tables
     trend = wb.add_chart({"type": "column", "subtype": "stacked"})
     for j, color in enumerate(colors):
         trend.add_series({
@@ -332,23 +414,27 @@ def _charts(wb, w, n: int, hdr: int, mon_hdr: int) -> None:
             "categories": [sheet, mon_hdr + 1, 0, mon_hdr + 12, 0],
             "values": [sheet, mon_hdr + 1, 2 + j, mon_hdr + 12, 2 + j],
             "fill": {"color": color},
+            "gap": 60,
         })
-    trend.set_title({"name": "Công việc theo tháng đến hạn", "name_font": {"name": FONT, "size": 13}})
-    trend.set_legend({"position": "bottom", "font": {"name": FONT}})
-    trend.set_size({"width": 760, "height": 340})
-    w.insert_chart(mon_hdr, 11, trend)
+    trend.set_title({"name": "Công việc theo tháng đến hạn", "name_font": {"name": FONT, "size": 12}})
+    trend.set_legend({"position": "bottom", "font": font})
+    trend.set_x_axis({"num_font": font})
+    trend.set_y_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    trend.set_size({"width": 600, "height": 360})
+    w.insert_chart(lead_hdr, CHART_COL, trend, {"x_offset": 4, "y_offset": 0})
 
 
 def narrative_formula() -> str:
-    """SPEC §8 as one formula over the summary cells (B5..B9 counts, B10 total, B12 units).
-    Must read exactly like :func:`ctcong_xl.core.summary.narrative` (tests compare them)."""
-    cells = {Status.DUNG_HAN: "B5", Status.KHONG_DUNG_HAN: "B6", Status.CHUA_HOAN_THANH: "B7",
-             Status.DANG_THUC_HIEN: "B8"}
+    """SPEC §8 as one formula over the summary cells (C5..C8 counts, C9 withdrawn, C10 total,
+    C12 units). Must read exactly like :func:`ctcong_xl.core.summary.narrative` (tests compare
+    them)."""
+    cells = {s: f"C{SUMMARY_STATUS_FIRST_ROW + i}" for i, s in enumerate(SUMMARY_STATUS_ORDER)}
+    total, units, withdrawn = SUMMARY_TOTAL_CELL, SUMMARY_UNITS_CELL, cells[Status.RUT_KHOI]
     parts = ",".join(f'IF({cells[s]}>0,{cells[s]}&" {NARRATIVE_PHRASES[s]}","")' for s in COUNTED)
     as_of = ('IF(NgayBaoCao=EOMONTH(NgayBaoCao,0),"đến cuối tháng "&MONTH(NgayBaoCao)&"/"&YEAR(NgayBaoCao),'
              '"đến ngày "&TEXT(DAY(NgayBaoCao),"00")&"/"&TEXT(MONTH(NgayBaoCao),"00")&"/"&YEAR(NgayBaoCao))')
     return ('="Năm "&NamChuongTrinh&", UBND tỉnh ban hành Chương trình công tác năm"'
             '&IF(SoChuongTrinh="",""," số "&SoChuongTrinh)'
-            '&" có tổng số "&B10&" đầu việc được giao cho "&B12&" đơn vị; "&' + as_of +
-            f'&IF(B10=0," chưa có công việc nào"," có "&TEXTJOIN(", ",TRUE,{parts}))&"."'
-            '&IF(B9>0," Ngoài ra, có "&B9&" công việc đã rút khỏi chương trình.","")')
+            f'&" có tổng số "&{total}&" đầu việc được giao cho "&{units}&" đơn vị; "&' + as_of +
+            f'&IF({total}=0," chưa có công việc nào"," có "&TEXTJOIN(", ",TRUE,{parts}))&"."'
+            f'&IF({withdrawn}>0," Ngoài ra, có "&{withdrawn}&" công việc đã rút khỏi chương trình.","")')
