@@ -237,10 +237,13 @@ def payload_from_file(path: Path) -> dict:
             "names": [], "sheets": sheets}
 
 
-def open_live(root: Path, monkeypatch) -> tuple[xw.Book, list[str]]:
-    """The master of ``root`` as Excel would hold it, set as the calling book."""
+def open_live(root: Path, monkeypatch, edit=None) -> tuple[xw.Book, list[str]]:
+    """The master of ``root`` as Excel would hold it, set as the calling book. ``edit(sheets)``
+    may change the payload's sheets first, as a clerk's unsaved edits in Excel."""
     master = service.open_workspace(root).master
     payload = payload_from_file(master)
+    if edit:
+        edit({s["name"]: s for s in payload["sheets"]}, payload)
     book = xw.Book(json=payload)
     book.set_mock_caller()
     monkeypatch.setenv(xl.WORKSPACE_ENV, str(root))
@@ -264,21 +267,31 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2})?$")
 
 
 def _as_excel_holds_action(value):
-    """A value of a setValues action as the cell holds it once Excel has assigned it."""
+    """A value of a setValues action as the cell holds it once Excel has assigned it: a
+    leading apostrophe keeps the rest as text; otherwise "=..." becomes a formula, an ISO date
+    (how xlwings sends dates) a date, a number-like text a number."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
         if value.startswith("'"):
             return value[1:]
+        if value.startswith("="):
+            return ("formula", value)
         if _ISO_DATE.match(value):
             return float(to_serial(dt.datetime.fromisoformat(value)))
-        return value
+        try:
+            return float(value)
+        except ValueError:
+            return value
     if isinstance(value, bool):
         return value
     return float(value)
 
 
-def _as_excel_holds_file(value):
+def _as_excel_holds_file(cell):
+    value = cell.value
+    if cell.data_type == "f":
+        return ("formula", value)
     if isinstance(value, (dt.datetime, dt.date)):
         return float(to_serial(value))
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -305,7 +318,7 @@ def file_door_cells(root: Path, plan: WritePlan, out: Path) -> dict[tuple[str, i
     for w in plan.writes:
         for i, row in enumerate(w.values):
             for j, _ in enumerate(row):
-                cells[(w.sheet, w.row + i, w.col + j)] = _as_excel_holds_file(wb[w.sheet].cell(w.row + i, w.col + j).value)
+                cells[(w.sheet, w.row + i, w.col + j)] = _as_excel_holds_file(wb[w.sheet].cell(w.row + i, w.col + j))
     return cells
 
 
@@ -386,7 +399,8 @@ def test_button_never_rewrites_the_workbook_file(button, workspace, monkeypatch)
     book, _ = open_live(workspace, monkeypatch)
     getattr(xl, button)()
     assert (master.read_bytes(), master.stat().st_mtime_ns) == before
-    assert sorted(p.name for p in workspace.glob("*.xlsm*")) == [master.name, f"{master.name}.lock"][:1]
+    assert [p.name for p in workspace.glob("*.xlsm")] == [master.name]
+    assert list(workspace.glob("*.tmp")) == []
 
 
 @remote
@@ -397,8 +411,8 @@ def test_tong_hop_formulas_are_written_as_formula_text(workspace, monkeypatch):
     status_col = [c.key for c in master_io.PROGRAMME_COLUMNS].index("tinh_trang") + 1
     status_cells = [v for (sheet, _, col), v in written_cells(book, names).items()
                     if sheet == PROGRAMME_SHEET and col == status_col]
-    assert len(status_cells) == 9  # 5 STC item instances + 2 SXD items... each a formula
-    assert all(v.startswith("=IF(") and "NgayBaoCao" in v for v in status_cells)
+    assert len(status_cells) == 7  # STC: 1 item + 4 quarterly instances; SXD: 2 items
+    assert all(kind == "formula" and text.startswith("=IF(") and "NgayBaoCao" in text for kind, text in status_cells)
 
 
 @remote
@@ -420,8 +434,9 @@ def test_tong_hop_tells_the_counts_in_vietnamese(workspace, monkeypatch):
     shown = alert_of(book)
     assert shown["mode"] == "info"
     assert shown["title"] == "ctcong-xl – Tổng hợp"
-    assert shown["prompt"].startswith("Đã tổng hợp 2/3 tệp: thêm 2 đầu việc, cập nhật 2, rút 0.")
+    assert shown["prompt"].startswith("Đã tổng hợp 2/4 tệp: thêm 2 đầu việc, cập nhật 2, rút 0.")
     assert "1 tệp có lỗi không được tổng hợp" in shown["prompt"]
+    assert "1 tệp đã được tổng hợp trước đây nên bỏ qua" in shown["prompt"]  # STC's first file
     assert "Ctrl+S" in shown["prompt"]
 
 
@@ -431,7 +446,8 @@ def test_tong_hop_archives_accepted_files_and_returns_the_faulty_one(workspace, 
     book, _ = open_live(workspace, monkeypatch)
     xl.tong_hop()
     assert len(list((workspace / "archive").glob("*.xlsx"))) == 3  # STC's first file + 2 accepted now
-    assert [p.name for p in (workspace / "returned").iterdir()] == ["SGDDT_dang_ky.xlsx"]
+    returned = [p.name for p in (workspace / "returned").iterdir()]
+    assert len(returned) == 1 and returned[0].startswith("SGDDT_dang_ky")
 
 
 @remote
@@ -442,7 +458,8 @@ def test_kiem_tra_logs_findings_and_counts_the_files(workspace, monkeypatch):
     logged = {k: v for k, v in written_cells(book, names).items() if k[0] == L.VALIDATION_LOG_SHEET}
     assert "-30/06/2026" in logged.values()  # the value quoted as typed, kept as text
     shown = alert_of(book)
-    assert shown["prompt"].startswith("Đã kiểm tra 3 tệp trong thư mục inbox: 2 tệp hợp lệ, 1 tệp có lỗi.")
+    assert shown["prompt"].startswith(
+        "Đã kiểm tra 4 tệp trong thư mục inbox: 2 tệp hợp lệ, 1 tệp có lỗi, 1 tệp đã tổng hợp trước đây.")
     assert f"trang “{L.VALIDATION_LOG_SHEET}”" in shown["prompt"]
 
 
@@ -470,11 +487,10 @@ def test_cap_nhat_tong_hop_reports_the_counts_at_the_configured_date(workspace, 
 @remote
 @pytest.mark.xlwings_remote
 def test_cap_nhat_tong_hop_records_today_when_the_as_of_cell_is_empty(workspace, frozen_time, monkeypatch):
-    book, names = open_live(workspace, monkeypatch)
-    config = next(s for s in book.json and book.sheets if s.name == L.CONFIG_SHEET)
-    book_api_config = book.impl.api["sheets"][names.index(L.CONFIG_SHEET)]
-    book_api_config["values"][L.config_row("as_of") - 1][1] = ""
-    assert config.name == L.CONFIG_SHEET
+    def clear_as_of(sheets, _):
+        sheets[L.CONFIG_SHEET]["values"][L.config_row("as_of") - 1][1] = ""
+
+    book, names = open_live(workspace, monkeypatch, clear_as_of)
     xl.cap_nhat_tong_hop()
     written = written_cells(book, names)
     assert written[(L.CONFIG_SHEET, L.config_row("as_of"), 2)] == float(to_serial(dt.date(2026, 9, 30)))
@@ -509,10 +525,11 @@ def test_tao_mau_makes_annual_templates_while_the_programme_is_empty(tmp_path, m
 @remote
 @pytest.mark.xlwings_remote
 def test_tao_mau_prefills_progress_templates_from_the_open_book_not_the_file(workspace, monkeypatch):
-    book, names = open_live(workspace, monkeypatch)
-    programme = book.impl.api["sheets"][names.index(PROGRAMME_SHEET)]["values"]
-    content_col = [c.key for c in master_io.PROGRAMME_COLUMNS].index("noi_dung")
-    programme[1][content_col] = "Đề án cơ cấu lại ngân sách (Văn phòng sửa, chưa lưu)"
+    def edit_content(sheets, _):
+        content_col = [c.key for c in master_io.PROGRAMME_COLUMNS].index("noi_dung")
+        sheets[PROGRAMME_SHEET]["values"][1][content_col] = "Đề án cơ cấu lại ngân sách (Văn phòng sửa, chưa lưu)"
+
+    book, _ = open_live(workspace, monkeypatch, edit_content)
     xl.tao_mau()
     wb = openpyxl.load_workbook(workspace / "outbox" / next(
         p.name for p in (workspace / "outbox").iterdir() if p.name.startswith("TienDo") and "STC" in p.name))
@@ -528,7 +545,9 @@ def test_don_doc_lists_overdue_items_per_agency(workspace, monkeypatch):
     lists = [p.name for p in (workspace / "outbox").iterdir() if p.name.startswith("DonDoc")]
     assert lists == ["DonDoc_2026-09-30_STC.xlsx"]
     prompt = alert_of(book)["prompt"]
-    assert prompt.startswith("Đã lập danh sách đôn đốc cho 1 đơn vị (tính đến ngày 30/09/2026): 4 việc quá hạn")
+    # STC at 30/09: the scheme (30/06), Q1 and Q2 reports are overdue; Q3 (30/09) is due now.
+    assert prompt.startswith("Đã lập danh sách đôn đốc cho 1 đơn vị (tính đến ngày 30/09/2026): 3 việc quá hạn "
+                             "chưa hoàn thành, 1 việc sắp đến hạn.")
 
 
 # =================================================================== errors become messages
@@ -565,8 +584,10 @@ def test_an_unexpected_error_is_alerted_and_logged_with_its_traceback(workspace,
 @remote
 @pytest.mark.xlwings_remote
 def test_a_missing_managed_sheet_is_a_vietnamese_alert(workspace, monkeypatch):
-    book, _ = open_live(workspace, monkeypatch)
-    book.impl.api["sheets"] = [s for s in book.impl.api["sheets"] if s["name"] != PROGRAMME_SHEET]
+    def drop_programme(_, payload):
+        payload["sheets"] = [s for s in payload["sheets"] if s["name"] != PROGRAMME_SHEET]
+
+    book, _ = open_live(workspace, monkeypatch, drop_programme)
     xl.tong_hop()
     assert "thiếu trang “Chương trình năm”" in alert_of(book)["prompt"]
 
@@ -667,9 +688,9 @@ def test_excel_text_only_ever_adds_one_apostrophe(text):
     assert xl.excel_text(text) in (text, "'" + text)
 
 
-@given(st.text(min_size=1).filter(lambda s: s[0] in "=+-@'"))
-def test_excel_text_protects_every_text_starting_like_a_formula(text):
-    assert xl.excel_text(text) == "'" + text
+@given(st.sampled_from("=+-@'"), st.text())
+def test_excel_text_protects_every_text_starting_like_a_formula(first, rest):
+    assert xl.excel_text(first + rest) == "'" + first + rest
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False) | st.integers())
@@ -818,7 +839,8 @@ import xlwings.server as server
 import ctcong_xl.xl as xl
 meta = sorted(f["name"] for f in server.custom_functions_meta(xl)["functions"])
 call = {"func_name": "CTCONG_TINHTRANG", "args": [[[46203]], [[46193]], [[46295]], [[""]]],
-        "caller_address": "Sheet1!A1", "formula_name": "CTCONG_TINHTRANG", "version": "0", "runtime": "1.4"}
+        "caller_address": "Sheet1!A1", "formula_name": "CTCONG_TINHTRANG", "client": "Office.js",
+        "version": "0", "runtime": "1.4"}
 result = asyncio.run(server.custom_functions_call(call, xl))
 print(json.dumps({"meta": meta, "result": result}, ensure_ascii=False))
 """
