@@ -34,6 +34,7 @@ from .core.writeplan import (
 from .io import master as master_io
 from .io.incoming import Submission, read_submission, sha256_file
 from .io.master_build import build_master
+from .io.xlsxpatch import PackageError
 from .io.templates import template_filename, write_template
 
 FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
@@ -264,7 +265,7 @@ def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date |
     with master_io.lock_for(path):
         report, plan = plan_validation(ws, master_io.read_master(path), files, today=today)
         if plan.writes:
-            master_io.write_master(path, plan, backup_root=ws.root)
+            _write_master(ws, path, plan)
             report.written = True
     return report
 
@@ -287,7 +288,7 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
         report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who,
                                           known_rejected=_rejected_hashes(path))
         if plan.writes:
-            master_io.write_master(path, plan, backup_root=ws.root)
+            _write_master(ws, path, plan)
             report.written = True
     return report
 
@@ -330,6 +331,18 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     plan_import_log(plan, ds, entries)
     _return_faulty(ws, report)
     return report, plan
+
+
+def _write_master(ws: Workspace, path: Path, plan: WritePlan) -> None:
+    """Write the plan into the master file; a package it cannot patch (a managed sheet renamed
+    or deleted by hand) is an environment error with a clear message, the master unchanged."""
+    try:
+        master_io.write_master(path, plan, backup_root=ws.root)
+    except PackageError as exc:
+        raise master_io.MasterError(
+            f"Không ghi được sổ tổng hợp {path.name}: {exc} Sổ tổng hợp chưa bị thay đổi; "
+            "đặt lại đúng tên trang (hoặc khôi phục bản sao trong archive/master-backups) rồi chạy lại."
+        ) from exc
 
 
 def _archive(ws: Workspace, c: FileCheck) -> Path:
@@ -434,7 +447,7 @@ def summary(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | Non
     with master_io.lock_for(path):
         s, plan = plan_summary(master_io.read_master(path), as_of=as_of, today=today)
         if plan.writes:
-            master_io.write_master(path, plan, backup_root=ws.root)
+            _write_master(ws, path, plan)
         return s
 
 

@@ -240,8 +240,9 @@ def reminders_message(reminders: list[service.Reminder], as_of: dt.date, outbox:
 
 
 def failure_message(feature: str, exc: BaseException) -> str:
-    return (f"Chức năng “{feature}” gặp lỗi ngoài dự kiến và đã dừng; sổ chưa bị thay đổi ở phần chưa ghi.\n"
+    return (f"Chức năng “{feature}” gặp lỗi ngoài dự kiến và đã dừng.\n"
             f"Lỗi: {type(exc).__name__}: {exc}\n\n"
+            "Nếu sổ đã được ghi một phần, hãy đóng sổ KHÔNG lưu rồi mở lại; tệp trên đĩa vẫn như lần lưu trước.\n"
             f"Chi tiết kỹ thuật đã ghi vào tệp nhật ký:\n{log_path()}\n"
             "Hãy gửi tệp này cho cán bộ phụ trách công nghệ thông tin.")
 
@@ -337,7 +338,7 @@ def _logger() -> logging.Logger:
     """The module logger writing to :func:`log_path` (1 MB × 3 files, UTF-8)."""
     path = log_path()
     for handler in list(_log.handlers):
-        if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) != path.resolve():
+        if isinstance(handler, logging.FileHandler) and handler.baseFilename != os.path.abspath(path):
             _log.removeHandler(handler)
             handler.close()
     if not _log.handlers:

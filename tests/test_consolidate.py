@@ -16,7 +16,6 @@ from ctcong_xl.core.forms import PROGRAMME_SHEET, programme_column
 from ctcong_xl.core.summary import item_status
 from ctcong_xl.core.status import Status
 from helpers import (  # noqa: F401 (fixtures)
-    RUN_DAY,
     YEAR,
     Office,
     by_file,
@@ -141,7 +140,8 @@ def test_a_new_version_leaves_other_agencies_items_alone(two_versions):
 def test_an_item_registered_again_after_being_dropped_comes_back(two_versions):
     two_versions.consolidate()
     two_versions.clear_inbox()
-    two_versions.send("annual", "STC", STC_V1, name="DangKy_STC_v3.xlsx")
+    # (not the v1 file again: the same bytes would be a duplicate of v1 and change nothing)
+    two_versions.send("annual", "STC", list(reversed(STC_V1)), name="DangKy_STC_v3.xlsx")
     two_versions.consolidate()
     assert not two_versions.items()["2026-STC-003"].rut
 
@@ -274,8 +274,9 @@ def test_hand_edit_in_an_agency_column_survives_a_new_version_and_is_reported(re
 
 def test_content_corrected_by_hand_keeps_its_item_when_the_agency_sends_again(registered):
     registered.edit_master("2026-STC-001", "noi_dung", "Đề án cơ cấu lại ngân sách địa phương giai đoạn 2026 - 2030")
-    registered.send("annual", "STC", STC_V1, name="DangKy_STC_v2.xlsx")
+    registered.send("annual", "STC", list(reversed(STC_V1)), name="DangKy_STC_v2.xlsx")
     (c,) = registered.consolidate().files
+    assert c.result.accepted and not c.result.duplicate_of
     items = registered.items()
     assert (c.result.added, c.result.removed) == (0, 0) and not items["2026-STC-001"].rut
     assert items["2026-STC-001"].noi_dung.endswith("2026 - 2030") and "2026-STC-004" not in items

@@ -18,7 +18,6 @@ from ctcong_xl.core.forms import FORMS
 from ctcong_xl.core.messages import CATALOGUE
 from ctcong_xl.core.models import Agency
 from ctcong_xl.io.returned import LIST_SHEET, write_returned
-from ctcong_xl.io.incoming import read_submission
 from ctcong_xl.io.templates import HEADER_ROW, META_SHEET, write_template
 from helpers import (  # noqa: F401 (fixtures)
     AGENCIES,
@@ -372,6 +371,36 @@ def test_formula_in_a_date_column_keeps_the_date_it_computed(registered, tmp_pat
     # openpyxl stores no computed value; a spreadsheet would: without it the text is not a date
     c = check(registered, path)
     assert {f.code for f in c.findings} == {"formula_neutralised", "date_unreadable"}
+
+
+def test_formula_in_a_date_column_keeps_the_date_its_spreadsheet_saved(registered, tmp_path):
+    def date_formula(wb, ws):
+        ws[cell("annual", "thoi_han")] = "=DATE(2026,6,30)"
+
+    path = registered.fill("annual", "STC", [_row()], tmp_path / "f.xlsx", edit=date_formula)
+    save_computed_value(path, "DATE(2026,6,30)", "46203")  # what Excel stores beside the formula
+    c = check(registered, path)
+    assert [f.code for f in c.findings] == ["formula_neutralised"] and c.result.accepted
+    assert c.validated.rows[0].values["thoi_han"] == dt.date(2026, 6, 30)
+
+
+def save_computed_value(path: Path, formula: str, value: str) -> None:
+    import re
+    import zipfile
+
+    data = {}
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        for info in infos:
+            data[info.filename] = zf.read(info.filename)
+    part = "xl/worksheets/sheet1.xml"
+    xml = data[part].decode("utf-8")
+    xml, n = re.subn(rf"(<f>{re.escape(formula)}</f>)(<v\s*/>|<v></v>)?", rf"\g<1><v>{value}</v>", xml)
+    assert n == 1
+    data[part] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in infos:
+            zf.writestr(info, data[info.filename])
 
 
 def test_numbering_formulas_in_stt_are_not_reported(registered, tmp_path):

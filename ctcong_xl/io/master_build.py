@@ -31,6 +31,7 @@ SUMMARY_UNITS_CELL = "C12"
 SUMMARY_NARRATIVE_CELL = "A15"
 SUMMARY_STATUS_ORDER = (*COUNTED, Status.RUT_KHOI)
 SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
+HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET)
 OTHER_LEADER_LABEL = "Lãnh đạo khác hoặc chưa phân công"
 
 
@@ -99,6 +100,8 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         w.set_paper(9)
         w.set_landscape()
         w.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        if name in HEADER_TABLE_SHEETS:
+            w.repeat_rows(0)  # the header row on every printed page
         if name == L.SUMMARY_SHEET and len(agencies) <= SUMMARY_ONE_PAGE_AGENCIES:
             w.fit_to_pages(1, 1)  # the leaders' one-page dashboard
         else:

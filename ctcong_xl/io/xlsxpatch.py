@@ -4,7 +4,10 @@ Loading a workbook with openpyxl and saving it again drops form controls, VBA, c
 shapes, charts it does not understand and more. This door instead rewrites only the
 ``<c>`` elements of the cells named by the plan, inside the worksheet parts named by the plan.
 Every other part of the package (VBA project, drawings, charts, styles, shared strings, sheets
-a clerk added, defined names) is copied byte for byte. Two parts change besides the planned
+a clerk added, defined names) is copied byte for byte. A written row whose wrapped text needs
+more than one line gets a height (``ht``) that fits it — LibreOffice does not fit row heights
+when it opens a file, so without it long texts overlap — unless its height was set by hand
+(``customHeight``), which is kept. Two parts change besides the planned
 sheets: ``xl/workbook.xml`` gets ``fullCalcOnLoad`` so Excel recalculates on open, and Excel's
 calculation chain (``xl/calcChain.xml``, a cache Excel rebuilds) is dropped because it may
 name cells whose formulas the plan replaced.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import io
+import math
 import posixpath
 import re
 import zipfile
@@ -34,6 +38,10 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
+LINE_HEIGHT_PT = 15.75  # one line of 12-point Times New Roman
+DEFAULT_COLUMN_WIDTH = 8.43
+CHARS_PER_WIDTH = 1.15  # Vietnamese text in Times New Roman: characters per unit of column width
+MAX_ROW_LINES = 12
 
 
 class PackageError(Exception):
@@ -71,12 +79,13 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
     """Return the package with the plan applied (see module docstring)."""
     with zipfile.ZipFile(io.BytesIO(package)) as zin:
         parts = sheet_parts(zin)
+        wrap = wrap_styles(zin.read("xl/styles.xml")) if "xl/styles.xml" in zin.namelist() else frozenset()
         replaced: dict[str, bytes] = {}
         for sheet in plan.sheets():
             if sheet not in parts:
                 raise PackageError(f"Bảng tính thiếu trang “{sheet}”.")
             part = parts[sheet]
-            replaced[part] = patch_sheet_xml(zin.read(part), plan.for_sheet(sheet))
+            replaced[part] = patch_sheet_xml(zin.read(part), plan.for_sheet(sheet), wrap)
         replaced["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml"))
         drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
         if drop:
@@ -94,7 +103,8 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
         return out.getvalue()
 
 
-def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite]) -> bytes:
+def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[str] = frozenset()) -> bytes:
+    """``wrap``: the style indexes (``s``) that wrap text, for fitting row heights."""
     root = etree.fromstring(xml, _PARSER)
     sheet_data = root.find(f"{M}sheetData")
     if sheet_data is None:
@@ -129,6 +139,10 @@ def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite]) -> bytes:
                         cell.set("s", style)
                     rc.insert(rows[rnum], cnum, cell)
                 set_cell(cell, value)
+    if wrap:
+        widths = _column_widths(root)
+        for rnum, rc in cells.items():
+            fit_row_height(rows[rnum], rc.values(), widths, wrap)
     _update_dimension(root, rows, cells)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -199,6 +213,48 @@ class _Keyed(dict):
             self[keys[pos]].addprevious(child)
         keys.insert(pos, key)
         self[key] = child
+
+
+def wrap_styles(styles_xml: bytes) -> frozenset[str]:
+    """Indexes (as ``s`` attribute texts) of the cell formats that wrap text."""
+    root = etree.fromstring(styles_xml, _PARSER)
+    xfs = root.find(f"{M}cellXfs")
+    if xfs is None:
+        return frozenset()
+    return frozenset(str(n) for n, xf in enumerate(xfs.iter(f"{M}xf"))
+                     if (a := xf.find(f"{M}alignment")) is not None and a.get("wrapText") in ("1", "true"))
+
+
+def fit_row_height(row: etree._Element, cells: Iterable[etree._Element], widths: dict[int, float],
+                   wrap: frozenset[str]) -> None:
+    """Give ``row`` the height of its longest wrapped inline text (an estimate from the column
+    width); a one-line row has no height of its own. A height set by hand is kept."""
+    if row.get("customHeight") in ("1", "true"):
+        return
+    lines = 1
+    for cell in cells:
+        if cell.get("s") not in wrap or cell.get("t") != "inlineStr":
+            continue
+        text = "".join(cell.itertext())
+        col = col_index(_CELL_REF.match(cell.get("r")).group(1))
+        per_line = max(1.0, widths.get(col, DEFAULT_COLUMN_WIDTH) * CHARS_PER_WIDTH - 1)
+        lines = max(lines, sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n")))
+    if lines > 1:
+        row.set("ht", _number(round(min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT, 2)))
+    else:
+        row.attrib.pop("ht", None)
+
+
+def _column_widths(root: etree._Element) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    cols = root.find(f"{M}cols")
+    if cols is None:
+        return widths
+    for col in cols.iter(f"{M}col"):
+        if col.get("width"):
+            for n in range(int(col.get("min")), min(int(col.get("max")), 200) + 1):
+                widths[n] = float(col.get("width"))
+    return widths
 
 
 def _column_styles(root: etree._Element) -> dict[int, str]:

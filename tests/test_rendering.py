@@ -1,0 +1,170 @@
+"""What the Office sees on paper: the master (after a year's realistic flow) and an agency
+template rendered by LibreOffice to PDF (``recalc.convert``), then to pictures (``pdftoppm``).
+
+Charts are vector drawings: ``pdfimages`` cannot see them, but ``pdftotext`` reads their
+titles and legends, and the rendered page shows their bars in the status colours, in the
+part of the summary page right of the tables. Pages are read as PPM (``pdftoppm -ppm``),
+which is a header and raw RGB bytes: no image library needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ctcong_xl import service
+from ctcong_xl.core import layout as L
+from ctcong_xl.core.forms import FORMS
+from ctcong_xl.io import master_build as MB
+from ctcong_xl.io.recalc import convert
+
+from test_master_libreoffice import AGENCIES, build_realistic_workspace
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed"),
+]
+
+AS_OF = dt.date(2026, 9, 30)
+PROGRAMME = "Chương trình năm"
+# The visible sheets in print order, and a text that marks each of their pages (header rows
+# are repeated on every page), tried in this order: the first mark found names the sheet.
+PRINT_ORDER = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME, L.MONTHLY_SHEET,
+               L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET]
+SHEET_MARKS = [
+    (L.CONTROL_SHEET, "Bảng điều khiển — bấm nút"),
+    (L.INSTRUCTIONS_SHEET, "HƯỚNG DẪN SỬ DỤNG SỔ"),
+    (L.SUMMARY_SHEET, "TỔNG HỢP TÌNH HÌNH THỰC HIỆN"),
+    (L.CONFIG_SHEET, "Nhắc việc sắp đến hạn trước"),
+    (L.REGISTRY_SHEET, "Email"),
+    (L.MONTHLY_SHEET, "Mã việc tháng"),
+    (PROGRAMME, "Mã đầu việc"),
+    (L.VALIDATION_LOG_SHEET, "Cách sửa"),
+    (L.IMPORT_LOG_SHEET, "Người thực hiện"),
+]
+CHART_TITLES = ["Tỷ lệ theo tình trạng", "Tình trạng công việc theo đơn vị", "Công việc theo tháng đến hạn"]
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def page_text(pdf: Path, page: int) -> str:
+    """The page's text in reading order, white space collapsed."""
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+@dataclass
+class Picture:
+    width: int
+    height: int
+    rgb: bytes
+
+    def pixel(self, x: int, y: int) -> tuple[int, int, int]:
+        i = 3 * (y * self.width + x)
+        return self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]
+
+    def count_near(self, colour: str, *, x_from: float = 0.0, tolerance: int = 40) -> int:
+        target = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        return sum(1 for y in range(self.height) for x in range(int(self.width * x_from), self.width)
+                   if sum(abs(a - b) for a, b in zip(self.pixel(x, y), target)) <= tolerance)
+
+    def ink(self) -> float:
+        """Share of pixels that are not (almost) white."""
+        dark = sum(1 for i in range(0, len(self.rgb), 3) if min(self.rgb[i:i + 3]) < 230)
+        return dark / (self.width * self.height)
+
+
+def render_page(pdf: Path, page: int, out: Path, dpi: int = 40) -> Picture:
+    """Render one page with pdftoppm as binary PPM (P6) and read it."""
+    stem = out / f"page{page}"
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(stem)], check=True)
+    data = stem.with_suffix(".ppm").read_bytes()
+    fields = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    width, height = int(fields.group(1)), int(fields.group(2))
+    return Picture(width, height, data[fields.end():fields.end() + 3 * width * height])
+
+
+@pytest.fixture(scope="module")
+def master_pdf(tmp_path_factory: pytest.TempPathFactory, libreoffice: str) -> Path:
+    root = tmp_path_factory.mktemp("ws")
+    flow = build_realistic_workspace(root / "ws")
+    service.summary(flow.ws, as_of=AS_OF)
+    return convert(flow.ws.master, root / "pdf", "pdf")
+
+
+@pytest.fixture(scope="module")
+def sheets_by_page(master_pdf: Path) -> list[str]:
+    found = []
+    for page in range(1, pdf_pages(master_pdf) + 1):
+        text = page_text(master_pdf, page)
+        found.append(next((sheet for sheet, mark in SHEET_MARKS if mark in text), "?"))
+    return found
+
+
+def _summary_page(sheets_by_page: list[str]) -> int:
+    return sheets_by_page.index(L.SUMMARY_SHEET) + 1
+
+
+def test_master_prints_every_visible_sheet_in_order_without_blank_pages(sheets_by_page):
+    runs = [s for n, s in enumerate(sheets_by_page) if n == 0 or sheets_by_page[n - 1] != s]
+    assert runs == PRINT_ORDER
+    assert "?" not in sheets_by_page
+
+
+def test_master_page_count_is_one_per_sheet_plus_the_programme_pages(sheets_by_page):
+    programme_pages = sheets_by_page.count(PROGRAMME)
+    assert 2 <= programme_pages <= 12  # about 300 items, header repeated on every page
+    assert len(sheets_by_page) == len(PRINT_ORDER) - 1 + programme_pages
+
+
+def test_summary_prints_on_one_page_with_its_tables_and_the_paragraph(master_pdf, sheets_by_page):
+    assert sheets_by_page.count(L.SUMMARY_SHEET) == 1
+    text = page_text(master_pdf, _summary_page(sheets_by_page))
+    for label in ("Tên đơn vị", "Lãnh đạo UBND tỉnh phụ trách", "Tháng (theo thời hạn hiệu lực)", MB.OTHER_LEADER_LABEL):
+        assert label in text
+    assert "đến cuối tháng 9/2026 có" in text
+    assert all(a.name in text for a in AGENCIES[:5])
+
+
+def test_summary_page_shows_the_three_charts_titles_and_legends(master_pdf, sheets_by_page):
+    text = page_text(master_pdf, _summary_page(sheets_by_page))
+    for title in CHART_TITLES:
+        assert title in text
+    assert text.count("Hoàn thành đúng hạn") >= 4  # status table, three table headers, legends
+
+
+def test_summary_page_draws_the_charts_in_the_status_colours_right_of_the_tables(master_pdf, sheets_by_page, tmp_path):
+    picture = render_page(master_pdf, _summary_page(sheets_by_page), tmp_path)
+    assert picture.width > picture.height  # A4 landscape
+    for status, colour in MB.STATUS_COLORS.items():
+        right = picture.count_near(colour, x_from=0.55)
+        assert right > 150, (status, colour, right)
+        assert picture.count_near(colour) - right < right / 10  # the tables themselves are not coloured
+
+
+def test_agency_template_renders_as_form_and_instructions_pages(tmp_path, libreoffice):
+    service.init_workspace(tmp_path / "ws", 2026, AGENCIES[:3], leaders=["Võ Trọng Hải"])
+    ws = service.open_workspace(tmp_path / "ws")
+    template = service.make_templates(ws, "annual", agency=AGENCIES[0].code)[0]
+    pdf = convert(template, tmp_path / "pdf", "pdf")
+    assert pdf_pages(pdf) == 2
+    form = page_text(pdf, 1)
+    assert "ĐĂNG KÝ CHƯƠNG TRÌNH CÔNG TÁC NĂM 2026" in form
+    assert "Đơn vị: Sở Tài chính" in form
+    for header in FORMS["annual"].headers:  # one page wide: every column on the page
+        assert all(word in form for word in header.split()), header
+    assert "HƯỚNG DẪN" in page_text(pdf, 2)
+    picture = render_page(pdf, 1, tmp_path)
+    assert picture.width > picture.height
+    assert 0.002 < picture.ink() < 0.2
