@@ -381,7 +381,8 @@ def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of) -> Changes:
     kind, agency = c.result.kind, c.result.agency
     rows = c.validated.rows if c.validated else []
     source = c.path.name
-    received = dt.date.fromtimestamp(c.path.stat().st_mtime)
+    # when the file reached the Office: its save time, never later than the run's date
+    received = min(dt.date.fromtimestamp(c.path.stat().st_mtime), today)
     if kind == "annual":
         changes = apply_annual(ds, agency, rows, source=source, cell_of=cell_of)
         record_receipt(ds, agency, received)
