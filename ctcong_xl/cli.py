@@ -29,7 +29,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+err = Console(stderr=True)
 
 Json = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (một tài liệu) ra stdout.")]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Ngày báo cáo, dạng YYYY-MM-DD.")]

@@ -5,6 +5,7 @@ progress templates → agencies report → consolidate → summary, report, remi
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,17 @@ from .io.agencies import DEFAULT_LEADERS, load_default_agencies
 DEMO_YEAR = 2026
 DEMO_AS_OF = dt.date(2026, 9, 30)
 MARKER = ".ctcong-demo"
+
+
+def _demo_received(year: int, n: int) -> dt.date:
+    """A plausible arrival date around the 15/11 registration deadline (most on time)."""
+    return dt.date(year - 1, 11, 3) + dt.timedelta(days=n % 17)
+
+
+def _received_on(path: Path, day: dt.date) -> None:
+    """Stamp a demo file as saved on ``day`` (its arrival date in the registry)."""
+    ts = dt.datetime.combine(day, dt.time(9, 30)).timestamp()
+    os.utime(path, (ts, ts))
 
 
 def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of: dt.date = DEMO_AS_OF) -> service.Workspace:
@@ -41,7 +53,8 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
     for path in annual:
         code = path.stem.rsplit("_", 1)[-1]
         rows = regs.get(code) or regs.get(by_code[code].code if code in by_code else code, [])
-        fill_template(path, rows, out=ws.folder("inbox") / f"DangKy_{code}.xlsx")
+        sent = fill_template(path, rows, out=ws.folder("inbox") / f"DangKy_{code}.xlsx")
+        _received_on(sent, _demo_received(year, len(sent.name) + sum(map(ord, code))))
     console.print(f"2. Đã gửi {len(annual)} mẫu đăng ký năm; các đơn vị điền và gửi lại vào inbox.")
     first = service.consolidate(ws, today=dt.date(year - 1, 11, 20))
     console.print(f"3. Tổng hợp đăng ký năm: {sum(c.result.accepted for c in first.files)} tệp được nhận, "

@@ -256,7 +256,7 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
     leader_rng = _ref(PROGRAMME_SHEET, "lanh_dao")
     eff_rng = _ref(PROGRAMME_SHEET, "thoi_han_hieu_luc")
     order = SUMMARY_STATUS_ORDER
-    for col, width in enumerate((12, 40, 13, 13, 13, 13, 13, 10, 11, 16, 2)):
+    for col, width in enumerate((14, 38, 13, 13, 13, 13, 13, 10, 11, 16, 2)):
         w.set_column(col, col, width)
     w.write(0, 0, f"TỔNG HỢP TÌNH HÌNH THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {config.year}", f["title"])
     w.write(1, 0, "Ngày báo cáo:", f["label"])
