@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import shutil
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
 
 from .core import layout as L
 from .core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
@@ -285,8 +283,7 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.lock_for(path):
-        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who,
-                                          known_rejected=_rejected_hashes(path))
+        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who)
         if plan.writes:
             _write_master(ws, path, plan)
             report.written = True
@@ -294,11 +291,12 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
 
 
 def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = None,
-                       who: str | None = None, known_rejected: Collection[str] = ()) -> tuple[RunReport, WritePlan]:
+                       who: str | None = None) -> tuple[RunReport, WritePlan]:
     """Check every inbox file, archive the accepted ones, merge them into ``ds`` and return
     the plan that writes the result (the caller writes it: to the file or the open book).
-    Files in ``known_rejected`` (hashes a previous run rejected and logged) are reported
+    Files the import log already records as rejected (``ds.rejected_hashes``) are reported
     again but not logged again, so that rerunning on the same inbox changes nothing."""
+    known_rejected = ds.rejected_hashes
     today = today or dt.date.today()
     now = dt.datetime.now().replace(microsecond=0)
     who = who or _user()
@@ -393,26 +391,6 @@ def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of) -> Changes:
         month = c.submission.meta.month if c.submission and c.submission.meta else None
         return apply_monthly(ds, agency, month or today.month, rows, source=source, received=received)
     return Changes()
-
-
-def _rejected_hashes(path: Path) -> set[str]:
-    """Hashes of the files the master's import log records as rejected by an earlier run."""
-    try:
-        with CalamineWorkbook.from_path(str(path)) as wb:
-            rows = wb.get_sheet_by_name(L.IMPORT_LOG_SHEET).to_python()
-    except Exception:  # no log sheet or unreadable: every rejected file is logged again
-        return set()
-    if not rows:
-        return set()
-    head = [str(h).strip() for h in rows[0]]
-    cols = {c.key: head.index(c.header) for c in L.IMPORT_LOG_COLUMNS if c.header in head}
-    if "sha256" not in cols or "result" not in cols:
-        return set()
-    rejected = FileResult(file="", sha256="").result_text  # the text a rejected file is logged with
-    return {
-        str(r[cols["sha256"]]) for r in rows[1:]
-        if len(r) > max(cols["sha256"], cols["result"]) and str(r[cols["result"]]) == rejected
-    }
 
 
 def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport, findings: list[Finding] | None = None) -> None:

@@ -44,11 +44,16 @@ class FileResult:
 
     @property
     def result_text(self) -> str:
+        """The import log's Kết quả text (read back to know accepted and rejected files)."""
         if self.duplicate_of:
             return f"Trùng nội dung với tệp đã tổng hợp {self.duplicate_of}; không tổng hợp lại"
         if not self.accepted:
-            return "Không tổng hợp: tệp có lỗi, đã gửi trả đơn vị"
-        return f"Đã tổng hợp {self.rows} dòng"
+            return REJECTED_TEXT
+        return f"{ACCEPTED_PREFIX} {self.rows} dòng"
+
+
+ACCEPTED_PREFIX = "Đã tổng hợp"
+REJECTED_TEXT = "Không tổng hợp: tệp có lỗi, đã gửi trả đơn vị"
 
 
 @dataclass

@@ -29,6 +29,7 @@ class Dataset:
     monthly: list[MonthlyItem] = field(default_factory=list)
     received_annual: dict[str, dt.date] = field(default_factory=dict)
     consolidated_hashes: dict[str, str] = field(default_factory=dict)  # sha256 -> file name
+    rejected_hashes: set[str] = field(default_factory=set)  # files an earlier run rejected and logged
     programme_index: SheetIndex = field(default_factory=SheetIndex)
     monthly_index: SheetIndex = field(default_factory=SheetIndex)
     registry_index: SheetIndex = field(default_factory=SheetIndex)

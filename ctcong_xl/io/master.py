@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 from python_calamine import CalamineWorkbook
 
 from ..core import layout as L
+from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT
 from ..core.dataset import Dataset, SheetIndex
 from ..core.forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
@@ -106,14 +107,18 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         mon_idx.rows[values["ma_viec_thang"]] = r
     import_rows = rows_of(L.IMPORT_LOG_SHEET)
     imp_idx = _index(import_rows, L.IMPORT_LOG_COLUMNS)
-    hashes = {}
+    hashes: dict[str, str] = {}
+    rejected: set[str] = set()
     for row in import_rows[1:]:
         sha = _text(_at(row, imp_idx.columns.get("sha256")))
-        if sha and _text(_at(row, imp_idx.columns.get("result"))).startswith("Đã tổng hợp"):
+        result = _text(_at(row, imp_idx.columns.get("result")))
+        if sha and result == REJECTED_TEXT:
+            rejected.add(sha)
+        if sha and result.startswith(ACCEPTED_PREFIX):
             hashes.setdefault(sha, _text(_at(row, imp_idx.columns.get("file"))))
     return Dataset(
         config=config, agencies=agencies, items=items, monthly=monthly, received_annual=received,
-        consolidated_hashes=hashes, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
+        consolidated_hashes=hashes, rejected_hashes=rejected, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
         validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),
         import_log_last_row=_last_row(import_rows),
     )
