@@ -128,7 +128,7 @@ def test_a_new_version_keeps_codes_and_marks_dropped_items_withdrawn_not_deleted
     assert items["2026-STC-003"].rut and items["2026-STC-003"].noi_dung == STC_V1[2]["noi_dung"]
     assert items["2026-STC-004"].noi_dung == STC_V2[2]["noi_dung"] and not items["2026-STC-004"].rut
     row = {r[h("ma_dau_viec")]: r for r in programme(two_versions)}["2026-STC-003"]
-    assert row[h("rut")] == "x" and row[h("tinh_trang")] == Status.RUT_KHOI.text
+    assert row[h("rut")] == "Đơn vị rút" and row[h("tinh_trang")] == Status.RUT_KHOI.text
 
 
 def test_a_new_version_leaves_other_agencies_items_alone(two_versions):
@@ -144,6 +144,17 @@ def test_an_item_registered_again_after_being_dropped_comes_back(two_versions):
     two_versions.send("annual", "STC", list(reversed(STC_V1)), name="DangKy_STC_v3.xlsx")
     two_versions.consolidate()
     assert not two_versions.items()["2026-STC-003"].rut
+
+
+def test_an_item_the_office_withdrew_stays_withdrawn_when_registered_again(registered):
+    registered.edit_master("2026-STC-001", "rut", "x")  # the Office took it out of the programme
+    registered.send("annual", "STC", list(reversed(STC_V1)), name="DangKy_STC_v2.xlsx")
+    report = registered.consolidate()
+    assert registered.items()["2026-STC-001"].rut
+    (kept,) = [f for f in report.findings if f.code == "withdrawn_by_office_kept"]
+    ds = registered.dataset()
+    ref = f"{chr(64 + ds.programme_index.columns['rut'])}{ds.programme_index.rows['2026-STC-001']}"
+    assert kept.severity == "warning" and "2026-STC-001" in kept.message and ref in kept.message
 
 
 # ---- progress reports ------------------------------------------------------------------------------

@@ -193,12 +193,12 @@ def test_programme_date_columns_display_dd_mm_yyyy(book):
     assert formats[programme_letter("noi_dung")] == "General"
 
 
-def test_withdrawn_column_offers_x_and_approved_deadline_accepts_only_dates(book):
+def test_withdrawn_column_offers_the_office_and_agency_marks_and_approved_deadline_accepts_only_dates(book):
     sheet = book[PROGRAMME_SHEET]
     by_range = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
     rut = programme_letter("rut")
     withdrawn = by_range[f"{rut}2:{rut}{L.MAX_ROWS}"]
-    assert withdrawn.type == "list" and withdrawn.formula1 == '"x"'
+    assert withdrawn.type == "list" and withdrawn.formula1 == '"x,Đơn vị rút"'
     assert withdrawn.promptTitle == "Rút khỏi chương trình"
     adj = programme_letter("thoi_han_dieu_chinh")
     assert by_range[f"{adj}2:{adj}{L.MAX_ROWS}"].type == "date"

@@ -200,9 +200,12 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
                 edited = hand_edited_fields(cur)
                 merged, changed = _merge(cur, incoming, REGISTRATION_FIELDS, edited, out, lambda k, c=code: cell_of(c, k))
                 system = {"ky": label, "ma_don_vi": lead_code, "nguon": source if changed else cur.nguon}
-                if cur.rut:
-                    system["rut"] = False
+                if cur.rut and cur.rut_tu_dong:  # registered again after the agency dropped it
+                    system.update(rut=False, rut_tu_dong=False)
                     changed = True
+                elif cur.rut:  # the Office withdrew it: that decision stands
+                    out.findings.append(finding("withdrawn_by_office_kept", cur.noi_dung, code=code,
+                                                cell_ref=cell_of(code, "rut")))
                 if any(getattr(merged, k) != v for k, v in system.items()):
                     changed = True
                 merged = merged.model_copy(update=system)
@@ -216,7 +219,7 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
                 out.added += 1
     for it in own:
         if it.ma_dau_viec not in kept and not it.rut:
-            ds.items[index[it.ma_dau_viec]] = it.model_copy(update={"rut": True, "nguon": source})
+            ds.items[index[it.ma_dau_viec]] = it.model_copy(update={"rut": True, "rut_tu_dong": True, "nguon": source})
             out.removed += 1
             out.withdrawn_codes.append(it.ma_dau_viec)
     return out

@@ -51,7 +51,8 @@ HINH_THUC = (
     "Trình văn bản",
     "Khác",
 )
-WITHDRAWN_MARK = "x"
+WITHDRAWN_MARK = "x"  # typed by the Office in "Rút khỏi chương trình"
+AGENCY_WITHDRAWN_MARK = "Đơn vị rút"  # written by the tool when a new registration drops an item
 
 FIXED_LISTS: dict[str, tuple[str, ...]] = {
     "loai_cong_viec": LOAI_CONG_VIEC,

@@ -225,6 +225,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Nội dung tệp này đã được tổng hợp trước đó (tệp {previous}); không tổng hợp lại.",
         "Không cần gửi lại tệp đã gửi.",
     ),
+    "withdrawn_by_office_kept": (
+        "warning",
+        "Việc “{value}” ({code}) đã được Văn phòng rút khỏi chương trình (ô {cell_ref}); đơn vị vẫn đăng ký lại, giữ nguyên là đã rút.",
+        "Nếu đồng ý đưa việc trở lại chương trình, xóa ô {cell_ref} trong sổ tổng hợp.",
+    ),
     "hand_edit_kept": (
         "warning",
         "Ô {cell_ref} đã được sửa tay trong bảng tổng hợp; giữ nguyên giá trị sửa tay “{value}”, không ghi đè bằng “{incoming}”.",

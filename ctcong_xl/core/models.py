@@ -65,6 +65,7 @@ class WorkItem(BaseModel):
     van_ban_ket_qua: str = ""
     tinh_hinh: str = ""
     rut: bool = False
+    rut_tu_dong: bool = False  # withdrawn by the tool (the agency's new registration dropped it), not by the Office
     ghi_chu_vp: str = ""
     nguon: str = ""
     dau_kiem: str = ""

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from . import layout as L
 from .dataset import Dataset, SheetIndex
 from .findings import Finding
-from .forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column, column_letter
+from .forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, WITHDRAWN_MARK, Column, column_letter
 from .models import ImportLogEntry
 from .plan import CellValue, Formula, WritePlan, column_runs
 from .status import classify, status_formula
@@ -47,13 +47,11 @@ def _serial(d: dt.date | None) -> int | None:
 
 def _cell(value, col: Column) -> CellValue:
     if col.type == "flag":
-        return L_WITHDRAWN if value else None
+        return WITHDRAWN_MARK if value else None
     if value is None or value == "":
         return None
     return value
 
-
-L_WITHDRAWN = "x"
 
 
 def layout_rows(index: SheetIndex, codes: Sequence[str]) -> None:
@@ -86,7 +84,7 @@ def plan_programme(plan: WritePlan, ds: Dataset, as_of: dt.date, *, rut_changes:
     rut_col = idx.columns.get("rut")
     for code, flag in (rut_changes or {}).items():
         if rut_col:
-            plan.add(PROGRAMME_SHEET, idx.rows[code], rut_col, [[L_WITHDRAWN if flag else None]])
+            plan.add(PROGRAMME_SHEET, idx.rows[code], rut_col, [[AGENCY_WITHDRAWN_MARK if flag else None]])
 
 
 def plan_monthly(plan: WritePlan, ds: Dataset) -> None:

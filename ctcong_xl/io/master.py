@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from ..core import layout as L
 from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT
 from ..core.dataset import Dataset, SheetIndex
-from ..core.forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
+from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
 from ..core.plan import WritePlan
 from ..core.text import normalize_header
@@ -93,6 +93,7 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         values = _record(row, prog_idx, PROGRAMME_COLUMNS)
         if not values.get("ma_dau_viec"):
             continue
+        values["rut_tu_dong"] = values.get("rut") == AGENCY_WITHDRAWN_MARK
         values["rut"] = bool(values.get("rut"))
         items.append(WorkItem(**{k: v for k, v in values.items() if k in WorkItem.model_fields}))
         prog_idx.rows[values["ma_dau_viec"]] = r

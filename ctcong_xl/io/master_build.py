@@ -12,7 +12,14 @@ from pathlib import Path
 import xlsxwriter
 
 from ..core import layout as L
-from ..core.forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, column_letter, programme_letter
+from ..core.forms import (
+    AGENCY_WITHDRAWN_MARK,
+    PROGRAMME_COLUMNS,
+    PROGRAMME_SHEET,
+    WITHDRAWN_MARK,
+    column_letter,
+    programme_letter,
+)
 from ..core.models import Agency, ProgrammeConfig
 from ..core.status import COUNTED, Status
 from ..core.summary import NARRATIVE_PHRASES
@@ -223,7 +230,7 @@ def _programme(w, f) -> None:
                                 "format": f["orange"]})
     w.conditional_format(*rng, {"type": "formula", "criteria": f'=LEFT(${status}2,10)="Hoàn thành"', "format": f["green"]})
     rut = PROGRAMME_COLUMNS.index(next(c for c in PROGRAMME_COLUMNS if c.key == "rut"))
-    w.data_validation(1, rut, L.MAX_ROWS - 1, rut, {"validate": "list", "source": ["x"],
+    w.data_validation(1, rut, L.MAX_ROWS - 1, rut, {"validate": "list", "source": [WITHDRAWN_MARK, AGENCY_WITHDRAWN_MARK],
                                                      "input_title": "Rút khỏi chương trình",
                                                      "input_message": "Ghi x nếu việc được rút."})
     adj = [i for i, c in enumerate(PROGRAMME_COLUMNS) if c.key == "thoi_han_dieu_chinh"][0]
