@@ -104,7 +104,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     ws[L.CONTROL_SHEET].activate()
     vba.attach(wb, ws[L.CONTROL_SHEET], sheets, first_row=CONTROL_FIRST_BUTTON_ROW, button_col=0)
     for name, w in ws.items():
-        w.set_paper(9)
+        w.set_paper(8 if name == PROGRAMME_SHEET else 9)  # the 25-column programme prints on A3
         w.set_landscape()
         w.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         if name in HEADER_TABLE_SHEETS:

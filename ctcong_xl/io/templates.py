@@ -589,7 +589,8 @@ def column_widths(form: Form) -> list[float]:
     that the sheet prints legibly when fitted to one A4 landscape page wide."""
     total = sum(c.width for c in form.columns)
     scale = min(1.0, PRINT_WIDTH_CHARS / total)
-    return [max(6.0, round(c.width * scale, 1)) for c in form.columns]
+    # an item code (2026-STC-001-T01) must stay on one line
+    return [max(18.0 if c.type == "code" else 6.0, round(c.width * scale, 1)) for c in form.columns]
 
 
 def column_help(c: Column) -> str:
