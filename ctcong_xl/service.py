@@ -260,7 +260,7 @@ def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date |
     copies of faulty files to returned/."""
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
-    with master_io.lock_for(path):
+    with master_io.locked(path):
         report, plan = plan_validation(ws, master_io.read_master(path), files, today=today)
         if plan.writes:
             _write_master(ws, path, plan)
@@ -282,7 +282,7 @@ def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None,
 def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None = None) -> RunReport:
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
-    with master_io.lock_for(path):
+    with master_io.locked(path):
         report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who)
         if plan.writes:
             _write_master(ws, path, plan)
@@ -423,7 +423,7 @@ def summary(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | Non
     """Counts at ``as_of``; with ``as_of`` also records it as the master's as-of date so the
     master's formulas show the same statuses, and refreshes the cached statuses."""
     path = ws.master
-    with master_io.lock_for(path):
+    with master_io.locked(path):
         s, plan = plan_summary(master_io.read_master(path), as_of=as_of, today=today)
         if plan.writes:
             _write_master(ws, path, plan)

@@ -288,11 +288,8 @@ def _run(feature: str, job: Callable[[_Door], str]) -> None:
     log = _logger()
     log.info("%s: bắt đầu (%s)", feature, book.name)
     try:
-        lock = master_io.locked(door.workspace.root / book.name)
-        try:
+        with master_io.locked(door.workspace.root / book.name):
             message = job(door)
-        finally:
-            lock.release()
     except (service.WorkspaceError, master_io.MasterError) as exc:
         log.warning("%s: %s", feature, exc)
         door.alert(str(exc), error=True)

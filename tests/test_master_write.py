@@ -91,6 +91,20 @@ def test_a_master_open_in_excel_makes_the_batch_run_refuse(office, command):
     assert list(office.ws.folder("archive").iterdir()) == []
 
 
+def test_a_run_waiting_for_another_runs_lock_gives_up_with_exit_code_2(office, monkeypatch):
+    from ctcong_xl.io import master as master_io
+
+    office.send("annual", "STC", ROWS)
+    master = office.ws.master
+    before = master.read_bytes()
+    monkeypatch.setattr(master_io, "LOCK_TIMEOUT", 0.2)
+    with master_io.lock_for(master):  # another run (or a button in Excel) is writing
+        code, out, err = run_cli("consolidate", office.root, "--json")
+    assert code == 2 and out == ""
+    assert "Một lệnh khác đang ghi sổ tổng hợp" in " ".join(err.split())
+    assert master.read_bytes() == before
+
+
 def _rename_sheet(master: Path, old: str, new: str) -> None:
     """The Office renamed a sheet of the master by hand (package level, nothing else touched)."""
     buf = io.BytesIO()

@@ -8,10 +8,12 @@ new file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,11 +163,9 @@ def _index(rows: list[list[Any]], columns: tuple[Column, ...]) -> SheetIndex:
 def _record(row: list[Any], idx: SheetIndex, columns: tuple[Column, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for c in columns:
+        if c.type == "formula":  # computed by the workbook, never read back
+            continue
         raw = _at(row, idx.columns.get(c.key))
-        if c.type in ("date", "formula") and c.key in ("thoi_han_hieu_luc",):
-            continue
-        if c.type == "formula":
-            continue
         out[c.key] = _date(raw) if c.type == "date" else _text(raw)
     return out
 
@@ -228,8 +228,11 @@ def check_not_open(path: Path) -> None:
         ) from exc
 
 
+LOCK_TIMEOUT = 10.0  # seconds a run waits for another run to finish writing the master
+
+
 def lock_for(path: Path) -> FileLock:
-    return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=10)
+    return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=LOCK_TIMEOUT)
 
 
 def write_master(path: Path, plan: WritePlan, *, backup_root: Path | None = None) -> Path | None:
@@ -269,8 +272,9 @@ def _test_hook() -> None:
         time.sleep(60)
 
 
-def locked(path: Path):
-    """Context manager: the workspace lock around a read-modify-write of the master."""
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """The workspace lock around a read-modify-write of the master (batch runs and buttons)."""
     lock = lock_for(path)
     try:
         lock.acquire()
@@ -278,4 +282,7 @@ def locked(path: Path):
         raise MasterError(
             f"Một lệnh khác đang ghi sổ tổng hợp {path.name}; chờ lệnh đó xong rồi chạy lại."
         ) from exc
-    return lock
+    try:
+        yield
+    finally:
+        lock.release()
