@@ -358,6 +358,20 @@ def test_counts_per_agency_equal_python(books):
     assert differences == []
 
 
+def test_registration_punctuality_per_agency_equals_python(books):
+    differences = []
+    for run, wb in books:
+        sheet = wb[L.SUMMARY_SHEET]
+        first = _summary_tables(sheet)["agency"] + 1
+        python = {a["code"]: a["registration"] for a in run.python.by_agency}
+        for r in range(first, first + len(AGENCIES)):
+            code, got = sheet.cell(r, 1).value, sheet.cell(r, 10).value
+            if got != python[code]:
+                differences.append((run.as_of, code, python[code], got))
+    assert differences == []
+    assert {a["registration"] for a in books[0][0].python.by_agency} - {"Đúng hạn"}  # not all on time
+
+
 def test_counts_per_leader_equal_python_with_other_names_on_one_row(books):
     differences = []
     for run, wb in books:

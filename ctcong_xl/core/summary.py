@@ -78,8 +78,11 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
             per_month[e.month][s] += 1
     total = sum(by_status[s.value] for s in COUNTED)
     names = {a.code: a.name for a in ds.agencies}
+    deadline = ds.config.default_annual_deadline()
     by_agency = [
-        {"code": code, "name": names.get(code, code), **counts, "total": sum(counts[s.value] for s in COUNTED)}
+        {"code": code, "name": names.get(code, code), **counts, "total": sum(counts[s.value] for s in COUNTED),
+         "received": ds.received_annual[code].isoformat() if code in ds.received_annual else None,
+         "registration": registration_punctuality(ds.received_annual.get(code), deadline)}
         for code, counts in per_agency.items()
     ]
     agencies = sum(1 for a in by_agency if a["total"] > 0)
@@ -98,6 +101,16 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
     )
     return Summary(as_of, ds.config.year, ds.config.program_number, total, agencies, by_status,
                    by_agency, by_leader, by_month, text)
+
+
+def registration_punctuality(received: dt.date | None, deadline: dt.date) -> str:
+    """Whether an agency's annual registration arrived by the deadline, in the words of the
+    registry's formula (:func:`ctcong_xl.io.master_build.registry_punctuality_formula`)."""
+    if received is None:
+        return "Chưa gửi"
+    if received <= deadline:
+        return "Đúng hạn"
+    return f"Chậm {(received - deadline).days} ngày"
 
 
 def as_of_phrase(as_of: dt.date) -> str:
