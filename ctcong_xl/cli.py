@@ -19,7 +19,11 @@ from rich.panel import Panel
 from rich.table import Table
 
 from . import service
+from .core import layout as L
 from .core.status import Status
+from .core.summary import Summary
+from .core.text import format_date
+from .io.agencies import AgenciesFileError
 from .io.master import MasterError
 
 app = typer.Typer(
@@ -62,9 +66,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (service.WorkspaceError, MasterError) as exc:
-            _fail(str(exc))
-        except _agencies_errors() as exc:
+        except (service.WorkspaceError, MasterError, AgenciesFileError) as exc:
             _fail(str(exc))
         except PermissionError as exc:
             _fail(f"Không ghi được {exc.filename}: tệp đang mở hoặc không có quyền ghi. Đóng tệp rồi chạy lại.")
@@ -72,14 +74,6 @@ def _guard(fn):
             _fail("Đã dừng theo yêu cầu; sổ tổng hợp không thay đổi.")
 
     return wrapper
-
-
-def _agencies_errors() -> tuple[type[Exception], ...]:
-    try:
-        from .io.agencies import AgenciesFileError
-    except ImportError:  # pragma: no cover
-        return ()
-    return (AgenciesFileError,)
 
 
 @app.command()
@@ -119,11 +113,11 @@ def _print_run(report: service.RunReport, title: str) -> None:
     for c in report.files:
         r = c.result
         verdict = "trùng" if r.duplicate_of else ("nhận" if r.accepted else "trả lại")
-        t.add_row(r.file, r.agency, r.kind, verdict, str(r.rows), str(r.added), str(r.changed), str(r.removed))
+        t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), verdict, str(r.rows), str(r.added), str(r.changed), str(r.removed))
     out.print(t)
     for f in report.findings:
         style = "red" if f.is_error else "yellow"
-        out.print(f"[{style}]{'Lỗi' if f.is_error else 'Cảnh báo'}[/{style}] {f.located_message()}", markup=True)
+        out.print(f"[{style}]{L.SEVERITY_TEXT[f.severity]}[/{style}] {f.located_message()}", markup=True)
 
 
 def _emit(report: service.RunReport, as_json: bool, title: str) -> None:
@@ -161,14 +155,19 @@ def summary(workspace: Path, as_of: AsOf = None, as_json: Json = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(s.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
-    t = Table(title=f"Tình trạng đến ngày {s.as_of:%d/%m/%Y}")
+    out.print(status_table(s))
+    out.print(Panel(s.narrative, title="Đoạn báo cáo"))
+
+
+def status_table(s: Summary) -> Table:
+    """The count of each status at the as-of date, and the total without withdrawn items."""
+    t = Table(title=f"Tình trạng đến ngày {format_date(s.as_of)}")
     t.add_column("Tình trạng")
     t.add_column("Số việc", justify="right")
     for st in Status:
         t.add_row(st.text, str(s.by_status[st.value]))
     t.add_row("Tổng số (không tính việc đã rút)", str(s.total))
-    out.print(t)
-    out.print(Panel(s.narrative, title="Đoạn báo cáo"))
+    return t
 
 
 @app.command()

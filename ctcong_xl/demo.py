@@ -10,10 +10,9 @@ import shutil
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from . import service
-from .core.status import Status
+from .cli import status_table
 from .demo_data import demo_progress, demo_registrations, fill_template
 from .io.agencies import DEFAULT_LEADERS, load_default_agencies
 
@@ -49,10 +48,9 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
 
     annual = service.make_templates(ws, "annual")
     regs = demo_registrations(agencies, year)
-    by_code = {a.code: a for a in agencies}
     for path in annual:
         code = path.stem.rsplit("_", 1)[-1]
-        rows = regs.get(code) or regs.get(by_code[code].code if code in by_code else code, [])
+        rows = regs.get(code, [])
         sent = fill_template(path, rows, out=ws.folder("inbox") / f"DangKy_{code}.xlsx")
         _received_on(sent, _demo_received(year, len(sent.name) + sum(map(ord, code))))
     console.print(f"2. Đã gửi {len(annual)} mẫu đăng ký năm; các đơn vị điền và gửi lại vào inbox.")
@@ -75,12 +73,7 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
 
     s, report_path = service.report(ws, as_of=as_of)
     reminders = service.remind(ws, as_of=as_of)
-    t = Table(title=f"Tình trạng đến ngày {s.as_of:%d/%m/%Y}")
-    t.add_column("Tình trạng")
-    t.add_column("Số việc", justify="right")
-    for st in Status:
-        t.add_row(st.text, str(s.by_status[st.value]))
-    console.print(t)
+    console.print(status_table(s))
     console.print(f"\n[bold]Đoạn báo cáo:[/bold]\n{s.narrative}\n")
     console.print("Xem kết quả:")
     console.print(f"  • Sổ tổng hợp (mở bằng Excel): {ws.master}")

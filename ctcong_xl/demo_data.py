@@ -28,8 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .core import periods
 from .core.forms import CAP_TRINH, DINH_KY, FORMS, LOAI_CONG_VIEC, Form
 from .core.models import Agency
-from .core.text import normalize_header, strip_diacritics
+from .core.text import fold_key, is_blank, normalize_header
 from .io.agencies import DEFAULT_LEADERS, AgenciesFileError, load_default_agencies, read_agencies_file
+from .io.incoming import HEADER_SCAN_ROWS
 from .io.templates import DATE_FORMAT, EXAMPLE_PREFIX, META_SHEET
 
 DEFAULT_SEED = 2026
@@ -287,7 +288,7 @@ def _agency_rows(agency: Agency, year: int, rng: random.Random, by_code: Mapping
 def _pool_key(agency: Agency) -> str:
     if agency.code in _POOLS and not agency.code.startswith("_"):
         return agency.code
-    folded = _fold(agency.name)
+    folded = fold_key(agency.name)
     if agency.kind in ("UBND cấp xã", "UBND cấp huyện") or folded.startswith(("ubnd", "uy ban nhan dan")):
         return "_URBAN" if re.search(r"\b(phuong|thanh pho|thi xa|quan)\b", folded) else "_COMMUNE"
     for keyword, key in _POOL_BY_NAME:
@@ -372,10 +373,6 @@ def _resolve(value: Any, year: int) -> dt.date:
 def _place(name: str) -> str:
     """``UBND xã Phú Thịnh`` -> ``xã Phú Thịnh``."""
     return re.sub(r"^\s*(UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+", "", name, flags=re.IGNORECASE).strip() or name
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", strip_diacritics(text).casefold()).split())
 
 
 # ==================================================================================================
@@ -495,7 +492,6 @@ def _result_document(rng: random.Random, code: str, loai: str, day: dt.date) -> 
 # ==================================================================================================
 # The agency clerk
 # ==================================================================================================
-HEADER_SCAN_ROWS = 15
 
 
 class TemplateLayoutError(ValueError):
@@ -581,7 +577,7 @@ def _fill_registration(ws: Worksheet, header_row: int, columns: dict[str, int],
         while not _row_blank(ws, r, columns):
             r += 1
         values = dict(row)
-        if "stt" in columns and _blank(values.get("stt")):
+        if "stt" in columns and is_blank(values.get("stt")):
             values["stt"] = n
         _type_row(ws, r, columns, values)
 
@@ -606,7 +602,7 @@ def _type_row(ws: Worksheet, r: int, columns: dict[str, int], values: Mapping[st
     for key, value in values.items():
         if key not in columns:
             raise KeyError(f"the template has no column for {key!r}")
-        if _blank(value):
+        if is_blank(value):
             continue
         cell = ws.cell(r, columns[key])
         if isinstance(value, (dt.date, dt.datetime)):
@@ -617,17 +613,13 @@ def _type_row(ws: Worksheet, r: int, columns: dict[str, int], values: Mapping[st
 
 
 def _row_blank(ws: Worksheet, r: int, columns: dict[str, int]) -> bool:
-    return all(_blank(ws.cell(r, j).value) for j in columns.values())
+    return all(is_blank(ws.cell(r, j).value) for j in columns.values())
 
 
 def _is_example(ws: Worksheet, r: int, columns: dict[str, int]) -> bool:
     col = columns.get("noi_dung")
     value = ws.cell(r, col).value if col else None
     return isinstance(value, str) and normalize_header(value).startswith(normalize_header(EXAMPLE_PREFIX))
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 __all__ = [

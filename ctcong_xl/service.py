@@ -9,7 +9,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from .core import layout as L
 from .core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
 from .core.dataset import Dataset
@@ -17,8 +16,8 @@ from .core.findings import Finding, finding
 from .core.forms import FORM_KINDS, PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from .core.models import Agency, ImportLogEntry, ProgrammeConfig
 from .core.plan import WritePlan
+from .core.status import COUNTED, Status
 from .core.summary import Summary, item_status, summarize
-from .core.status import Status
 from .core.text import vn_sort_key
 from .core.validate import Context, Validated, validate_rows
 from .core.writeplan import (
@@ -32,11 +31,12 @@ from .core.writeplan import (
 from .io import master as master_io
 from .io.incoming import Submission, read_submission, sha256_file
 from .io.master_build import build_master
-from .io.xlsxpatch import PackageError
+from .io.reminders import write_reminder
+from .io.returned import write_returned
 from .io.templates import template_filename, write_template
+from .io.xlsxpatch import PackageError
 
 FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".xlsb"}
 
 
 class WorkspaceError(Exception):
@@ -135,7 +135,8 @@ def make_templates_from(ws: Workspace, ds: Dataset, kind: str, *, month: int | N
         rows = _prefill(ds, kind, a, month)
         path = out_dir / template_filename(kind, a, ds.config.year, month)
         write_template(path, kind, year=ds.config.year, agency=a, agencies=ds.agencies, leaders=ds.config.leaders,
-                       month=month, rows=rows, program_number=ds.config.program_number)
+                       month=month, rows=rows, program_number=ds.config.program_number,
+                       deadline=ds.config.registration_deadline(kind, month))
         written.append(path)
     return written
 
@@ -400,20 +401,14 @@ def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport, findings: lis
 
 
 def _return_faulty(ws: Workspace, report: RunReport) -> None:
-    """Annotated copies of faulty files go to returned/, ready to send back."""
-    try:
-        from .io.returned import write_returned  # annotated copy with highlighted cells
-    except ImportError:  # pragma: no cover - until the annotated writer exists
-        write_returned = None
+    """Annotated copies of faulty files (highlighted cells, comments) go to returned/, ready to
+    send back."""
     out = ws.folder("returned")
     out.mkdir(exist_ok=True)
     for c in report.files:
         if c.result.accepted or c.result.duplicate_of or not any(f.is_error for f in c.findings):
             continue
-        if write_returned is not None:
-            write_returned(c.path, [f for f in c.findings], out)
-        else:
-            shutil.copy2(c.path, out / c.path.name)
+        write_returned(c.path, c.findings, out)
 
 
 # ---------------------------------------------------------------- summary, report, reminders
@@ -451,7 +446,7 @@ def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None
     for a in sorted(s.by_agency, key=lambda a: vn_sort_key(a["name"])):
         if a["total"]:
             lines.append(f"- {a['name']}: {a['total']} việc; " + ", ".join(
-                f"{a[st.value]} {st.text.lower()}" for st in Status if st is not Status.RUT_KHOI and a[st.value]))
+                f"{a[st.value]} {st.text.lower()}" for st in COUNTED if a[st.value]))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return s, path
 
@@ -485,8 +480,6 @@ def remind_from(ws: Workspace, ds: Dataset, *, as_of: dt.date | None = None, wit
                 soon.append(i)
         if overdue or soon:
             out.append(Reminder(a, overdue, soon))
-    from .io.reminders import write_reminder
-
     for r in out:
         r.path = write_reminder(ws.folder("outbox"), r.agency, r.overdue, r.due_soon, when, ds.config.year)
     return out

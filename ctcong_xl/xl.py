@@ -56,9 +56,11 @@ from . import service
 from .core import layout as L
 from .core import periods
 from .core.dataset import Dataset
+from .core.findings import Finding, finding
 from .core.plan import CellValue, Formula, RangeWrite, WritePlan
-from .core.status import Status, classify, status_from_text
+from .core.status import COUNTED, Status, classify, status_from_text
 from .core.summary import Summary
+from .core.text import is_blank
 from .io import master as master_io
 
 __all__ = [
@@ -138,7 +140,7 @@ def _tong_hop(door: _Door) -> str:
 
 def _cap_nhat_tong_hop(door: _Door) -> str:
     ds = door.read()
-    as_of = ds.config.as_of or dt.date.today()
+    as_of = ds.config.effective_as_of(dt.date.today())
     door.status(f"đang tính tình trạng đến ngày {periods.format_date(as_of)}…")
     summary, plan = service.plan_summary(ds, as_of=as_of)
     door.write(plan)
@@ -215,7 +217,7 @@ def consolidation_message(report: service.RunReport) -> str:
 
 
 def summary_message(s: Summary) -> str:
-    counts = "; ".join(f"{s.by_status[st.value]} {st.text.lower()}" for st in Status if st is not Status.RUT_KHOI)
+    counts = "; ".join(f"{s.by_status[st.value]} {st.text.lower()}" for st in COUNTED)
     lines = [f"Đã cập nhật tình trạng đến ngày {periods.format_date(s.as_of)}: tổng số {s.total} đầu việc "
              f"của {s.agencies} đơn vị ({counts}).",
              f"Việc đã rút khỏi chương trình: {s.by_status[Status.RUT_KHOI.value]}."]
@@ -447,13 +449,9 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _read_date(value: Any, year: int) -> tuple[dt.date | None, str]:
     """A date cell or a date / period text -> (date, "") or (None, Vietnamese problem)."""
-    if _blank(value):
+    if is_blank(value):
         return None, ""
     if isinstance(value, dt.datetime):
         return value.date(), ""
@@ -463,14 +461,25 @@ def _read_date(value: Any, year: int) -> tuple[dt.date | None, str]:
     if problem is not None and (parsed is None or parsed.deadline is None):
         return None, problem.message
     if parsed is None or parsed.deadline is None:
-        return None, f"“{value}” là việc định kỳ: mỗi kỳ có thời hạn riêng, hãy ghi một kỳ cụ thể (ví dụ Quý II/2026)."
+        return None, _with_hint(finding("deadline_recurring", value, year=year))
     return parsed.deadline, ""
 
 
-def _year(value: Any) -> int:
-    if _blank(value):
-        return _today().year
-    return int(float(value))
+def _year(value: Any) -> tuple[int | None, str]:
+    """The ``nam`` argument: blank is this year; (None, Vietnamese problem) when it is no year."""
+    if is_blank(value):
+        return _today().year, ""
+    try:
+        year = int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        year = None
+    if year is None or not periods.MIN_YEAR <= year <= periods.MAX_YEAR:
+        return None, _with_hint(finding("year_invalid", value, year=_today().year))
+    return year, ""
+
+
+def _with_hint(f: Finding) -> str:
+    return f"{f.message} {f.hint}"
 
 
 def _status_inputs(thoi_han: Any, ngay_hoan_thanh: Any, ngay_bao_cao: Any) -> tuple[tuple, str]:
@@ -498,7 +507,7 @@ def CTCONG_TINHTRANG(thoi_han, ngay_hoan_thanh, ngay_bao_cao=None, rut=""):  # n
     if problem:
         return problem
     deadline, completed, as_of = inputs
-    withdrawn = not _blank(rut) and rut is not False
+    withdrawn = not is_blank(rut) and rut is not False
     return classify(deadline, completed, as_of, withdrawn).text
 
 
@@ -507,11 +516,10 @@ def CTCONG_TINHTRANG(thoi_han, ngay_hoan_thanh, ngay_bao_cao=None, rut=""):  # n
 @xw.arg("nam", doc="Năm chương trình, dùng khi chữ không ghi năm; để trống là năm nay")
 def CTCONG_THOIHAN(gia_tri, nam=None):  # noqa: N802
     """Ngày cuối của thời hạn hoặc kỳ được ghi bằng chữ (định dạng ô là dd/mm/yyyy)."""
-    try:
-        year = _year(nam)
-    except (TypeError, ValueError):
-        return f"Năm “{nam}” không hợp lệ; ghi năm đủ bốn chữ số, ví dụ 2026."
-    if _blank(gia_tri):
+    year, problem = _year(nam)
+    if problem:
+        return problem
+    if is_blank(gia_tri):
         return ""
     deadline, problem = _read_date(gia_tri, year)
     return problem or deadline
@@ -522,11 +530,10 @@ def CTCONG_THOIHAN(gia_tri, nam=None):  # noqa: N802
 @xw.arg("nam", doc="Năm chương trình, dùng khi chữ không ghi năm; để trống là năm nay")
 def CTCONG_KY(gia_tri, nam=None):  # noqa: N802
     """Tên chuẩn của kỳ được ghi bằng chữ, ví dụ “Quý II/2026”; trống nếu là một ngày cụ thể."""
-    try:
-        year = _year(nam)
-    except (TypeError, ValueError):
-        return f"Năm “{nam}” không hợp lệ; ghi năm đủ bốn chữ số, ví dụ 2026."
-    if _blank(gia_tri):
+    year, problem = _year(nam)
+    if problem:
+        return problem
+    if is_blank(gia_tri):
         return ""
     parsed, problem = periods.parse_deadline(gia_tri, year, allow_outside_year=True)
     if parsed is None:
@@ -540,7 +547,7 @@ def CTCONG_KY(gia_tri, nam=None):  # noqa: N802
 @xw.arg("tinh_trang", doc="Chữ tình trạng, ví dụ Hoàn thành đúng hạn")
 def CTCONG_MATINHTRANG(tinh_trang):  # noqa: N802
     """Mã của một tình trạng (ví dụ hoan_thanh_dung_han), như trong tệp JSON của lệnh summary."""
-    if _blank(tinh_trang):
+    if is_blank(tinh_trang):
         return ""
     status = status_from_text(str(tinh_trang))
     if status is None:

@@ -31,7 +31,7 @@ from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import FORMS, PROGRAMME_SHEET, programme_letter
 from ctcong_xl.core.models import Agency
 from ctcong_xl.core.plan import WritePlan
-from ctcong_xl.core.status import COUNTED, Status
+from ctcong_xl.core.status import Status
 from ctcong_xl.core.summary import Summary, item_status, summarize
 from ctcong_xl.io import master_build as MB
 from ctcong_xl.io.master import read_master

@@ -14,8 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ctcong_xl import service
+from ctcong_xl.core.dataset import Dataset
 from ctcong_xl.core.forms import FIXED_LISTS, FORM_VERSION, FORMS
-from ctcong_xl.core.models import Agency
+from ctcong_xl.core.models import Agency, ProgrammeConfig
 from ctcong_xl.io.incoming import read_submission
 from ctcong_xl.io.templates import (
     EXAMPLE_PREFIX,
@@ -116,6 +118,22 @@ def test_title_rows_name_the_form_the_agency_and_the_deadline(books):
     assert ws["A1"].value == "ĐĂNG KÝ CHƯƠNG TRÌNH CÔNG TÁC NĂM 2026"
     assert "Sở Tài chính" in ws["A2"].value
     assert "15/11/2025" in ws["A3"].value
+
+
+def test_registration_deadline_follows_the_programme_configuration():
+    config = ProgrammeConfig(year=2026, annual_deadline=dt.date(2025, 12, 20), monthly_deadline_day=25)
+    assert config.registration_deadline("annual") == dt.date(2025, 12, 20)
+    assert config.registration_deadline("monthly", 1) == dt.date(2025, 12, 25)
+    assert config.registration_deadline("monthly", 3) == dt.date(2026, 2, 25)
+    assert config.registration_deadline("progress") is None
+
+
+def test_templates_of_a_workspace_show_the_configured_deadline(tmp_path):
+    config = ProgrammeConfig(year=2026, annual_deadline=dt.date(2025, 12, 20))
+    ds = Dataset(config=config, agencies=AGENCIES)
+    [path] = service.make_templates_from(service.Workspace(tmp_path), ds, "annual", agency="STC")
+    ws = openpyxl.load_workbook(path)[FORMS["annual"].sheet]
+    assert "20/12/2025" in ws["A3"].value
 
 
 def test_monthly_title_names_the_month_and_the_programme_number(books):

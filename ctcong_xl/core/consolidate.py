@@ -17,14 +17,19 @@ from typing import Any
 from . import periods
 from .dataset import Dataset
 from .findings import Finding, finding
-from .forms import PROGRAMME_COLUMNS
+from .forms import PROGRAMME_COLUMNS, Column
+from .layout import MONTHLY_COLUMNS
+from .messages import show_value
 from .models import Agency, MonthlyItem, WorkItem
 from .text import normalize_header
 from .validate import CleanRow
 
 # Programme fields an agency owns (registration) and reports (progress), in column order.
-REGISTRATION_FIELDS = tuple(c.key for c in PROGRAMME_COLUMNS if c.owner == "agency")
-PROGRESS_FIELDS = tuple(c.key for c in PROGRAMME_COLUMNS if c.owner == "progress")
+_REGISTRATION_COLUMNS = tuple(c for c in PROGRAMME_COLUMNS if c.owner == "agency")
+_PROGRESS_COLUMNS = tuple(c for c in PROGRAMME_COLUMNS if c.owner == "progress")
+_MONTHLY_AGENCY_COLUMNS = tuple(c for c in MONTHLY_COLUMNS if c.owner == "agency")
+REGISTRATION_FIELDS = tuple(c.key for c in _REGISTRATION_COLUMNS)
+PROGRESS_FIELDS = tuple(c.key for c in _PROGRESS_COLUMNS)
 FINGERPRINTED = REGISTRATION_FIELDS + PROGRESS_FIELDS
 _CODE = re.compile(r"^(\d{4})-([A-Z0-9]+)-(\d{3})(?:-([A-Z0-9]+))?$")
 
@@ -102,7 +107,7 @@ def _merge(item: WorkItem, incoming: dict[str, Any], fields: tuple[str, ...], ed
             continue
         if k in edited:
             out.findings.append(
-                finding("hand_edit_kept", cur, cell_ref=cell_of(k), incoming=_show(new))
+                finding("hand_edit_kept", cur, cell_ref=cell_of(k), incoming=show_value(new))
             )
             continue
         update[k] = new
@@ -127,28 +132,27 @@ def _fingerprint_parts(item: WorkItem) -> list[str]:
     return [fingerprint_value(getattr(item, k)) for k in FINGERPRINTED]
 
 
-def _show(v: Any) -> str:
-    if isinstance(v, dt.date):
-        return periods.format_date(v)
-    return "" if v is None else str(v)
+def _agency_values(row: CleanRow, columns: tuple[Column, ...]) -> dict[str, Any]:
+    """The clean row's values of ``columns`` (fields the agency writes): a date or None in a date
+    column, the lead agency's name, text ("" for blank) elsewhere."""
+    out: dict[str, Any] = {}
+    for c in columns:
+        value = row.values.get(c.key)
+        if c.type == "date":
+            out[c.key] = value
+        elif c.key == "don_vi_chu_tri":
+            lead: Agency | None = value
+            out[c.key] = lead.name if lead else ""
+        else:
+            out[c.key] = value or ""
+    return out
 
 
 def _registration_values(row: CleanRow) -> dict[str, Any]:
-    v = row.values
-    lead: Agency | None = v.get("don_vi_chu_tri")
-    return {
-        "noi_dung": v.get("noi_dung") or "",
-        "loai": v.get("loai") or "",
-        "cap_trinh": v.get("cap_trinh") or "",
-        "can_cu": v.get("can_cu") or "",
-        "don_vi_chu_tri": lead.name if lead else "",
-        "don_vi_phoi_hop": v.get("don_vi_phoi_hop") or "",
-        "lanh_dao": v.get("lanh_dao") or "",
-        "thoi_gian_trien_khai": v.get("thoi_gian_trien_khai"),
-        "thoi_han": v.get("thoi_han"),
-        "dinh_ky": row.recurrence.label if row.recurrence else (v.get("dinh_ky") or ""),
-        "ghi_chu": v.get("ghi_chu") or "",
-    }
+    values = _agency_values(row, _REGISTRATION_COLUMNS)
+    if row.recurrence:
+        values["dinh_ky"] = row.recurrence.label
+    return values
 
 
 def _instances(row: CleanRow, year: int) -> list[tuple[str, dt.date | None, str]]:
@@ -234,8 +238,7 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
         if code not in index:
             continue
         cur = ds.items[index[code]]
-        incoming = {k: row.values.get(k) if row.values.get(k) is not None else (None if k in ("ngay_hoan_thanh", "de_xuat_thoi_han") else "")
-                    for k in PROGRESS_FIELDS}
+        incoming = _agency_values(row, _PROGRESS_COLUMNS)
         merged, changed = _merge(cur, incoming, PROGRESS_FIELDS, hand_edited_fields(cur), out, lambda k, c=code: cell_of(c, k))
         if changed:
             merged = merged.model_copy(update={"nguon": source})
@@ -255,20 +258,7 @@ def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow
     next_seq = 1 + max((int(m.ma_viec_thang.rsplit("-", 1)[1]) for m in old if m.ma_viec_thang.rsplit("-", 1)[1].isdigit()), default=0)
     new_items: list[MonthlyItem] = []
     for row in rows:
-        v = row.values
-        lead: Agency | None = v.get("don_vi_chu_tri")
-        fields = {
-            "noi_dung": v.get("noi_dung") or "",
-            "hinh_thuc": v.get("hinh_thuc") or "",
-            "thoi_gian": v.get("thoi_gian"),
-            "lanh_dao_chu_tri": v.get("lanh_dao_chu_tri") or "",
-            "don_vi_chu_tri": lead.name if lead else "",
-            "don_vi_phoi_hop": v.get("don_vi_phoi_hop") or "",
-            "thanh_phan": v.get("thanh_phan") or "",
-            "dia_diem": v.get("dia_diem") or "",
-            "ma_dau_viec": v.get("ma_dau_viec") or "",
-            "ghi_chu": v.get("ghi_chu") or "",
-        }
+        fields = _agency_values(row, _MONTHLY_AGENCY_COLUMNS)
         prev = by_content.pop(normalize_header(fields["noi_dung"]), None)
         if prev is not None:
             merged = prev.model_copy(update=fields)

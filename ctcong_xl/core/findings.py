@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .messages import render
+from .messages import render, show_value
 
 Severity = Literal["error", "warning"]
 
@@ -63,15 +63,7 @@ class Finding(BaseModel):
 def finding(code: str, value: Any = "", /, **params: Any) -> Finding:
     """Make a finding from the catalogue. ``params`` fill the message's placeholders."""
     severity, message, hint = render(code, value, **params)
-    return Finding(code=code, severity=severity, message=message, hint=hint, value=_show(value))
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
+    return Finding(code=code, severity=severity, message=message, hint=hint, value=show_value(value))
 
 
 def has_errors(findings: list[Finding]) -> bool:

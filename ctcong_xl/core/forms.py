@@ -220,8 +220,7 @@ def programme_column(key: str) -> Column:
 
 def programme_letter(key: str) -> str:
     """Excel column letter of a programme column (A = first)."""
-    idx = [c.key for c in PROGRAMME_COLUMNS].index(key)
-    return column_letter(idx + 1)
+    return column_letter(PROGRAMME_COLUMNS.index(programme_column(key)) + 1)
 
 
 def column_letter(n: int) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .forms import MONTHLY, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
+from .forms import MONTHLY, Column
 
 CONTROL_SHEET = "Bảng điều khiển"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
@@ -16,7 +16,7 @@ MONTHLY_SHEET = "Chương trình tháng"
 SUMMARY_SHEET = "Tổng hợp"
 VALIDATION_LOG_SHEET = "Nhật ký kiểm tra"
 IMPORT_LOG_SHEET = "Nhật ký tổng hợp"
-XLWINGS_CONF_SHEET = "xlwings.conf"
+XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
 
 MAX_ROWS = 20001  # last row that the summary formulas, validations and formats cover
 MASTER_FILENAME = "ChuongTrinhCongTac_{year}.xlsm"
@@ -104,5 +104,4 @@ IMPORT_LOG_COLUMNS: tuple[Column, ...] = (
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}
 
-PROGRAMME = PROGRAMME_COLUMNS
-__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "PROGRAMME_SHEET"}]
+__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row"}]

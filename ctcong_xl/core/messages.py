@@ -8,8 +8,11 @@ and the Excel door all say the same thing.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
+
+from .text import format_date
 
 PERIOD_EXAMPLES = (
     "15/11/2026, Tháng 6/2026, Quý II/2026, 6 tháng đầu năm, 6 tháng cuối năm, Năm 2026"
@@ -56,6 +59,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "error",
         "Định kỳ “{value}” không thuộc danh sách.",
         "Chọn trong danh sách: để trống (một lần), Hằng tháng, Hằng quý, 6 tháng, Hằng năm.",
+    ),
+    "deadline_recurring": (
+        "error",
+        "“{value}” là việc định kỳ: mỗi kỳ có thời hạn riêng.",
+        "Ghi một kỳ cụ thể, ví dụ Quý II/{year}.",
     ),
     # --- text (SPEC §4) ---
     "text_repaired_nfd": (
@@ -241,16 +249,24 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 def render(code: str, value: Any = "", /, **params: Any) -> tuple[str, str, str]:
     """(severity, message, hint) for ``code``, placeholders filled, NFC-normalised."""
     severity, message, hint = CATALOGUE[code]
-    fields = _Defaults(value="" if value is None else _fmt(value), **{k: _fmt(v) for k, v in params.items()})
+    fields = _Defaults(value=show_value(value), **{k: show_value(v) for k, v in params.items()})
     msg = unicodedata.normalize("NFC", message.format_map(fields))
     hnt = unicodedata.normalize("NFC", hint.format_map(fields))
     return severity, msg, hnt
 
 
-def _fmt(v: Any) -> str:
-    if hasattr(v, "strftime"):
-        return v.strftime("%d/%m/%Y")
+def show_value(v: Any) -> str:
+    """A value as quoted in a message: a date as ``15/11/2026``, nothing for ``None``."""
+    if v is None:
+        return ""
+    if isinstance(v, dt.date):
+        return format_date(v)
     return str(v)
+
+
+def suggestion(name: str) -> str:
+    """The ``{suggestion}`` placeholder of the agency messages, naming the closest agency."""
+    return f" (có phải “{name}”?)"
 
 
 class _Defaults(dict):

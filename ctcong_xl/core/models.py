@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Literal
 
@@ -33,6 +34,17 @@ class ProgrammeConfig(BaseModel):
 
     def default_annual_deadline(self) -> dt.date:
         return self.annual_deadline or dt.date(self.year - 1, 11, 15)
+
+    def registration_deadline(self, kind: str, month: int | None = None) -> dt.date | None:
+        """By when an agency sends its registration: the annual deadline (``annual``), the
+        configured day of month M-1 for month M (``monthly``); None for a progress report."""
+        if kind == "annual":
+            return self.default_annual_deadline()
+        if kind == "monthly" and month:
+            year, before = (self.year - 1, 12) if month == 1 else (self.year, month - 1)
+            last_day = calendar.monthrange(year, before)[1]
+            return dt.date(year, before, max(1, min(self.monthly_deadline_day, last_day)))
+        return None
 
     def effective_as_of(self, today: dt.date | None = None) -> dt.date:
         return self.as_of or today or dt.date.today()

@@ -44,6 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .findings import Finding, finding
+from .text import format_date
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -91,11 +92,6 @@ ROMAN_QUARTERS = ("I", "II", "III", "IV")
 # --------------------------------------------------------------------------- small helpers
 
 
-def format_date(d: dt.date) -> str:
-    """``15/11/2026``: the way dates are written in Vietnamese documents."""
-    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-
-
 def excel_serial_to_date(n: float) -> dt.date:
     """The date of an Excel serial number (1900 date system; a time fraction is dropped).
 
@@ -110,6 +106,12 @@ def excel_serial_to_date(n: float) -> dt.date:
     if day < 60:  # before Excel's phantom leap day
         return dt.date(1899, 12, 31) + dt.timedelta(days=day)
     return _EXCEL_EPOCH + dt.timedelta(days=day)
+
+
+def date_to_excel_serial(d: dt.date) -> int:
+    """The Excel serial number of a date after 28/02/1900 (1900 date system), the inverse of
+    :func:`excel_serial_to_date`."""
+    return (d - _EXCEL_EPOCH).days
 
 
 def month_end(year: int, month: int) -> dt.date:

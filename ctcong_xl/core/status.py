@@ -34,13 +34,13 @@ in a cell is not expected (the doors write dates).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Literal
+
+from .text import normalize_header
 
 
 class Status(str, Enum):
@@ -276,15 +276,11 @@ def status_formula(
 
 # --- reading a status back -------------------------------------------------------------------
 
-def _text_key(s: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s)).strip().casefold()
-
-
-_BY_TEXT: dict[str, Status] = {_text_key(s.text): s for s in Status}
+_BY_TEXT: dict[str, Status] = {normalize_header(s.text): s for s in Status}
 
 
 def status_from_text(text: str) -> Status | None:
     """The status whose SPEC text this is (NFC, spaces and letter case forgiven), else None."""
     if not isinstance(text, str):
         return None
-    return _BY_TEXT.get(_text_key(text))
+    return _BY_TEXT.get(normalize_header(text))

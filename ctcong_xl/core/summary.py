@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .dataset import Dataset
 from .models import WorkItem
 from .status import COUNTED, STATUS_KEYS, Status, classify
-from .text import vn_sorted
+from .text import format_date, vn_sorted
 
 # How each counted status reads in the paragraph (SPEC §8, after the Office's own reports).
 NARRATIVE_PHRASES: dict[Status, str] = {
@@ -19,6 +19,12 @@ NARRATIVE_PHRASES: dict[Status, str] = {
     Status.CHUA_HOAN_THANH: "công việc chưa hoàn thành",
     Status.DANG_THUC_HIEN: "công việc đang thực hiện",
 }
+
+
+# The annual registration's punctuality, as the registry's formula also writes it.
+REGISTRATION_NOT_SENT = "Chưa gửi"
+REGISTRATION_ON_TIME = "Đúng hạn"
+REGISTRATION_LATE = ("Chậm ", " ngày")  # around the number of days late
 
 
 def item_status(item: WorkItem, as_of: dt.date) -> Status:
@@ -107,17 +113,18 @@ def registration_punctuality(received: dt.date | None, deadline: dt.date) -> str
     """Whether an agency's annual registration arrived by the deadline, in the words of the
     registry's formula (:func:`ctcong_xl.io.master_build.registry_punctuality_formula`)."""
     if received is None:
-        return "Chưa gửi"
+        return REGISTRATION_NOT_SENT
     if received <= deadline:
-        return "Đúng hạn"
-    return f"Chậm {(received - deadline).days} ngày"
+        return REGISTRATION_ON_TIME
+    before, after = REGISTRATION_LATE
+    return f"{before}{(received - deadline).days}{after}"
 
 
 def as_of_phrase(as_of: dt.date) -> str:
     """'đến cuối tháng 9/2015' on the last day of a month, else 'đến ngày 15/09/2015'."""
     if as_of.day == calendar.monthrange(as_of.year, as_of.month)[1]:
         return f"đến cuối tháng {as_of.month}/{as_of.year}"
-    return f"đến ngày {as_of:%d/%m/%Y}"
+    return f"đến ngày {format_date(as_of)}"
 
 
 def narrative(*, year: int, program_number: str, total: int, agencies: int, counts: dict[str, int], as_of: dt.date) -> str:

@@ -58,6 +58,34 @@ def strip_diacritics(s: str) -> str:
     return nfc("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
+def fold_key(s: str) -> str:
+    """Key for comparing names loosely: no diacritics, lower case, punctuation as spaces, single
+    spaces (``"Sở Tài chính (STC)"`` -> ``"so tai chinh stc"``)."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", strip_diacritics(str(s)).casefold()).split())
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell: ``None`` or a text of white space only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def format_date(d: dt.date) -> str:
+    """``15/11/2026``: the way dates are written in Vietnamese documents."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
+
+
+def cell_text(value: object) -> str:
+    """A cell value as plain text, without repairs (see :func:`clean_text`): ``""`` for blank, a
+    whole number without ``.0``, a date as ``15/11/2026``, otherwise NFC and trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return nfc(str(value)).strip()
+
+
 # --------------------------------------------------------------------------------------------
 # Legacy encodings: code tables
 # --------------------------------------------------------------------------------------------
@@ -350,7 +378,7 @@ def _as_text(value: object) -> str:
     if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         value = value.date()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     if isinstance(value, numbers.Integral):
         return str(int(value))
     if isinstance(value, numbers.Real):
@@ -518,9 +546,7 @@ _SUGGEST_RATIO = 0.6  # difflib ratio below which no agency is suggested
 
 def _fold(s: str) -> str:
     """Spaced key: no diacritics, case-folded, punctuation as spaces, UBND spelled short."""
-    key = strip_diacritics(nfc(s)).casefold()
-    key = re.sub(r"[^0-9a-z]+", " ", key).strip()
-    return re.sub(r"\buy ban nhan dan\b", "ubnd", key)
+    return re.sub(r"\buy ban nhan dan\b", "ubnd", fold_key(s))
 
 
 def _compact(folded: str) -> str:

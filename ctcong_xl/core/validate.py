@@ -17,8 +17,9 @@ from typing import Any, Protocol
 from . import periods
 from .findings import Finding, finding
 from .forms import FIXED_LISTS, FORMS, Column, Form
+from .messages import suggestion
 from .models import Agency, WorkItem
-from .text import AgencyMatcher, clean_text, normalize_header
+from .text import AgencyMatcher, MatchResult, clean_text, is_blank, normalize_header
 
 # Text that a spreadsheet would run as a formula (or DDE command) if pasted or typed into a cell:
 # anything after "=", and "+", "-", "@" followed by a call or a reference.
@@ -90,7 +91,7 @@ def validate_rows(kind: str, raw_rows: Iterable[RawRowLike], ctx: Context, *, fo
 def _neutralised(col: Column, cached: Any, formula: str) -> Any:
     """The value kept for a cell holding a formula: its text (so it is stored as text, never
     run); in a date column the date the agency's spreadsheet computed, if it saved one."""
-    if col.type in ("period", "date") and not _blank(cached):
+    if col.type in ("period", "date") and not is_blank(cached):
         return cached
     return formula
 
@@ -146,8 +147,7 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
     if col.type == "agency":
         match = ctx.matcher.match(s)
         if match.agency is None:
-            hint = f" (có phải “{match.suggestion.name}”?)" if match.suggestion else ""
-            place(finding("agency_unknown", s, suggestion=hint))
+            place(finding("agency_unknown", s, suggestion=_suggestion(match)))
             return None
         if not match.certain:
             place(finding("agency_guessed", s, name=match.agency.name, code=match.agency.code))
@@ -157,8 +157,7 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
         for part in ctx.matcher.split(s):
             match = ctx.matcher.match(part)
             if match.agency is None:
-                hint = f" (có phải “{match.suggestion.name}”?)" if match.suggestion else ""
-                place(finding("partner_unknown", part, suggestion=hint))
+                place(finding("partner_unknown", part, suggestion=_suggestion(match)))
                 names.append(part)
             else:
                 if not match.certain:
@@ -170,14 +169,14 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
 
 def _check_row(form: Form, row: CleanRow, ctx: Context, findings: list[Finding]) -> None:
     for col in form.columns:
-        if col.required and _blank(row.values.get(col.key)) and not _already_flagged(findings, row.cells.get(col.key)):
+        if col.required and is_blank(row.values.get(col.key)) and not _already_flagged(findings, row.cells.get(col.key)):
             if col.key == "thoi_han" and row.recurrence is not None:
                 continue
             findings.append(finding("required_missing", "", column=col.header).at(cell=row.cells.get(col.key, "")))
     if form.kind in ("annual", "monthly"):
-        if row.values.get("don_vi_chu_tri") is None and not row.cells.get("don_vi_chu_tri") in _flagged_cells(findings):
+        if row.values.get("don_vi_chu_tri") is None and row.cells.get("don_vi_chu_tri") not in _flagged_cells(findings):
             row.values["don_vi_chu_tri"] = ctx.agency  # blank = the template's agency (SPEC §5)
-    if row.outside_year is not None and _blank(row.values.get("ghi_chu")):
+    if row.outside_year is not None and is_blank(row.values.get("ghi_chu")):
         findings.append(row.outside_year)
     if form.kind == "annual":
         start, deadline = row.values.get("thoi_gian_trien_khai"), row.values.get("thoi_han")
@@ -250,8 +249,8 @@ def _check_master_duplicates(form: Form, rows: list[CleanRow], ctx: Context, fin
             findings.append(finding("duplicate_in_master", content, code=code).at(cell=row.cells.get("noi_dung", "")))
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+def _suggestion(match: MatchResult) -> str:
+    return suggestion(match.suggestion.name) if match.suggestion else ""
 
 
 def _flagged_cells(findings: list[Finding]) -> set[str]:

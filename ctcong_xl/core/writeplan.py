@@ -10,6 +10,7 @@ from .dataset import Dataset, SheetIndex
 from .findings import Finding
 from .forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, WITHDRAWN_MARK, Column, column_letter
 from .models import ImportLogEntry
+from .periods import date_to_excel_serial
 from .plan import CellValue, Formula, WritePlan, column_runs
 from .status import classify, status_formula
 
@@ -30,7 +31,7 @@ def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[str, list[CellValu
                 eff = item.effective_deadline
                 out[k].append(Formula(
                     f'=IF({letter["thoi_han_dieu_chinh"]}{r}<>"",{letter["thoi_han_dieu_chinh"]}{r},{letter["thoi_han"]}{r})',
-                    _serial(eff)))
+                    None if eff is None else date_to_excel_serial(eff)))
             elif k == "tinh_trang":
                 text = classify(item.effective_deadline, item.ngay_hoan_thanh, as_of, item.rut).text
                 out[k].append(Formula(status_formula(
@@ -41,17 +42,12 @@ def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[str, list[CellValu
     return out
 
 
-def _serial(d: dt.date | None) -> int | None:
-    return None if d is None else (d - dt.date(1899, 12, 30)).days
-
-
 def _cell(value, col: Column) -> CellValue:
     if col.type == "flag":
         return WITHDRAWN_MARK if value else None
     if value is None or value == "":
         return None
     return value
-
 
 
 def layout_rows(index: SheetIndex, codes: Sequence[str]) -> None:

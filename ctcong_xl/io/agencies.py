@@ -29,7 +29,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 from ..core.findings import Finding, finding
 from ..core.forms import column_letter
 from ..core.models import Agency
-from ..core.text import clean_text, strip_diacritics
+from ..core.text import clean_text, fold_key
 
 DEFAULT_AGENCIES_RESOURCE = "agencies_default.csv"
 AGENCY_HEADERS: dict[str, str] = {"code": "Mã đơn vị", "name": "Tên đơn vị", "kind": "Loại", "email": "Email"}
@@ -110,7 +110,7 @@ def read_agencies_file(path: Path | str) -> list[Agency]:
 def infer_kind(name: str) -> str:
     """The kind of an agency from its name: ``UBND xã/phường …`` -> UBND cấp xã,
     ``UBND huyện/thị xã/thành phố …`` -> UBND cấp huyện, anything else -> sở, ban, ngành."""
-    folded = _fold(name)
+    folded = fold_key(name)
     if _COMMUNE.match(folded + " "):
         return "UBND cấp xã"
     if _DISTRICT.match(folded + " "):
@@ -164,27 +164,17 @@ def _header_row(grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
 
 
 def _header_columns(row: Iterable[Any]) -> dict[str, int]:
-    lookup = {_fold(v): key for key, variants in _HEADER_VARIANTS.items() for v in variants}
+    lookup = {fold_key(v): key for key, variants in _HEADER_VARIANTS.items() for v in variants}
     columns: dict[str, int] = {}
     for j, value in enumerate(row):
-        key = lookup.get(_fold(_cell_text(value)))
+        key = lookup.get(fold_key(_cell_text(value)))
         if key and key not in columns:
             columns[key] = j
     return columns
 
 
 def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean_text(value).text
-
-
-def _fold(text: str) -> str:
-    """Compare key: no diacritics, lower case, punctuation as spaces, single spaces."""
-    plain = strip_diacritics(str(text)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+    return clean_text(value).text  # a whole number without ".0"; None as ""
 
 
 # ---- rows -> agencies ---------------------------------------------------------------------------
@@ -224,7 +214,7 @@ def _agencies_from_grid(grid: list[list[Any]], file: str) -> list[Agency]:
             )
         if not name:
             problems.append(finding("agency_name_missing", code).at(file=file, cell=cell("name", i)))
-        kind = _KINDS.get(_fold(kind_text)) if kind_text else infer_kind(name)
+        kind = _KINDS.get(fold_key(kind_text)) if kind_text else infer_kind(name)
         if kind is None:
             problems.append(finding("agency_kind_unknown", kind_text).at(file=file, cell=cell("kind", i)))
         seen.setdefault(code, i)

@@ -35,7 +35,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from ..core.findings import Finding, finding
 from ..core.forms import FORMS, SUPPORTED_FORM_VERSIONS, Form, column_letter
-from ..core.text import nfc, normalize_header
+from ..core.text import cell_text, is_blank, nfc, normalize_header
 from .templates import EXAMPLE_PREFIX, META_KEYS, META_PROPERTY_PREFIX, META_SHEET, TemplateMeta
 
 HEADER_SCAN_ROWS = 15
@@ -155,15 +155,15 @@ def _read_workbook(wb: CalamineWorkbook, path: Path, digest: str) -> tuple[Submi
         findings.append(finding("not_template").at(file=name))
     else:
         version = data.get("version")
-        if _plain(version) and _int_or_none(version) not in SUPPORTED_FORM_VERSIONS:
-            return None, [finding("form_version_unknown", version=_plain(version) or "?").at(file=name)]
+        if cell_text(version) and _int_or_none(version) not in SUPPORTED_FORM_VERSIONS:
+            return None, [finding("form_version_unknown", version=cell_text(version) or "?").at(file=name)]
         try:
             meta = TemplateMeta.from_mapping(data)
         except ValueError:
             meta = None
         if meta is None or meta.kind not in FORMS:
             meta = None
-            findings.append(finding("not_template", _plain(data.get("kind"))).at(file=name))
+            findings.append(finding("not_template", cell_text(data.get("kind"))).at(file=name))
 
     if meta is not None:
         form = FORMS[meta.kind]
@@ -293,7 +293,7 @@ def _data_rows(grid: list[list[Any]], header_row: int, colmap: dict[str, int],
         cells = {k: f"{column_letter(j + 1)}{excel_row}" for k, j in colmap.items()}
         values = {k: _raw(line[j] if j < len(line) else None) for k, j in colmap.items()}
         has_formula = any(ref in formulas for ref in cells.values())
-        if not has_formula and all(_blank(v) for v in values.values()):
+        if not has_formula and all(is_blank(v) for v in values.values()):
             continue
         if _is_example(values.get("noi_dung")):
             continue
@@ -303,10 +303,6 @@ def _data_rows(grid: list[list[Any]], header_row: int, colmap: dict[str, int],
 
 def _raw(value: Any) -> Any:
     return None if value == "" else value
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _is_example(value: Any) -> bool:
@@ -381,14 +377,6 @@ def _int_or_none(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return int(f) if f.is_integer() else None
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return nfc(str(value)).strip()
 
 
 __all__ = ["RawRow", "Submission", "read_submission", "sha256_file", "sniff_file", "HEADER_SCAN_ROWS"]

@@ -25,8 +25,9 @@ from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT
 from ..core.dataset import Dataset, SheetIndex
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
+from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
-from ..core.text import normalize_header
+from ..core.text import cell_text, normalize_header
 from .xlsxpatch import apply_plan
 
 BACKUP_DIR = "archive/master-backups"
@@ -78,12 +79,12 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
     reg_idx = _index(registry_rows, L.REGISTRY_COLUMNS)
     agencies, received = [], {}
     for r, row in enumerate(registry_rows[1:], start=2):
-        code = _text(_at(row, reg_idx.columns.get("code")))
+        code = cell_text(_at(row, reg_idx.columns.get("code")))
         if not code:
             continue
-        agencies.append(Agency(code=code, name=_text(_at(row, reg_idx.columns.get("name"))) or code,
-                               kind=_text(_at(row, reg_idx.columns.get("kind"))) or "khác",
-                               email=_text(_at(row, reg_idx.columns.get("email")))))
+        agencies.append(Agency(code=code, name=cell_text(_at(row, reg_idx.columns.get("name"))) or code,
+                               kind=cell_text(_at(row, reg_idx.columns.get("kind"))) or "khác",
+                               email=cell_text(_at(row, reg_idx.columns.get("email")))))
         reg_idx.rows[code] = r
         got = _date(_at(row, reg_idx.columns.get("received_annual")))
         if got:
@@ -113,12 +114,12 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
     hashes: dict[str, str] = {}
     rejected: set[str] = set()
     for row in import_rows[1:]:
-        sha = _text(_at(row, imp_idx.columns.get("sha256")))
-        result = _text(_at(row, imp_idx.columns.get("result")))
+        sha = cell_text(_at(row, imp_idx.columns.get("sha256")))
+        result = cell_text(_at(row, imp_idx.columns.get("result")))
         if sha and result == REJECTED_TEXT:
             rejected.add(sha)
         if sha and result.startswith(ACCEPTED_PREFIX):
-            hashes.setdefault(sha, _text(_at(row, imp_idx.columns.get("file"))))
+            hashes.setdefault(sha, cell_text(_at(row, imp_idx.columns.get("file"))))
     return Dataset(
         config=config, agencies=agencies, items=items, monthly=monthly, received_annual=received,
         consolidated_hashes=hashes, rejected_hashes=rejected, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
@@ -140,8 +141,8 @@ def _read_config(rows: list[list[Any]]) -> ProgrammeConfig:
                 if field.key == "year":
                     raise MasterError("Ô “Năm chương trình” ở trang Cấu hình phải là một năm, ví dụ 2026.")
         else:
-            values[field.key] = _text(raw)
-    leaders = [_text(_at(r, L.LEADERS_COL)) for r in rows[1:]]
+            values[field.key] = cell_text(raw)
+    leaders = [cell_text(_at(r, L.LEADERS_COL)) for r in rows[1:]]
     values["leaders"] = [x for x in leaders if x]
     return ProgrammeConfig(**{k: v for k, v in values.items() if v is not None})
 
@@ -153,7 +154,7 @@ def _index(rows: list[list[Any]], columns: tuple[Column, ...]) -> SheetIndex:
         return idx
     wanted = {normalize_header(c.header): c.key for c in columns}
     for n, head in enumerate(rows[0], start=1):
-        key = wanted.get(normalize_header(_text(head)))
+        key = wanted.get(normalize_header(cell_text(head)))
         if key and key not in idx.columns:
             idx.columns[key] = n
     idx.last_row = _last_row(rows)
@@ -166,7 +167,7 @@ def _record(row: list[Any], idx: SheetIndex, columns: tuple[Column, ...]) -> dic
         if c.type == "formula":  # computed by the workbook, never read back
             continue
         raw = _at(row, idx.columns.get(c.key))
-        out[c.key] = _date(raw) if c.type == "date" else _text(raw)
+        out[c.key] = _date(raw) if c.type == "date" else cell_text(raw)
     return out
 
 
@@ -183,23 +184,16 @@ def _at(row: list[Any], col: int | None) -> Any:
     return row[col - 1]
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, (dt.datetime, dt.date)):
-        return v.strftime("%d/%m/%Y")
-    return str(v).strip()
-
-
 def _date(v: Any) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
         return v
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and 1 < v < 2958466:
-        return dt.date(1899, 12, 30) + dt.timedelta(days=int(v))
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 1:
+        try:
+            return excel_serial_to_date(v)
+        except ValueError:  # no day in Excel (e.g. 29/02/1900, or beyond 31/12/9999)
+            return None
     return None
 
 

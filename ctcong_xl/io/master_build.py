@@ -18,11 +18,12 @@ from ..core.forms import (
     PROGRAMME_SHEET,
     WITHDRAWN_MARK,
     column_letter,
+    programme_column,
     programme_letter,
 )
 from ..core.models import Agency, ProgrammeConfig
 from ..core.status import COUNTED, Status
-from ..core.summary import NARRATIVE_PHRASES
+from ..core.summary import NARRATIVE_PHRASES, REGISTRATION_LATE, REGISTRATION_NOT_SENT, REGISTRATION_ON_TIME
 from . import vba
 
 FONT = "Times New Roman"
@@ -201,9 +202,12 @@ def _registry(w, f, agencies: list[Agency]) -> None:
 
 
 def registry_punctuality_formula(row: int) -> str:
-    e = f"E{row}"
-    return (f'=IF(A{row}="","",IF({e}="","Chưa gửi",IF({e}<=HanDangKyNam,"Đúng hạn",'
-            f'"Chậm "&({e}-HanDangKyNam)&" ngày")))')
+    """:func:`ctcong_xl.core.summary.registration_punctuality` as a formula of registry row ``row``."""
+    keys = [c.key for c in L.REGISTRY_COLUMNS]
+    code, e = f"{column_letter(keys.index('code') + 1)}{row}", f"{column_letter(keys.index('received_annual') + 1)}{row}"
+    before, after = REGISTRATION_LATE
+    return (f'=IF({code}="","",IF({e}="","{REGISTRATION_NOT_SENT}",IF({e}<=HanDangKyNam,"{REGISTRATION_ON_TIME}",'
+            f'"{before}"&({e}-HanDangKyNam)&"{after}")))')
 
 
 def _programme(w, f) -> None:
@@ -229,11 +233,11 @@ def _programme(w, f) -> None:
                                             f'${eff}2-NgayBaoCao<=SoNgayNhacTruoc)',
                                 "format": f["orange"]})
     w.conditional_format(*rng, {"type": "formula", "criteria": f'=LEFT(${status}2,10)="Hoàn thành"', "format": f["green"]})
-    rut = PROGRAMME_COLUMNS.index(next(c for c in PROGRAMME_COLUMNS if c.key == "rut"))
+    rut = PROGRAMME_COLUMNS.index(programme_column("rut"))
     w.data_validation(1, rut, L.MAX_ROWS - 1, rut, {"validate": "list", "source": [WITHDRAWN_MARK, AGENCY_WITHDRAWN_MARK],
                                                      "input_title": "Rút khỏi chương trình",
                                                      "input_message": "Ghi x nếu việc được rút."})
-    adj = [i for i, c in enumerate(PROGRAMME_COLUMNS) if c.key == "thoi_han_dieu_chinh"][0]
+    adj = PROGRAMME_COLUMNS.index(programme_column("thoi_han_dieu_chinh"))
     w.data_validation(1, adj, L.MAX_ROWS - 1, adj, {"validate": "date", "criteria": ">", "value": dt.date(2000, 1, 1),
                                                      "error_message": "Ghi một ngày, ví dụ 30/06/2026."})
 

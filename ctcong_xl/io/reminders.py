@@ -8,6 +8,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ..core.models import Agency, WorkItem
+from ..core.text import format_date
 from .templates import ascii_slug
 
 FONT = "Times New Roman"
@@ -30,7 +31,7 @@ def write_reminder(out_dir: Path, agency: Agency, overdue: list[WorkItem], due_s
     ws.set_column(2, 3, 12)
     ws.set_column(4, 4, 30)
     ws.write(0, 0, f"DANH SÁCH CÔNG VIỆC CẦN ĐÔN ĐỐC — {agency.name.upper()}", title)
-    ws.write(1, 0, f"Chương trình công tác năm {year} của UBND tỉnh; tính đến ngày {as_of:%d/%m/%Y}.",
+    ws.write(1, 0, f"Chương trình công tác năm {year} của UBND tỉnh; tính đến ngày {format_date(as_of)}.",
              wb.add_format({"font_name": FONT, "italic": True}))
     r = 3
     for caption, items, late in (("I. Công việc đã quá hạn, chưa hoàn thành", overdue, True),

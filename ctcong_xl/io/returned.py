@@ -28,6 +28,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.findings import Finding
+from ..core.layout import SEVERITY_TEXT
 
 LIST_SHEET = "Lỗi cần sửa"
 SUFFIX = "_CanSua"
@@ -35,7 +36,6 @@ AUTHOR = "Văn phòng UBND tỉnh"
 FONT = "Times New Roman"
 ERROR_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 WARNING_FILL = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
-SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 LIST_HEADERS = ("STT", "Trang", "Ô", "Mức độ", "Lỗi", "Cách sửa", "Giá trị trong ô")
 LIST_WIDTHS = (6, 18, 8, 10, 60, 60, 28)
 _CELL = re.compile(r"^[A-Z]{1,3}[1-9]\d{0,6}$")

@@ -46,8 +46,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..core.forms import FIXED_LISTS, FORM_VERSION, FORMS, Column, Form, column_letter
 from ..core.messages import PERIOD_EXAMPLES
-from ..core.models import Agency
-from ..core.text import nfc
+from ..core.models import Agency, ProgrammeConfig
+from ..core.text import cell_text, format_date, nfc
 
 META_SHEET = "_ctcong"
 LISTS_SHEET = "Danh mục"
@@ -66,6 +66,7 @@ PRINT_WIDTH_CHARS = 175  # total column width (characters) that prints at >= 70 
 
 _FILE_STEMS = {"annual": "DangKyNam", "monthly": "DangKyThang", "progress": "TienDo"}
 _LIST_TITLES = {"agencies": "Đơn vị", "leaders": "Lãnh đạo UBND tỉnh"}
+_DATE_HELP = "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 28/02/2026."
 
 
 @dataclass(frozen=True)
@@ -90,26 +91,22 @@ class TemplateMeta:
         missing = [k for k in META_KEYS if k not in data]
         if missing:
             raise ValueError(f"metadata lacks {', '.join(missing)}")
-        month = _as_int(data["month"]) if _text(data["month"]) else None
+        month = _as_int(data["month"]) if cell_text(data["month"]) else None
         return cls(
-            kind=_text(data["kind"]),
+            kind=cell_text(data["kind"]),
             version=_as_int(data["version"]),
             year=_as_int(data["year"]),
             month=month,
-            agency_code=_text(data["agency_code"]),
-            template_id=_text(data["template_id"]),
+            agency_code=cell_text(data["agency_code"]),
+            template_id=cell_text(data["template_id"]),
         )
-
-
-def _text(v: Any) -> str:
-    return "" if v is None else nfc(str(v)).strip()
 
 
 def _as_int(v: Any) -> int:
     """2026, 2026.0, "2026" and "2026.0" -> 2026; anything else raises ValueError."""
     if isinstance(v, bool):
         raise ValueError(v)
-    f = float(_text(v)) if not isinstance(v, (int, float)) else float(v)
+    f = float(cell_text(v)) if not isinstance(v, (int, float)) else float(v)
     if not f.is_integer():
         raise ValueError(v)
     return int(f)
@@ -141,13 +138,10 @@ def make_template_id(kind: str, year: int, month: int | None, agency_code: str,
 
 
 def default_deadline(kind: str, year: int, month: int | None) -> dt.date | None:
-    """Registration deadline when the caller gives none: 15/11 of Y-1 for the annual
-    registration, the 20th of the month before for a monthly one; none for progress."""
-    if kind == "annual":
-        return dt.date(year - 1, 11, 15)
-    if kind == "monthly" and month:
-        return dt.date(year - 1, 12, 20) if month == 1 else dt.date(year, month - 1, 20)
-    return None
+    """Registration deadline when the caller gives none: that of a programme with the default
+    configuration (15/11 of Y-1 for the annual registration, the 20th of the month before for a
+    monthly one; none for progress), see :meth:`ProgrammeConfig.registration_deadline`."""
+    return ProgrammeConfig(year=year).registration_deadline(kind, month)
 
 
 def write_template(
@@ -369,7 +363,7 @@ class _TemplateWriter:
     def note_text(self) -> str:
         parts = []
         if self.deadline:
-            parts.append(f"Gửi Văn phòng UBND tỉnh trước ngày {self.deadline:%d/%m/%Y}.")
+            parts.append(f"Gửi Văn phòng UBND tỉnh trước ngày {format_date(self.deadline)}.")
         parts.append(f"Cách ghi từng cột: xem trang “{INSTRUCTIONS_SHEET}”.")
         return " ".join(parts)
 
@@ -441,7 +435,7 @@ class _TemplateWriter:
                 "validate": "date", "criteria": "between",
                 "minimum": dt.datetime(2000, 1, 1), "maximum": dt.datetime(2100, 12, 31),
                 "error_type": "warning", "error_title": _clip(c.header, 32),
-                "error_message": "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 28/02/2026.",
+                "error_message": _DATE_HELP,
             }
         elif message:
             options = {"validate": "any"}
@@ -559,7 +553,7 @@ class _TemplateWriter:
     def sending_lines(self) -> list[str]:
         lines = []
         if self.deadline:
-            lines.append(f"Gửi Văn phòng UBND tỉnh trước ngày {self.deadline:%d/%m/%Y}.")
+            lines.append(f"Gửi Văn phòng UBND tỉnh trước ngày {format_date(self.deadline)}.")
         lines += [
             "Điền ngay trên tệp này, lưu lại dạng Excel Workbook (.xlsx) rồi gửi qua thư điện tử "
             "(đính kèm tệp) cho Văn phòng UBND tỉnh. Có thể đổi tên tệp.",
@@ -604,7 +598,7 @@ def column_help(c: Column) -> str:
         elif c.type == "int":
             text = "Số thứ tự: 1, 2, 3…"
         elif c.type == "date":
-            text = "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 28/02/2026."
+            text = _DATE_HELP
     if c.required:
         text = ("Bắt buộc. " + text).strip()
     return text

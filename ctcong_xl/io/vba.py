@@ -53,6 +53,8 @@ import xlsxwriter
 from pyopenvba import ExcelFile, VBAModuleKind
 from pyopenvba.cfb import CFB
 
+from ..core.layout import XLWINGS_CONF_SHEET
+
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.workbook import Workbook
@@ -128,9 +130,6 @@ BUTTONS: tuple[Button, ...] = (
 
 #: Functions ``ctcong_xl.xl`` must define (checked by the tests of that module).
 PYTHON_FUNCTIONS: tuple[str, ...] = tuple(button.python_function for button in BUTTONS)
-
-#: Name of the sheet xlwings reads its settings from.
-XLWINGS_CONF_SHEET = "xlwings.conf"
 
 #: Rows of the ``xlwings.conf`` sheet: key in column A, value in column B, from A1 down.
 XLWINGS_CONF: dict[str, str] = {

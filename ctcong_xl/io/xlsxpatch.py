@@ -27,14 +27,12 @@ from collections.abc import Iterable
 from lxml import etree
 
 from ..core.forms import column_letter
+from ..core.periods import date_to_excel_serial
 from ..core.plan import CellValue, Formula, RangeWrite, WritePlan
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 M = f"{{{NS_MAIN}}}"
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
@@ -49,10 +47,11 @@ class PackageError(Exception):
 
 
 def to_serial(value: dt.date | dt.datetime) -> float | int:
+    """The Excel serial number of a date (a whole day) or a date and time (with its fraction)."""
     if isinstance(value, dt.datetime):
-        delta = value - EXCEL_EPOCH
-        return delta.days + delta.seconds / 86400
-    return (value - EXCEL_EPOCH.date()).days
+        since_midnight = value - value.replace(hour=0, minute=0, second=0, microsecond=0)
+        return date_to_excel_serial(value.date()) + since_midnight.seconds / 86400
+    return date_to_excel_serial(value)
 
 
 def col_index(letters: str) -> int:
@@ -246,28 +245,25 @@ def fit_row_height(row: etree._Element, cells: Iterable[etree._Element], widths:
 
 
 def _column_widths(root: etree._Element) -> dict[int, float]:
-    widths: dict[int, float] = {}
-    cols = root.find(f"{M}cols")
-    if cols is None:
-        return widths
-    for col in cols.iter(f"{M}col"):
-        if col.get("width"):
-            for n in range(int(col.get("min")), min(int(col.get("max")), 200) + 1):
-                widths[n] = float(col.get("width"))
-    return widths
+    return {n: float(width) for n, width in _column_attribute(root, "width").items()}
 
 
 def _column_styles(root: etree._Element) -> dict[int, str]:
-    styles: dict[int, str] = {}
+    return _column_attribute(root, "style")
+
+
+def _column_attribute(root: etree._Element, name: str) -> dict[int, str]:
+    """Column index -> the attribute ``name`` of its ``<col>`` element (first 200 columns)."""
+    found: dict[int, str] = {}
     cols = root.find(f"{M}cols")
     if cols is None:
-        return styles
+        return found
     for col in cols.iter(f"{M}col"):
-        style = col.get("style")
-        if style:
+        value = col.get(name)
+        if value:
             for n in range(int(col.get("min")), min(int(col.get("max")), 200) + 1):
-                styles[n] = style
-    return styles
+                found[n] = value
+    return found
 
 
 def _update_dimension(root: etree._Element, rows: dict, cells: dict) -> None:
