@@ -16,8 +16,8 @@ from .core.findings import Finding, finding
 from .core.forms import FORM_KINDS, PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from .core.models import Agency, ImportLogEntry, ProgrammeConfig
 from .core.plan import WritePlan
-from .core.status import COUNTED, Status
-from .core.summary import Summary, item_status, summarize
+from .core.status import COUNTED
+from .core.summary import Summary, reminder_items, summarize
 from .core.text import vn_sort_key
 from .core.validate import Context, Validated, validate_rows
 from .core.writeplan import (
@@ -471,13 +471,7 @@ def remind_from(ws: Workspace, ds: Dataset, *, as_of: dt.date | None = None, wit
     days = within if within is not None else ds.config.remind_within_days
     out = []
     for a in ds.agencies:
-        overdue, soon = [], []
-        for i in ds.items_of(a.code):
-            st = item_status(i, when)
-            if st is Status.CHUA_HOAN_THANH:
-                overdue.append(i)
-            elif st is Status.DANG_THUC_HIEN and i.effective_deadline and (i.effective_deadline - when).days <= days:
-                soon.append(i)
+        overdue, soon = reminder_items(ds.items_of(a.code), when, days)
         if overdue or soon:
             out.append(Reminder(a, overdue, soon))
     for r in out:

@@ -109,6 +109,19 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
                    by_agency, by_leader, by_month, text)
 
 
+def reminder_items(items: list[WorkItem], as_of: dt.date, within_days: int) -> tuple[list[WorkItem], list[WorkItem]]:
+    """(overdue, due soon) for the reminder list (đôn đốc): items not done past their
+    deadline, and items in progress whose deadline is at most ``within_days`` away."""
+    overdue, soon = [], []
+    for i in items:
+        st = item_status(i, as_of)
+        if st is Status.CHUA_HOAN_THANH:
+            overdue.append(i)
+        elif st is Status.DANG_THUC_HIEN and i.effective_deadline and (i.effective_deadline - as_of).days <= within_days:
+            soon.append(i)
+    return overdue, soon
+
+
 def registration_punctuality(received: dt.date | None, deadline: dt.date) -> str:
     """Whether an agency's annual registration arrived by the deadline, in the words of the
     registry's formula (:func:`ctcong_xl.io.master_build.registry_punctuality_formula`)."""
