@@ -107,17 +107,31 @@ def templates(
 
 
 def _print_run(report: service.RunReport, title: str) -> None:
+    """One row per new file; files already consolidated (left in inbox) on one line."""
+    fresh = [c for c in report.files if not c.result.duplicate_of]
+    duplicates = len(report.files) - len(fresh)
     t = Table(title=title)
     for col in ("Tệp", "Đơn vị", "Loại", "Kết quả", "Số dòng", "Thêm", "Sửa", "Rút"):
         t.add_column(col)
-    for c in report.files:
+    for c in fresh:
         r = c.result
-        verdict = "trùng" if r.duplicate_of else ("nhận" if r.accepted else "trả lại")
-        t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), verdict, str(r.rows), str(r.added), str(r.changed), str(r.removed))
-    out.print(t)
+        verdict = "[green]nhận[/green]" if r.accepted else "[red]trả lại[/red]"
+        t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), verdict, str(r.rows), str(r.added),
+                  str(r.changed), str(r.removed))
+    if fresh:
+        out.print(t)
+    if duplicates:
+        out.print(f"{duplicates} tệp trong inbox đã được tổng hợp trước đó (cùng nội dung); bỏ qua, không thay đổi gì.")
+    if not report.files:
+        out.print("Thư mục inbox không có tệp nào.")
     for f in report.findings:
+        if f.code == "duplicate_file":
+            continue
         style = "red" if f.is_error else "yellow"
         out.print(f"[{style}]{L.SEVERITY_TEXT[f.severity]}[/{style}] {f.located_message()}", markup=True)
+    returned = [c for c in fresh if not c.result.accepted]
+    if returned:
+        out.print(f"Bản có đánh dấu lỗi để gửi trả đơn vị: thư mục returned ({len(returned)} tệp).")
 
 
 def _emit(report: service.RunReport, as_json: bool, title: str) -> None:
