@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.findings import Finding
 from ..core.layout import SEVERITY_TEXT
+from .templates import row_height
 
 LIST_SHEET = "Lỗi cần sửa"
 SUFFIX = "_CanSua"
@@ -151,6 +152,7 @@ def _write_list(ws: Worksheet, file_name: str, findings: Sequence[Finding], *, l
             if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
                 c.data_type = "s"  # a value seen in the agency's cell is shown, never run
             c.font, c.border, c.alignment = normal, border, wrap
+        ws.row_dimensions[r].height = row_height([str(v) for v in values], list(LIST_WIDTHS))
         if (f.sheet, f.cell) in linked:
             target = ws.cell(r, 3)
             target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{f.sheet}'!{f.cell}",

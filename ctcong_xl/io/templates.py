@@ -309,7 +309,7 @@ class _TemplateWriter:
                         bg_color="#D9E1F2", locked=True)
         for i, c in enumerate(form.columns):
             ws.write_string(h, i, c.header, head)
-        ws.set_row(h, _row_height([c.header for c in form.columns], widths, bold=True))
+        ws.set_row(h, row_height([c.header for c in form.columns], widths, bold=True))
 
         r = h + 1
         if form.kind in ("annual", "monthly"):
@@ -394,7 +394,7 @@ class _TemplateWriter:
         if row:  # LibreOffice does not fit row heights on opening: size rows that carry text
             texts = ["" if isinstance(row.get(c.key), (dt.date, dt.datetime)) else str(row.get(c.key) or "")
                      for c in self.form.columns]
-            ws.set_row(r, _row_height(texts, self.widths))
+            ws.set_row(r, row_height(texts, self.widths))
         for i, c in enumerate(self.form.columns):
             value = row.get(c.key)
             locked = example or (c.locked and prefilled)
@@ -604,7 +604,7 @@ def column_help(c: Column) -> str:
     return text
 
 
-def _row_height(texts: list[str], widths: list[float], *, bold: bool = False) -> float:
+def row_height(texts: list[str], widths: list[float], *, bold: bool = False) -> float:
     """Row height (points) that shows every text wrapped in its column (Times New Roman 12)."""
     per_char = 1.05 if bold else 1.2  # characters per unit of column width (8 px)
     lines = max(_lines(t, max(1, int(w * per_char))) for t, w in zip(texts, widths))
