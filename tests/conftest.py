@@ -14,6 +14,9 @@ import pytest
 
 from ctcong_xl.io.recalc import soffice_path
 
+# the shared fixtures (office, pristine) of tests/helpers.py
+pytest_plugins = ["helpers"]
+
 _SKIP_REASON = "LibreOffice (soffice) is not installed"
 
 

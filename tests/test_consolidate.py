@@ -15,13 +15,11 @@ from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import PROGRAMME_SHEET, programme_column
 from ctcong_xl.core.summary import item_status
 from ctcong_xl.core.status import Status
-from helpers import (  # noqa: F401 (fixtures)
+from helpers import (
     YEAR,
     Office,
     by_file,
     inline_formula_cells,
-    office,
-    pristine,
     rows_as_dicts,
     set_cells,
     cell,

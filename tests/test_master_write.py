@@ -19,7 +19,7 @@ from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import PROGRAMME_SHEET
 from ctcong_xl import service
 from ctcong_xl.io.master import HOOK_ENV, MasterError
-from helpers import office, pristine, run_cli  # noqa: F401 (fixtures)
+from helpers import run_cli
 
 ROWS = [
     {"noi_dung": "Đề án cơ cấu lại ngân sách địa phương giai đoạn 2026-2030", "thoi_han": "Quý II/2026"},

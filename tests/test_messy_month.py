@@ -14,7 +14,7 @@ import pytest
 from ctcong_xl.core import layout as L
 from ctcong_xl.demo_data import fill_template
 from ctcong_xl.io.templates import write_template
-from helpers import (  # noqa: F401 (fixtures)
+from helpers import (
     AGENCIES,
     LEADERS,
     YEAR,
@@ -22,7 +22,6 @@ from helpers import (  # noqa: F401 (fixtures)
     cell,
     copy_workspace,
     plain_workbook,
-    pristine,
     rows_as_dicts,
     run_cli,
     set_cells,

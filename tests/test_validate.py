@@ -19,7 +19,7 @@ from ctcong_xl.core.messages import CATALOGUE
 from ctcong_xl.core.models import Agency
 from ctcong_xl.io.returned import LIST_SHEET, write_returned
 from ctcong_xl.io.templates import HEADER_ROW, META_SHEET, write_template
-from helpers import (  # noqa: F401 (fixtures)
+from helpers import (
     AGENCIES,
     FIRST_ROW,
     LEADERS,
@@ -29,9 +29,7 @@ from helpers import (  # noqa: F401 (fixtures)
     copy_workspace,
     encrypt,
     ods_file,
-    office,
     plain_workbook,
-    pristine,
     set_cells,
     to_tcvn3,
     to_vni,

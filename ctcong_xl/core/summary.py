@@ -7,7 +7,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from . import layout as L
 from .dataset import Dataset
+from .forms import column_letter
 from .models import WorkItem
 from .status import COUNTED, STATUS_KEYS, Status, classify
 from .text import format_date, vn_sorted
@@ -124,13 +126,25 @@ def reminder_items(items: list[WorkItem], as_of: dt.date, within_days: int) -> t
 
 def registration_punctuality(received: dt.date | None, deadline: dt.date) -> str:
     """Whether an agency's annual registration arrived by the deadline, in the words of the
-    registry's formula (:func:`ctcong_xl.io.master_build.registry_punctuality_formula`)."""
+    registry's formula (:func:`registry_punctuality_formula`)."""
     if received is None:
         return REGISTRATION_NOT_SENT
     if received <= deadline:
         return REGISTRATION_ON_TIME
     before, after = REGISTRATION_LATE
     return f"{before}{(received - deadline).days}{after}"
+
+
+def registry_punctuality_formula(row: int, *, sheet: str = "") -> str:
+    """:func:`ctcong_xl.core.summary.registration_punctuality` as a formula of registry row
+    ``row`` (cells of ``sheet`` when the formula stands on another sheet)."""
+    keys = [c.key for c in L.REGISTRY_COLUMNS]
+    at = f"'{sheet}'!" if sheet else ""
+    code = f"{at}{column_letter(keys.index('code') + 1)}{row}"
+    e = f"{at}{column_letter(keys.index('received_annual') + 1)}{row}"
+    before, after = REGISTRATION_LATE
+    return (f'=IF({code}="","",IF({e}="","{REGISTRATION_NOT_SENT}",IF({e}<=HanDangKyNam,"{REGISTRATION_ON_TIME}",'
+            f'"{before}"&({e}-HanDangKyNam)&"{after}")))')
 
 
 def as_of_phrase(as_of: dt.date) -> str:

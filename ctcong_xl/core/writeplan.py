@@ -13,6 +13,7 @@ from .models import ImportLogEntry
 from .periods import date_to_excel_serial
 from .plan import CellValue, Formula, WritePlan, column_runs
 from .status import classify, status_formula
+from .summary import registration_punctuality, registry_punctuality_formula
 
 _WRITTEN_OWNERS = ("system", "agency", "progress")
 
@@ -114,11 +115,20 @@ def plan_config(plan: WritePlan, key: str, value: CellValue) -> None:
 
 
 def plan_receipts(plan: WritePlan, ds: Dataset, codes: Iterable[str]) -> None:
+    """The date each agency's annual registration arrived, and its punctuality formula (also
+    for a row the Office added to the registry after init, which has no formula yet)."""
     idx = ds.registry_index
     col = idx.columns.get("received_annual")
+    rule = idx.columns.get("punctuality")
+    deadline = ds.config.default_annual_deadline()
     for code in codes:
-        if col and code in idx.rows and code in ds.received_annual:
-            plan.add(L.REGISTRY_SHEET, idx.rows[code], col, [[ds.received_annual[code]]])
+        if not (col and code in idx.rows and code in ds.received_annual):
+            continue
+        row, received = idx.rows[code], ds.received_annual[code]
+        plan.add(L.REGISTRY_SHEET, row, col, [[received]])
+        if rule:
+            plan.add(L.REGISTRY_SHEET, row, rule, [[Formula(registry_punctuality_formula(row),
+                                                            registration_punctuality(received, deadline))]])
 
 
 def plan_validation_log(plan: WritePlan, ds: Dataset, when: dt.datetime, findings: Sequence[Finding], agency_of: dict[str, str]) -> None:

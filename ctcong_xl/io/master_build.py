@@ -23,7 +23,7 @@ from ..core.forms import (
 )
 from ..core.models import Agency, ProgrammeConfig
 from ..core.status import COUNTED, Status
-from ..core.summary import NARRATIVE_PHRASES, REGISTRATION_LATE, REGISTRATION_NOT_SENT, REGISTRATION_ON_TIME
+from ..core.summary import NARRATIVE_PHRASES, registry_punctuality_formula
 from . import vba
 
 FONT = "Times New Roman"
@@ -38,6 +38,7 @@ SUMMARY_ON_TIME_CELL = "C11"
 SUMMARY_UNITS_CELL = "C12"
 SUMMARY_NARRATIVE_CELL = "A15"
 SUMMARY_STATUS_ORDER = (*COUNTED, Status.RUT_KHOI)
+SUMMARY_SPARE_AGENCY_ROWS = 8  # summary rows kept for agencies added to the registry after init
 SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
 HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET)
 OTHER_LEADER_LABEL = "Lãnh đạo khác hoặc chưa phân công"
@@ -201,13 +202,9 @@ def _registry(w, f, agencies: list[Agency]) -> None:
     w.autofilter(0, 0, max(len(agencies), 1), len(cols) - 1)
 
 
-def registry_punctuality_formula(row: int) -> str:
-    """:func:`ctcong_xl.core.summary.registration_punctuality` as a formula of registry row ``row``."""
-    keys = [c.key for c in L.REGISTRY_COLUMNS]
-    code, e = f"{column_letter(keys.index('code') + 1)}{row}", f"{column_letter(keys.index('received_annual') + 1)}{row}"
-    before, after = REGISTRATION_LATE
-    return (f'=IF({code}="","",IF({e}="","{REGISTRATION_NOT_SENT}",IF({e}<=HanDangKyNam,"{REGISTRATION_ON_TIME}",'
-            f'"{before}"&({e}-HanDangKyNam)&"{after}")))')
+def summary_agency_rows(agencies: int) -> int:
+    """Rows of the summary's per-agency table: the registry at init and spare rows."""
+    return max(agencies, 1) + SUMMARY_SPARE_AGENCY_ROWS
 
 
 def _programme(w, f) -> None:
@@ -298,7 +295,8 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
         w.write_formula(r, 2, formula, fmt)
     n = len(agencies)
     hdr = SUMMARY_AGENCY_HEADER_ROW - 1
-    first, last = hdr + 2, hdr + 1 + max(n, 1)  # 1-based rows of the agency table body
+    rows = summary_agency_rows(n)
+    first, last = hdr + 2, hdr + 1 + rows  # 1-based rows of the agency table body
     units_row = int(SUMMARY_UNITS_CELL[1:]) - 1
     w.merge_range(units_row, 0, units_row, 1, "Số đơn vị có đầu việc", f["label"])
     w.write_formula(units_row, 2, f'=COUNTIF(H{first}:H{last},">0")', f["bold_int"])
@@ -313,18 +311,22 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
     heads = ["Mã đơn vị", "Tên đơn vị", *[s.text for s in order], "Tổng số", "Tỷ lệ đúng hạn", "Đăng ký năm"]
     w.set_row(hdr, 48)
     w.write_row(hdr, 0, heads, f["header"])
-    for i in range(max(n, 1)):
+    # one row per registry row, plus spare rows for agencies the Office adds to the registry
+    # later (blank until then); every formula is blank while its registry row is
+    for i in range(rows):
         r = hdr + 1 + i
         rr = r + 1
         reg = i + 2
+        blank = f'$A{rr}=""'
         w.write_formula(r, 0, f"=IF('{L.REGISTRY_SHEET}'!A{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!A{reg})", f["cell"])
         w.write_formula(r, 1, f"=IF('{L.REGISTRY_SHEET}'!B{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!B{reg})", f["cell"])
         for j in range(len(order)):
             col = column_letter(3 + j)
-            w.write_formula(r, 2 + j, f"=COUNTIFS({agency_rng},$A{rr},{st},{col}${hdr + 1})", f["cell_int"])
-        w.write_formula(r, 7, f"=SUM(C{rr}:F{rr})", f["bold_int"])
-        w.write_formula(r, 8, f"=IF(C{rr}+D{rr}=0,\"\",C{rr}/(C{rr}+D{rr}))", f["cell_pct"])
-        w.write_formula(r, 9, f"='{L.REGISTRY_SHEET}'!F{reg}&\"\"", f["cell"])
+            w.write_formula(r, 2 + j, f"=IF({blank},\"\",COUNTIFS({agency_rng},$A{rr},{st},{col}${hdr + 1}))",
+                            f["cell_int"])
+        w.write_formula(r, 7, f"=IF({blank},\"\",SUM(C{rr}:F{rr}))", f["bold_int"])
+        w.write_formula(r, 8, f"=IF(N(C{rr})+N(D{rr})=0,\"\",C{rr}/(C{rr}+D{rr}))", f["cell_pct"])
+        w.write_formula(r, 9, registry_punctuality_formula(reg, sheet=L.REGISTRY_SHEET), f["cell"])
     # per leader: the configured leaders, then everything else (other names, blank)
     lead_hdr = last + 1
     _count_header(w, f, lead_hdr, "Lãnh đạo UBND tỉnh phụ trách")
