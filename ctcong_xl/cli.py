@@ -7,16 +7,20 @@ processed); 2 usage or environment error (the master is left as it was).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import service
 from .core import layout as L
@@ -32,8 +36,10 @@ app = typer.Typer(
     help="ctcong-xl: xây dựng, tổng hợp và theo dõi chương trình công tác của UBND tỉnh trong Excel.",
     rich_markup_mode=None,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+# No markup, no highlighting: file names, agencies' values and messages are printed as they
+# are (a "[" in a file name is text); colours come from Text styles.
+out = Console(soft_wrap=True, highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 Json = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (một tài liệu) ra stdout.")]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Ngày báo cáo, dạng YYYY-MM-DD.")]
@@ -89,7 +95,7 @@ def init(
 
     registry = read_agencies_file(agencies) if agencies else load_default_agencies()
     path = service.init_workspace(workspace, year, registry, program_number=program_number, leaders=DEFAULT_LEADERS)
-    out.print(f"Đã tạo sổ tổng hợp [bold]{path}[/bold] với {len(registry)} đơn vị.")
+    out.print(f"Đã tạo sổ tổng hợp {path} với {len(registry)} đơn vị.")
     out.print(f"Thư mục: {', '.join(service.FOLDERS)} trong {workspace}.")
 
 
@@ -115,7 +121,7 @@ def _print_run(report: service.RunReport, title: str) -> None:
         t.add_column(col)
     for c in fresh:
         r = c.result
-        verdict = "[green]nhận[/green]" if r.accepted else "[red]trả lại[/red]"
+        verdict = Text("nhận", style="green") if r.accepted else Text("trả lại", style="red")
         t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), verdict, str(r.rows), str(r.added),
                   str(r.changed), str(r.removed))
     if fresh:
@@ -128,10 +134,27 @@ def _print_run(report: service.RunReport, title: str) -> None:
         if f.code == "duplicate_file":
             continue
         style = "red" if f.is_error else "yellow"
-        out.print(f"[{style}]{L.SEVERITY_TEXT[f.severity]}[/{style}] {f.located_message()}", markup=True)
+        out.print(Text.assemble((L.SEVERITY_TEXT[f.severity], style), " ", f.located_message()))
     returned = [c for c in fresh if not c.result.accepted]
     if returned:
         out.print(f"Bản có đánh dấu lỗi để gửi trả đơn vị: thư mục returned ({len(returned)} tệp).")
+
+
+@contextlib.contextmanager
+def _file_progress(label: str, *, quiet: bool) -> Iterator[service.Progress | None]:
+    """A progress bar over the files read, on stderr (stdout stays for the result/JSON);
+    nothing when quiet or when stderr is not a terminal."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[name]}"), console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None, name="")
+
+        def update(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, name=name)
+
+        yield update
 
 
 def _emit(report: service.RunReport, as_json: bool, title: str) -> None:
@@ -151,14 +174,18 @@ def validate(
     as_json: Json = False,
 ) -> None:
     """Kiểm tra tệp đơn vị gửi về (không tổng hợp)."""
-    _emit(service.validate(_ws(workspace), files or None), as_json, "Kết quả kiểm tra")
+    with _file_progress("Đang kiểm tra", quiet=as_json) as progress:
+        report = service.validate(_ws(workspace), files or None, progress=progress)
+    _emit(report, as_json, "Kết quả kiểm tra")
 
 
 @app.command()
 @_guard
 def consolidate(workspace: Path, as_json: Json = False) -> None:
     """Tổng hợp các tệp hợp lệ trong inbox vào sổ tổng hợp."""
-    _emit(service.consolidate(_ws(workspace)), as_json, "Kết quả tổng hợp")
+    with _file_progress("Đang tổng hợp", quiet=as_json) as progress:
+        report = service.consolidate(_ws(workspace), progress=progress)
+    _emit(report, as_json, "Kết quả tổng hợp")
 
 
 @app.command()

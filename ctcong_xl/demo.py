@@ -74,7 +74,7 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
     s, report_path = service.report(ws, as_of=as_of)
     reminders = service.remind(ws, as_of=as_of)
     console.print(status_table(s))
-    console.print(f"\n[bold]Đoạn báo cáo:[/bold]\n{s.narrative}\n")
+    console.print(f"\nĐoạn báo cáo:\n{s.narrative}\n")
     console.print("Xem kết quả:")
     console.print(f"  • Sổ tổng hợp (mở bằng Excel): {ws.master}")
     console.print(f"  • Báo cáo: {report_path}")

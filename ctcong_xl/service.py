@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -242,27 +243,36 @@ def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date)
     return check
 
 
-def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.date) -> list[FileCheck]:
+Progress = Callable[[int, int, str], None]  # (files done, files in all, file being read)
+
+
+def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.date,
+               progress: Progress | None = None) -> list[FileCheck]:
     paths = files if files else ws.inbox_files()
     seen: dict[str, str] = {}
     checks = []
-    for p in paths:
+    for n, p in enumerate(paths):
+        if progress:
+            progress(n, len(paths), p.name)
         if not p.is_file():
             raise WorkspaceError(f"Không có tệp {p}.")
         c = check_file(p, ds, seen=seen, today=today)
         if c.result.accepted:
             seen[c.result.sha256] = p.name
         checks.append(c)
+    if progress:
+        progress(len(paths), len(paths), "")
     return checks
 
 
-def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date | None = None) -> RunReport:
+def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date | None = None,
+             progress: Progress | None = None) -> RunReport:
     """Check files; record the findings in the master's validation log; write annotated
     copies of faulty files to returned/."""
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.locked(path):
-        report, plan = plan_validation(ws, master_io.read_master(path), files, today=today)
+        report, plan = plan_validation(ws, master_io.read_master(path), files, today=today, progress=progress)
         if plan.writes:
             _write_master(ws, path, plan)
             report.written = True
@@ -270,9 +280,9 @@ def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date |
 
 
 def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None, *,
-                    today: dt.date | None = None) -> tuple[RunReport, WritePlan]:
+                    today: dt.date | None = None, progress: Progress | None = None) -> tuple[RunReport, WritePlan]:
     """The validation run on a dataset already read (from the file or from the open book)."""
-    report = RunReport(files=_check_all(ws, ds, files, today or dt.date.today()))
+    report = RunReport(files=_check_all(ws, ds, files, today or dt.date.today(), progress))
     report.findings = [f for c in report.files for f in c.findings]
     plan = WritePlan()
     _log_findings(plan, ds, report)
@@ -280,11 +290,12 @@ def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None,
     return report, plan
 
 
-def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None = None) -> RunReport:
+def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None = None,
+                progress: Progress | None = None) -> RunReport:
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.locked(path):
-        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who)
+        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who, progress=progress)
         if plan.writes:
             _write_master(ws, path, plan)
             report.written = True
@@ -292,7 +303,7 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
 
 
 def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = None,
-                       who: str | None = None) -> tuple[RunReport, WritePlan]:
+                       who: str | None = None, progress: Progress | None = None) -> tuple[RunReport, WritePlan]:
     """Check every inbox file, archive the accepted ones, merge them into ``ds`` and return
     the plan that writes the result (the caller writes it: to the file or the open book).
     Files the import log already records as rejected (``ds.rejected_hashes``) are reported
@@ -301,7 +312,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     today = today or dt.date.today()
     now = dt.datetime.now().replace(microsecond=0)
     who = who or _user()
-    report = RunReport(files=_check_all(ws, ds, None, today))
+    report = RunReport(files=_check_all(ws, ds, None, today, progress))
     rut_before = {i.ma_dau_viec: i.rut for i in ds.items}
     extra: list[Finding] = []
     entries: list[ImportLogEntry] = []

@@ -125,7 +125,7 @@ def don_doc() -> None:
 def _kiem_tra(door: _Door) -> str:
     ds = door.read()
     door.status("đang kiểm tra các tệp trong thư mục inbox…")
-    report, plan = service.plan_validation(door.workspace, ds)
+    report, plan = service.plan_validation(door.workspace, ds, progress=door.file_progress)
     door.write(plan)
     return validation_message(report)
 
@@ -133,7 +133,7 @@ def _kiem_tra(door: _Door) -> str:
 def _tong_hop(door: _Door) -> str:
     ds = door.read()
     door.status("đang kiểm tra và tổng hợp các tệp trong thư mục inbox…")
-    report, plan = service.plan_consolidation(door.workspace, ds)
+    report, plan = service.plan_consolidation(door.workspace, ds, progress=door.file_progress)
     door.write(plan)
     return consolidation_message(report)
 
@@ -271,6 +271,10 @@ class _Door:
 
     def write(self, plan: WritePlan) -> None:
         write_plan(self.book, plan, progress=self.status)
+
+    def file_progress(self, done: int, total: int, name: str) -> None:
+        if name:
+            self.status(f"đang đọc tệp {done + 1}/{total}: {name}…")
 
     def status(self, text: str) -> None:
         """Show progress in Excel's status bar where the engine has one (not the remote one)."""
