@@ -458,6 +458,11 @@ def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None
         if a["total"]:
             lines.append(f"- {a['name']}: {a['total']} việc; " + ", ".join(
                 f"{a[st.value]} {st.text.lower()}" for st in COUNTED if a[st.value]))
+    lines += ["", "Đăng ký chương trình công tác năm (đánh giá thi đua):"]
+    for a in sorted(s.by_agency, key=lambda a: vn_sort_key(a["name"])):
+        late_months = [m for m, v in a["monthly_registration"].items() if v != "Đúng hạn"]
+        monthly = f"; đăng ký tháng chưa đúng hạn: {', '.join(late_months)}" if late_months else ""
+        lines.append(f"- {a['name']}: {a['registration'].lower()}{monthly}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return s, path
 

@@ -152,3 +152,23 @@ def test_remind_and_report_commands_write_their_files(tmp_path):
     assert result.exit_code == 0
     text = (root / "reports" / "BaoCao_2026-06-30.txt").read_text(encoding="utf-8")
     assert "có tổng số 2 đầu việc được giao cho 2 đơn vị; đến cuối tháng 6/2026 có 1 công việc chưa hoàn thành" in text
+
+
+def test_monthly_registration_punctuality_per_agency_for_months_already_due():
+    from ctcong_xl.core.models import MonthlyItem
+
+    ds = _dataset([])
+    ds.config.monthly_deadline_day = 20
+    ds.monthly = [
+        MonthlyItem(ma_viec_thang="2026-06-STC-01", thang="06/2026", noi_dung="Họp giao ban tháng 6",
+                    ma_don_vi="STC", ngay_nhan=D(2026, 5, 19)),
+        MonthlyItem(ma_viec_thang="2026-07-STC-01", thang="07/2026", noi_dung="Hội nghị sơ kết 6 tháng",
+                    ma_don_vi="STC", ngay_nhan=D(2026, 6, 23)),
+    ]
+    monthly = {a["code"]: a["monthly_registration"] for a in summarize(ds, D(2026, 6, 30)).by_agency}
+    # deadlines: June's registration by 20/05, July's by 20/06; August's (20/07) is not due yet
+    assert monthly["STC"]["06/2026"] == "Đúng hạn"
+    assert monthly["STC"]["07/2026"] == "Chậm 3 ngày"
+    assert "08/2026" not in monthly["STC"]
+    assert monthly["SYT"]["06/2026"] == "Chưa gửi"
+    assert "05/2026" not in monthly["STC"]  # no monthly cycle that month: nothing to rate

@@ -87,10 +87,12 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
     total = sum(by_status[s.value] for s in COUNTED)
     names = {a.code: a.name for a in ds.agencies}
     deadline = ds.config.default_annual_deadline()
+    monthly = monthly_punctuality(ds, as_of)
     by_agency = [
         {"code": code, "name": names.get(code, code), **counts, "total": sum(counts[s.value] for s in COUNTED),
          "received": ds.received_annual[code].isoformat() if code in ds.received_annual else None,
-         "registration": registration_punctuality(ds.received_annual.get(code), deadline)}
+         "registration": registration_punctuality(ds.received_annual.get(code), deadline),
+         "monthly_registration": monthly.get(code, {})}
         for code, counts in per_agency.items()
     ]
     agencies = sum(1 for a in by_agency if a["total"] > 0)
@@ -122,6 +124,29 @@ def reminder_items(items: list[WorkItem], as_of: dt.date, within_days: int) -> t
         elif st is Status.DANG_THUC_HIEN and i.effective_deadline and (i.effective_deadline - as_of).days <= within_days:
             soon.append(i)
     return overdue, soon
+
+
+def monthly_punctuality(ds: Dataset, as_of: dt.date) -> dict[str, dict[str, str]]:
+    """Agency code -> {"MM/YYYY": punctuality} of its monthly registrations, for every month
+    whose registration deadline (the configured day of month M-1) has passed at ``as_of`` and
+    for which the Office ran a monthly cycle (some agency registered that month). The date a
+    month's registration arrived is the earliest receipt among its rows."""
+    received: dict[tuple[str, str], dt.date] = {}
+    for m in ds.monthly:
+        if m.ngay_nhan is not None:
+            key = (m.ma_don_vi, m.thang)
+            received[key] = min(received.get(key, m.ngay_nhan), m.ngay_nhan)
+    out: dict[str, dict[str, str]] = {}
+    for month in range(1, 13):
+        deadline = ds.config.registration_deadline("monthly", month)
+        if deadline is None or deadline > as_of:
+            continue
+        label = f"{month:02d}/{ds.config.year}"
+        if not any(m == label for _, m in received):
+            continue
+        for a in ds.agencies:
+            out.setdefault(a.code, {})[label] = registration_punctuality(received.get((a.code, label)), deadline)
+    return out
 
 
 def registration_punctuality(received: dt.date | None, deadline: dt.date) -> str:
