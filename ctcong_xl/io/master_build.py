@@ -317,14 +317,9 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
         r = hdr + 1 + i
         rr = r + 1
         reg = i + 2
-        blank = f'$A{rr}=""'
         w.write_formula(r, 0, f"=IF('{L.REGISTRY_SHEET}'!A{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!A{reg})", f["cell"])
         w.write_formula(r, 1, f"=IF('{L.REGISTRY_SHEET}'!B{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!B{reg})", f["cell"])
-        for j in range(len(order)):
-            col = column_letter(3 + j)
-            w.write_formula(r, 2 + j, f"=IF({blank},\"\",COUNTIFS({agency_rng},$A{rr},{st},{col}${hdr + 1}))",
-                            f["cell_int"])
-        w.write_formula(r, 7, f"=IF({blank},\"\",SUM(C{rr}:F{rr}))", f["bold_int"])
+        _status_counts(w, f, r, agency_rng, hdr + 1)
         w.write_formula(r, 8, f"=IF(N(C{rr})+N(D{rr})=0,\"\",C{rr}/(C{rr}+D{rr}))", f["cell_pct"])
         w.write_formula(r, 9, registry_punctuality_formula(reg, sheet=L.REGISTRY_SHEET), f["cell"])
     # per leader: the configured leaders, then everything else (other names, blank)
@@ -337,11 +332,7 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
         rr = r + 1
         w.merge_range(r, 0, r, 1, "", f["cell"])
         w.write_formula(r, 0, f"=IF(INDEX({L.LEADERS_NAME},{i + 1})=\"\",\"\",INDEX({L.LEADERS_NAME},{i + 1}))", f["cell"])
-        for j in range(len(order)):
-            col = column_letter(3 + j)
-            w.write_formula(r, 2 + j, f"=IF($A{rr}=\"\",\"\",COUNTIFS({leader_rng},$A{rr},{st},{col}${lead_hdr + 1}))",
-                            f["cell_int"])
-        w.write_formula(r, 7, f"=IF($A{rr}=\"\",\"\",SUM(C{rr}:F{rr}))", f["bold_int"])
+        _status_counts(w, f, r, leader_rng, lead_hdr + 1)
     r = lead_hdr + 1 + nlead
     rr = r + 1
     w.merge_range(r, 0, r, 1, OTHER_LEADER_LABEL, f["cell"])
@@ -383,6 +374,19 @@ STATUS_COLORS = {
     Status.DANG_THUC_HIEN: "#1565C0",
 }
 CHART_COL = 11  # charts start in column L, right of the tables (A..J, K a narrow gap)
+
+
+def _status_counts(w, f, r: int, key_range: str, header_row: int) -> None:
+    """Row ``r`` (0-based) of a count table: per status (header texts in ``header_row``,
+    1-based), the programme items whose ``key_range`` equals column A, and their total;
+    blank while column A is blank."""
+    rr = r + 1
+    st = _status_range()
+    for j in range(len(SUMMARY_STATUS_ORDER)):
+        col = column_letter(3 + j)
+        w.write_formula(r, 2 + j, f"=IF($A{rr}=\"\",\"\",COUNTIFS({key_range},$A{rr},{st},{col}${header_row}))",
+                        f["cell_int"])
+    w.write_formula(r, 7, f"=IF($A{rr}=\"\",\"\",SUM(C{rr}:F{rr}))", f["bold_int"])
 
 
 def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
