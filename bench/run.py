@@ -27,7 +27,7 @@ import openpyxl
 from rich.console import Console
 from rich.table import Table
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core.forms import PROGRAMME_SHEET
 from ctcong_xl.core.models import Agency, WorkItem
 from ctcong_xl.core.plan import WritePlan
@@ -71,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         agencies = [Agency(code=f"DV{i:02d}", name=f"Sở số {i}") for i in range(1, 31)]
         ws_path = tmp / "ws"
-        service.init_workspace(ws_path, 2026, agencies, program_number="27/CTr-UBND", as_of=dt.date(2026, 6, 30))
-        ws = service.open_workspace(ws_path)
+        ops.init_workspace(ws_path, 2026, agencies, program_number="27/CTr-UBND", as_of=dt.date(2026, 6, 30))
+        ws = ops.open_workspace(ws_path)
         master = ws.master
         empty_master = master.read_bytes()
         ds = master_io.read_master(master)

@@ -1,4 +1,4 @@
-"""The batch door (SPEC §7): each command parses its options, calls :mod:`ctcong_xl.service`,
+"""The batch door (SPEC §7): each command parses its options, calls :mod:`ctcong_xl.ops`,
 and prints. ``--json`` prints one JSON document on stdout and nothing else there.
 
 Exit codes: 0 success; 1 some inputs had validation errors (valid files were still
@@ -22,13 +22,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import service
+from . import ops
 from .core import layout as L
-from .core.status import Status
-from .core.summary import Summary
-from .core.text import format_date
 from .io.agencies import AgenciesFileError
 from .io.master import MasterError
+from .terminal import status_table
 
 app = typer.Typer(
     add_completion=False,
@@ -60,8 +58,8 @@ def _date(text: str | None) -> dt.date | None:
     return None
 
 
-def _ws(path: Path) -> service.Workspace:
-    return service.open_workspace(path)
+def _ws(path: Path) -> ops.Workspace:
+    return ops.open_workspace(path)
 
 
 def _guard(fn):
@@ -72,7 +70,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (service.WorkspaceError, MasterError, AgenciesFileError) as exc:
+        except (ops.WorkspaceError, MasterError, AgenciesFileError) as exc:
             _fail(str(exc))
         except PermissionError as exc:
             _fail(f"Không ghi được {exc.filename}: tệp đang mở hoặc không có quyền ghi. Đóng tệp rồi chạy lại.")
@@ -94,9 +92,9 @@ def init(
     from .io.agencies import DEFAULT_LEADERS, load_default_agencies, read_agencies_file
 
     registry = read_agencies_file(agencies) if agencies else load_default_agencies()
-    path = service.init_workspace(workspace, year, registry, program_number=program_number, leaders=DEFAULT_LEADERS)
+    path = ops.init_workspace(workspace, year, registry, program_number=program_number, leaders=DEFAULT_LEADERS)
     out.print(f"Đã tạo sổ tổng hợp {path} với {len(registry)} đơn vị.")
-    out.print(f"Thư mục: {', '.join(service.FOLDERS)} trong {workspace}.")
+    out.print(f"Thư mục: {', '.join(ops.FOLDERS)} trong {workspace}.")
 
 
 @app.command()
@@ -108,11 +106,11 @@ def templates(
     agency: Annotated[Optional[str], typer.Option("--agency", help="Mã đơn vị; bỏ trống = mọi đơn vị.")] = None,
 ) -> None:
     """Tạo biểu mẫu gửi đơn vị vào thư mục outbox."""
-    paths = service.make_templates(_ws(workspace), kind, month=month, agency=agency)
+    paths = ops.make_templates(_ws(workspace), kind, month=month, agency=agency)
     out.print(f"Đã tạo {len(paths)} biểu mẫu trong {workspace / 'outbox'}.")
 
 
-def _print_run(report: service.RunReport, title: str) -> None:
+def _print_run(report: ops.RunReport, title: str) -> None:
     """One row per new file; files already consolidated (left in inbox) on one line."""
     fresh = [c for c in report.files if not c.result.duplicate_of]
     duplicates = len(report.files) - len(fresh)
@@ -141,7 +139,7 @@ def _print_run(report: service.RunReport, title: str) -> None:
 
 
 @contextlib.contextmanager
-def _file_progress(label: str, *, quiet: bool) -> Iterator[service.Progress | None]:
+def _file_progress(label: str, *, quiet: bool) -> Iterator[ops.Progress | None]:
     """A progress bar over the files read, on stderr (stdout stays for the result/JSON);
     nothing when quiet or when stderr is not a terminal."""
     if quiet or not err.is_terminal:
@@ -157,7 +155,7 @@ def _file_progress(label: str, *, quiet: bool) -> Iterator[service.Progress | No
         yield update
 
 
-def _emit(report: service.RunReport, as_json: bool, title: str) -> None:
+def _emit(report: ops.RunReport, as_json: bool, title: str) -> None:
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -175,7 +173,7 @@ def validate(
 ) -> None:
     """Kiểm tra tệp đơn vị gửi về (không tổng hợp)."""
     with _file_progress("Đang kiểm tra", quiet=as_json) as progress:
-        report = service.validate(_ws(workspace), files or None, progress=progress)
+        report = ops.validate(_ws(workspace), files or None, progress=progress)
     _emit(report, as_json, "Kết quả kiểm tra")
 
 
@@ -184,7 +182,7 @@ def validate(
 def consolidate(workspace: Path, as_json: Json = False) -> None:
     """Tổng hợp các tệp hợp lệ trong inbox vào sổ tổng hợp."""
     with _file_progress("Đang tổng hợp", quiet=as_json) as progress:
-        report = service.consolidate(_ws(workspace), progress=progress)
+        report = ops.consolidate(_ws(workspace), progress=progress)
     _emit(report, as_json, "Kết quả tổng hợp")
 
 
@@ -192,7 +190,7 @@ def consolidate(workspace: Path, as_json: Json = False) -> None:
 @_guard
 def summary(workspace: Path, as_of: AsOf = None, as_json: Json = False) -> None:
     """Số liệu tổng hợp theo tình trạng, đơn vị và đoạn báo cáo."""
-    s = service.summary(_ws(workspace), as_of=_date(as_of))
+    s = ops.summary(_ws(workspace), as_of=_date(as_of))
     if as_json:
         sys.stdout.write(json.dumps(s.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -200,22 +198,11 @@ def summary(workspace: Path, as_of: AsOf = None, as_json: Json = False) -> None:
     out.print(Panel(s.narrative, title="Đoạn báo cáo"))
 
 
-def status_table(s: Summary) -> Table:
-    """The count of each status at the as-of date, and the total without withdrawn items."""
-    t = Table(title=f"Tình trạng đến ngày {format_date(s.as_of)}")
-    t.add_column("Tình trạng")
-    t.add_column("Số việc", justify="right")
-    for st in Status:
-        t.add_row(st.text, str(s.by_status[st.value]))
-    t.add_row("Tổng số (không tính việc đã rút)", str(s.total))
-    return t
-
-
 @app.command()
 @_guard
 def report(workspace: Path, as_of: AsOf = None) -> None:
     """Lập báo cáo (đoạn văn và số liệu) vào thư mục reports."""
-    s, path = service.report(_ws(workspace), as_of=_date(as_of))
+    s, path = ops.report(_ws(workspace), as_of=_date(as_of))
     out.print(Panel(s.narrative, title="Đoạn báo cáo"))
     out.print(f"Đã ghi {path}.")
 
@@ -228,7 +215,7 @@ def remind(
     within: Annotated[Optional[int], typer.Option("--within", help="Nhắc việc đến hạn trong số ngày này.")] = None,
 ) -> None:
     """Lập danh sách đôn đốc cho từng đơn vị vào thư mục outbox."""
-    reminders = service.remind(_ws(workspace), as_of=_date(as_of), within=within)
+    reminders = ops.remind(_ws(workspace), as_of=_date(as_of), within=within)
     for r in reminders:
         out.print(f"{r.agency.name}: {len(r.overdue)} việc quá hạn, {len(r.due_soon)} việc sắp đến hạn → {r.path.name}")
     if not reminders:

@@ -1,4 +1,4 @@
-"""`ctcong-xl demo`: one year of the cycle on built-in demo data, through the same service
+"""`ctcong-xl demo`: one year of the cycle on built-in demo data, through the same operations
 functions the Office uses: init → annual templates → agencies fill them → consolidate →
 progress templates → agencies report → consolidate → summary, report, reminders."""
 
@@ -11,10 +11,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import service
-from .cli import status_table
+from . import ops
 from .demo_data import demo_progress, demo_registrations, fill_template
 from .io.agencies import DEFAULT_LEADERS, load_default_agencies
+from .terminal import status_table
 
 DEMO_YEAR = 2026
 DEMO_AS_OF = dt.date(2026, 9, 30)
@@ -32,21 +32,21 @@ def _received_on(path: Path, day: dt.date) -> None:
     os.utime(path, (ts, ts))
 
 
-def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of: dt.date = DEMO_AS_OF) -> service.Workspace:
+def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of: dt.date = DEMO_AS_OF) -> ops.Workspace:
     directory = directory.resolve()
     if directory.exists() and any(directory.iterdir()):
         if not (directory / MARKER).exists():
-            raise service.WorkspaceError(
+            raise ops.WorkspaceError(
                 f"Thư mục {directory} đã có dữ liệu không phải của bản chạy thử; chọn thư mục khác."
             )
         shutil.rmtree(directory)
     agencies = load_default_agencies()
-    service.init_workspace(directory, year, agencies, program_number="27/CTr-UBND", leaders=DEFAULT_LEADERS)
+    ops.init_workspace(directory, year, agencies, program_number="27/CTr-UBND", leaders=DEFAULT_LEADERS)
     (directory / MARKER).write_text("demo\n", encoding="utf-8")
-    ws = service.open_workspace(directory)
+    ws = ops.open_workspace(directory)
     console.print(f"1. Đã tạo thư mục làm việc và sổ tổng hợp: {ws.master.name} ({len(agencies)} đơn vị).")
 
-    annual = service.make_templates(ws, "annual")
+    annual = ops.make_templates(ws, "annual")
     regs = demo_registrations(agencies, year)
     for path in annual:
         code = path.stem.rsplit("_", 1)[-1]
@@ -54,11 +54,11 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
         sent = fill_template(path, rows, out=ws.folder("inbox") / f"DangKy_{code}.xlsx")
         _received_on(sent, _demo_received(year, len(sent.name) + sum(map(ord, code))))
     console.print(f"2. Đã gửi {len(annual)} mẫu đăng ký năm; các đơn vị điền và gửi lại vào inbox.")
-    first = service.consolidate(ws, today=dt.date(year - 1, 11, 20))
+    first = ops.consolidate(ws, today=dt.date(year - 1, 11, 20))
     console.print(f"3. Tổng hợp đăng ký năm: {sum(c.result.accepted for c in first.files)} tệp được nhận, "
                   f"{sum(c.result.added for c in first.files)} đầu việc.")
 
-    progress = service.make_templates(ws, "progress")
+    progress = ops.make_templates(ws, "progress")
     from .io.master import read_master
 
     ds = read_master(ws.master)
@@ -68,11 +68,11 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
         own = [{"ma_dau_viec": i.ma_dau_viec, **done[i.ma_dau_viec]}
                for i in ds.items if i.ma_don_vi == code and i.ma_dau_viec in done]
         fill_template(path, own, out=ws.folder("inbox") / f"TienDo_{code}.xlsx")
-    second = service.consolidate(ws, today=as_of)
+    second = ops.consolidate(ws, today=as_of)
     console.print(f"4. Tổng hợp báo cáo tiến độ: {sum(c.result.accepted for c in second.files if not c.result.duplicate_of)} tệp.")
 
-    s, report_path = service.report(ws, as_of=as_of)
-    reminders = service.remind(ws, as_of=as_of)
+    s, report_path = ops.report(ws, as_of=as_of)
+    reminders = ops.remind(ws, as_of=as_of)
     console.print(status_table(s))
     console.print(f"\nĐoạn báo cáo:\n{s.narrative}\n")
     console.print("Xem kết quả:")

@@ -10,7 +10,7 @@ Each button's VBA macro runs ``RunPython "import ctcong_xl.xl as xl; xl.<functio
    the last used cell — and turned into a Dataset by the same
    :func:`ctcong_xl.io.master.dataset_from_sheets` the file door uses, so unsaved hand edits
    count;
-4. the service computes the result and the write plan, exactly as for the batch commands;
+4. the operations (:mod:`ctcong_xl.ops`) compute the result and the write plan, exactly as for the batch commands;
 5. the plan is applied through xlwings: one ``range.value = rows`` per rectangle of the plan,
    never cell by cell. Excel holds the file, so nothing here rewrites the workbook on disk:
    the clerk saves the book (Ctrl+S) when satisfied. Files of the workspace other than the
@@ -52,7 +52,7 @@ from typing import Any
 
 import xlwings as xw
 
-from . import service
+from . import ops
 from .core import layout as L
 from .core import periods
 from .core.dataset import Dataset
@@ -125,7 +125,7 @@ def don_doc() -> None:
 def _kiem_tra(door: _Door) -> str:
     ds = door.read()
     door.status("đang kiểm tra các tệp trong thư mục inbox…")
-    report, plan = service.plan_validation(door.workspace, ds, progress=door.file_progress)
+    report, plan = ops.plan_validation(door.workspace, ds, progress=door.file_progress)
     door.write(plan)
     return validation_message(report)
 
@@ -133,7 +133,7 @@ def _kiem_tra(door: _Door) -> str:
 def _tong_hop(door: _Door) -> str:
     ds = door.read()
     door.status("đang kiểm tra và tổng hợp các tệp trong thư mục inbox…")
-    report, plan = service.plan_consolidation(door.workspace, ds, progress=door.file_progress)
+    report, plan = ops.plan_consolidation(door.workspace, ds, progress=door.file_progress)
     door.write(plan)
     return consolidation_message(report)
 
@@ -142,7 +142,7 @@ def _cap_nhat_tong_hop(door: _Door) -> str:
     ds = door.read()
     as_of = ds.config.effective_as_of(dt.date.today())
     door.status(f"đang tính tình trạng đến ngày {periods.format_date(as_of)}…")
-    summary, plan = service.plan_summary(ds, as_of=as_of)
+    summary, plan = ops.plan_summary(ds, as_of=as_of)
     door.write(plan)
     return summary_message(summary)
 
@@ -157,7 +157,7 @@ def _tao_mau(door: _Door) -> str:
     ds = door.read()
     kind = template_kind(ds)
     door.status(f"đang tạo mẫu “{L.KIND_TEXT[kind]}” cho {len(ds.agencies)} đơn vị…")
-    paths = service.make_templates_from(door.workspace, ds, kind)
+    paths = ops.make_templates_from(door.workspace, ds, kind)
     return templates_message(kind, paths, door.workspace.folder("outbox"))
 
 
@@ -165,7 +165,7 @@ def _don_doc(door: _Door) -> str:
     ds = door.read()
     as_of = ds.config.effective_as_of(dt.date.today())
     door.status("đang lập danh sách đôn đốc…")
-    reminders = service.remind_from(door.workspace, ds, as_of=as_of)
+    reminders = ops.remind_from(door.workspace, ds, as_of=as_of)
     return reminders_message(reminders, as_of, door.workspace.folder("outbox"))
 
 
@@ -176,7 +176,7 @@ def _count(items: Iterable[Any], test: Callable[[Any], bool]) -> int:
     return sum(1 for x in items if test(x))
 
 
-def validation_message(report: service.RunReport) -> str:
+def validation_message(report: ops.RunReport) -> str:
     files = report.files
     if not files:
         return "Thư mục inbox chưa có tệp nào của đơn vị gửi về; không có gì để kiểm tra."
@@ -195,7 +195,7 @@ def validation_message(report: service.RunReport) -> str:
     return "\n".join(lines)
 
 
-def consolidation_message(report: service.RunReport) -> str:
+def consolidation_message(report: ops.RunReport) -> str:
     files = report.files
     if not files:
         return "Thư mục inbox chưa có tệp nào của đơn vị gửi về; không có gì để tổng hợp."
@@ -231,7 +231,7 @@ def templates_message(kind: str, paths: list[Path], outbox: Path) -> str:
     return (f"Đã tạo {len(paths)} mẫu “{L.KIND_TEXT[kind]}” (mỗi đơn vị một tệp) trong thư mục:\n{outbox}")
 
 
-def reminders_message(reminders: list[service.Reminder], as_of: dt.date, outbox: Path) -> str:
+def reminders_message(reminders: list[ops.Reminder], as_of: dt.date, outbox: Path) -> str:
     when = periods.format_date(as_of)
     if not reminders:
         return f"Đến ngày {when} không có việc quá hạn hay sắp đến hạn; không cần đôn đốc."
@@ -257,10 +257,10 @@ class _Door:
 
     def __init__(self, book: xw.Book, feature: str) -> None:
         self.book, self.feature = book, feature
-        self._workspace: service.Workspace | None = None
+        self._workspace: ops.Workspace | None = None
 
     @property
-    def workspace(self) -> service.Workspace:
+    def workspace(self) -> ops.Workspace:
         if self._workspace is None:
             self._workspace = workspace_of(self.book)
         return self._workspace
@@ -296,7 +296,7 @@ def _run(feature: str, job: Callable[[_Door], str]) -> None:
     try:
         with master_io.locked(door.workspace.root / book.name):
             message = job(door)
-    except (service.WorkspaceError, master_io.MasterError) as exc:
+    except (ops.WorkspaceError, master_io.MasterError) as exc:
         log.warning("%s: %s", feature, exc)
         door.alert(str(exc), error=True)
     except Exception as exc:  # noqa: BLE001 - a button must never show a traceback
@@ -307,23 +307,23 @@ def _run(feature: str, job: Callable[[_Door], str]) -> None:
         door.alert(message)
 
 
-def workspace_of(book: xw.Book) -> service.Workspace:
+def workspace_of(book: xw.Book) -> ops.Workspace:
     """The workspace folder: :data:`WORKSPACE_ENV` if set, else the folder of the workbook."""
     override = os.environ.get(WORKSPACE_ENV)
     if override:
-        return service.open_workspace(Path(override))
+        return ops.open_workspace(Path(override))
     full = book.fullname
     if "://" in full:
-        raise service.WorkspaceError(
+        raise ops.WorkspaceError(
             f"Sổ {book.name} đang được mở từ địa chỉ web ({full}). Hãy mở sổ từ thư mục làm việc trên ổ đĩa "
             "hoặc ổ mạng (thư mục có inbox, outbox…), ví dụ qua thư mục đồng bộ OneDrive trong File Explorer."
         )
     path = Path(full)
     if not path.is_absolute():
-        raise service.WorkspaceError(
+        raise ops.WorkspaceError(
             f"Sổ {book.name} chưa được lưu vào thư mục làm việc. Hãy lưu sổ vào thư mục có inbox, outbox… rồi bấm lại."
         )
-    return service.open_workspace(path.parent)
+    return ops.open_workspace(path.parent)
 
 
 def log_path() -> Path:

@@ -21,7 +21,7 @@ from typing import Any
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core.dataset import Dataset
 from ctcong_xl.core.forms import FORMS, PROGRAMME_SHEET, column_letter
 from ctcong_xl.core.models import Agency
@@ -66,21 +66,21 @@ def cell(kind: str, key: str, n: int = 0) -> str:
     return f"{letter(kind, key)}{FIRST_ROW + n}"
 
 
-def build_workspace(root: Path, agencies: Sequence[Agency] = AGENCIES) -> service.Workspace:
-    service.init_workspace(root, YEAR, list(agencies), program_number="27/CTr-UBND", leaders=LEADERS)
-    return service.open_workspace(root)
+def build_workspace(root: Path, agencies: Sequence[Agency] = AGENCIES) -> ops.Workspace:
+    ops.init_workspace(root, YEAR, list(agencies), program_number="27/CTr-UBND", leaders=LEADERS)
+    return ops.open_workspace(root)
 
 
-def copy_workspace(pristine: Path, root: Path) -> service.Workspace:
+def copy_workspace(pristine: Path, root: Path) -> ops.Workspace:
     shutil.copytree(pristine, root)
-    return service.open_workspace(root)
+    return ops.open_workspace(root)
 
 
 @dataclass
 class Office:
     """The Office's side of a test: makes templates, receives filled files, consolidates."""
 
-    ws: service.Workspace
+    ws: ops.Workspace
 
     @property
     def root(self) -> Path:
@@ -91,7 +91,7 @@ class Office:
         return self.ws.folder("inbox")
 
     def template(self, kind: str, agency: str, month: int | None = None) -> Path:
-        (path,) = service.make_templates(self.ws, kind, agency=agency, month=month)
+        (path,) = ops.make_templates(self.ws, kind, agency=agency, month=month)
         return path
 
     def send(self, kind: str, agency: str, rows: Sequence[Mapping[str, Any]], name: str | None = None, *,
@@ -111,8 +111,8 @@ class Office:
             edit_workbook(out, edit)
         return out
 
-    def consolidate(self, today: dt.date = RUN_DAY) -> service.RunReport:
-        return service.consolidate(self.ws, today=today, who="chuyenvien")
+    def consolidate(self, today: dt.date = RUN_DAY) -> ops.RunReport:
+        return ops.consolidate(self.ws, today=today, who="chuyenvien")
 
     def dataset(self) -> Dataset:
         return read_master(self.ws.master)
@@ -256,7 +256,7 @@ def codes(findings) -> list[str]:
     return [f.code for f in findings]
 
 
-def by_file(report: service.RunReport) -> dict[str, service.FileCheck]:
+def by_file(report: ops.RunReport) -> dict[str, ops.FileCheck]:
     return {c.path.name: c for c in report.files}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.cli import app
 from ctcong_xl.core.models import Agency
 
@@ -14,7 +14,7 @@ AGENCIES = [Agency(code="STC", name="Sở Tài chính"), Agency(code="SYT", name
 
 def workspace(tmp_path):
     root = tmp_path / "ws"
-    service.init_workspace(root, 2026, AGENCIES, program_number="27/CTr-UBND")
+    ops.init_workspace(root, 2026, AGENCIES, program_number="27/CTr-UBND")
     return root
 
 

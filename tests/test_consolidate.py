@@ -1,4 +1,4 @@
-"""Consolidation semantics, through the service door on a real master and real filled templates:
+"""Consolidation semantics, through the operations (ops) on a real master and real filled templates:
 idempotence, new versions, progress reports, pending deadlines, recurring items, punctuality,
 the archive, hand edits and office-owned columns."""
 
@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import PROGRAMME_SHEET, programme_column
 from ctcong_xl.core.summary import item_status
@@ -202,7 +202,7 @@ def test_an_approved_postponement_changes_the_effective_deadline_and_keeps_the_o
                                          "ly_do": "Chờ ý kiến thẩm định của Sở Tư pháp"}])
     registered.consolidate(today=dt.date(2026, 9, 15))
     registered.edit_master("2026-STC-002", "thoi_han_dieu_chinh", dt.date(2026, 11, 30))  # the Office approves
-    service.summary(registered.ws, as_of=dt.date(2026, 10, 15))  # rewrites the programme's formulas
+    ops.summary(registered.ws, as_of=dt.date(2026, 10, 15))  # rewrites the programme's formulas
     item = registered.items()["2026-STC-002"]
     assert (item.thoi_han, item.effective_deadline) == (dt.date(2026, 9, 30), dt.date(2026, 11, 30))
     assert item_status(item, dt.date(2026, 10, 15)) is Status.DANG_THUC_HIEN

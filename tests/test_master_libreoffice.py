@@ -1,11 +1,11 @@
 """The master workbook's formulas, recalculated by a real spreadsheet engine (LibreOffice
 headless), show exactly what the Python core computes — on a realistic year.
 
-The master is made the way the Office makes it: ``service.init_workspace``, annual templates
-filled in by 20 agencies, ``service.consolidate``, a re-registration that drops items, progress
+The master is made the way the Office makes it: ``ops.init_workspace``, annual templates
+filled in by 20 agencies, ``ops.consolidate``, a re-registration that drops items, progress
 templates filled in, a second consolidation, and the clerk's own typing in the office columns
 (approved new deadlines, withdrawals, notes). Then for several as-of dates
-``service.summary(as_of=...)`` records the date, LibreOffice recalculates a copy, and every
+``ops.summary(as_of=...)`` records the date, LibreOffice recalculates a copy, and every
 ``Tình trạng`` cell, every count of the summary sheet, the units count and the report paragraph
 are compared with :func:`ctcong_xl.core.summary.summarize`: zero differences.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import FORMS, PROGRAMME_SHEET, programme_letter
 from ctcong_xl.core.models import Agency
@@ -86,9 +86,9 @@ DEADLINE_FORMS = ["date_text", "date", "quarter", "month", "half", "year"]
 
 @dataclass
 class Flow:
-    ws: service.Workspace
-    first_run: service.RunReport
-    second_run: service.RunReport
+    ws: ops.Workspace
+    first_run: ops.RunReport
+    second_run: ops.RunReport
     office_edits: dict[tuple[str, str], object]  # (item code, column key) -> what the clerk typed
 
 
@@ -148,7 +148,7 @@ def fill_template(path: Path, sheet: str, rows: list[dict[str, object]], out: Pa
     wb.save(out)
 
 
-def progress_rows(ws: service.Workspace, rng: random.Random) -> dict[str, list[dict[str, object]]]:
+def progress_rows(ws: ops.Workspace, rng: random.Random) -> dict[str, list[dict[str, object]]]:
     """Per agency: completion dates before, on, after the deadline, after every as-of date,
     or none; some proposals of a new deadline."""
     out: dict[str, list[dict[str, object]]] = {}
@@ -189,27 +189,27 @@ def build_realistic_workspace(root: Path, *, seed: int = 2026, items_per_agency:
                               agencies: list[Agency] | None = None) -> Flow:
     rng = random.Random(seed)
     agencies = agencies or AGENCIES
-    service.init_workspace(root, YEAR, agencies, program_number="27/CTr-UBND", leaders=LEADERS)
-    ws = service.open_workspace(root)
+    ops.init_workspace(root, YEAR, agencies, program_number="27/CTr-UBND", leaders=LEADERS)
+    ws = ops.open_workspace(root)
     inbox = ws.folder("inbox")
     registered = {a.code: registration_rows(a, rng, rng.randint(*items_per_agency)) for a in agencies}
-    for path in service.make_templates(ws, "annual"):
+    for path in ops.make_templates(ws, "annual"):
         code = path.stem.rsplit("_", 1)[-1]
         fill_template(path, FORMS["annual"].sheet, registered[code], inbox / f"DangKy_{code}.xlsx")
-    first = service.consolidate(ws, today=dt.date(YEAR - 1, 11, 20))
+    first = ops.consolidate(ws, today=dt.date(YEAR - 1, 11, 20))
     _clear(inbox)
     # two agencies send a corrected registration without two of their items: withdrawn
     for code in (agencies[1].code, agencies[4].code):
-        path = next(p for p in service.make_templates(ws, "annual", agency=code))
+        path = next(p for p in ops.make_templates(ws, "annual", agency=code))
         fill_template(path, FORMS["annual"].sheet, registered[code][2:], inbox / f"DangKy_{code}_bosung.xlsx")
-    service.consolidate(ws, today=dt.date(YEAR, 1, 10))
+    ops.consolidate(ws, today=dt.date(YEAR, 1, 10))
     _clear(inbox)
     done = progress_rows(ws, rng)
-    for path in service.make_templates(ws, "progress"):
+    for path in ops.make_templates(ws, "progress"):
         code = path.stem.rsplit("_", 1)[-1]
         if done.get(code):
             fill_template(path, FORMS["progress"].sheet, done[code], inbox / f"TienDo_{code}.xlsx", by_code=True)
-    second = service.consolidate(ws, today=dt.date(YEAR + 1, 1, 25))
+    second = ops.consolidate(ws, today=dt.date(YEAR + 1, 1, 25))
     _clear(inbox)
     edits: dict[tuple[str, str], object] = {}
     items = read_master(ws.master).items
@@ -251,7 +251,7 @@ def runs(flow: Flow, libreoffice: str) -> list[AsOfRun]:
     root = flow.ws.root
     copies: list[tuple[dt.date, Summary, Path]] = []
     for as_of in AS_OF_DATES:
-        python = service.summary(flow.ws, as_of=as_of)
+        python = ops.summary(flow.ws, as_of=as_of)
         copy = root.parent / f"master-{as_of:%Y%m%d}.xlsm"
         shutil.copyfile(flow.ws.master, copy)
         copies.append((as_of, python, copy))
@@ -420,8 +420,8 @@ def test_twenty_thousand_programme_rows_recalculate_in_a_few_seconds(tmp_path):
     from ctcong_xl.core.writeplan import plan_programme
     from ctcong_xl.core.models import WorkItem
 
-    service.init_workspace(tmp_path / "big", YEAR, AGENCIES, leaders=LEADERS)
-    master = service.open_workspace(tmp_path / "big").master
+    ops.init_workspace(tmp_path / "big", YEAR, AGENCIES, leaders=LEADERS)
+    master = ops.open_workspace(tmp_path / "big").master
     ds = read_master(master)
     rng = random.Random(7)
     for n in range(L.MAX_ROWS - 1):
@@ -434,7 +434,7 @@ def test_twenty_thousand_programme_rows_recalculate_in_a_few_seconds(tmp_path):
     plan = WritePlan()
     plan_programme(plan, ds, as_of)
     master.write_bytes(apply_plan(master.read_bytes(), plan))
-    service.summary(service.open_workspace(tmp_path / "big"), as_of=as_of)
+    ops.summary(ops.open_workspace(tmp_path / "big"), as_of=as_of)
     started = time.perf_counter()
     out = recalculate(master, tmp_path / "out")
     seconds = time.perf_counter() - started

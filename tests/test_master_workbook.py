@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 from oletools.olevba import VBA_Parser
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.dataset import Dataset
 from ctcong_xl.core.forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, column_letter, programme_letter
@@ -49,7 +49,7 @@ SPEC_SHEETS = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY
 
 @pytest.fixture(scope="module")
 def master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return service.init_workspace(tmp_path_factory.mktemp("ws"), 2026, AGENCIES, program_number="27/CTr-UBND",
+    return ops.init_workspace(tmp_path_factory.mktemp("ws"), 2026, AGENCIES, program_number="27/CTr-UBND",
                                   leaders=LEADERS)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import PROGRAMME_SHEET
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.io.master import HOOK_ENV, MasterError
 from helpers import run_cli
 
@@ -137,5 +137,5 @@ def test_a_write_that_fails_on_a_renamed_log_sheet_leaves_the_master_unchanged(o
     assert office.master_bytes() == before
     assert not (office.root / "archive" / "master-backups").exists()
     with pytest.raises(MasterError, match=f"thiếu trang “{L.VALIDATION_LOG_SHEET}”.*chưa bị thay đổi"):
-        service.consolidate(office.ws)  # the whole message (the CLI shows it in a panel)
+        ops.consolidate(office.ws)  # the whole message (the CLI shows it in a panel)
     assert office.master_bytes() == before

@@ -5,8 +5,8 @@ After ``init`` and a first consolidation, the master is edited the way Excel wou
 the summary sheet, a defined name, a shared string, a new cell style, a column width and zoom
 changed on the programme sheet, a clerk's own column beside the programme, Excel's calculation
 chain; and the clerk types into office-owned columns (approved deadline, note, withdrawal) and
-over one agency-owned cell. Then ``service.consolidate`` (a progress report and a corrected
-registration) and ``service.summary(as_of=...)`` run, and the package parts are diffed:
+over one agency-owned cell. Then ``ops.consolidate`` (a progress report and a corrected
+registration) and ``ops.summary(as_of=...)`` run, and the package parts are diffed:
 
 * every part except the managed worksheets, ``xl/workbook.xml`` (``fullCalcOnLoad`` only) and
   the dropped ``xl/calcChain.xml`` (with its content type and relationship) is byte for byte
@@ -30,7 +30,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import FORMS, PROGRAMME_COLUMNS, PROGRAMME_SHEET, column_letter, programme_letter
 from ctcong_xl.core.models import Agency
@@ -296,9 +296,9 @@ def reformat_programme_sheet(pkg: Package) -> None:
 # ------------------------------------------------------------------ the scenario
 
 
-def _register(ws: service.Workspace, *, changed_deadline: tuple[str, str] | None = None,
+def _register(ws: ops.Workspace, *, changed_deadline: tuple[str, str] | None = None,
               only: str | None = None) -> None:
-    for path in service.make_templates(ws, "annual", agency=only):
+    for path in ops.make_templates(ws, "annual", agency=only):
         code = path.stem.rsplit("_", 1)[-1]
         rows = []
         for content, deadline in REGISTRATIONS[code]:
@@ -312,9 +312,9 @@ def _register(ws: service.Workspace, *, changed_deadline: tuple[str, str] | None
         fill_template(path, FORMS["annual"].sheet, rows, ws.folder("inbox") / f"DangKy_{code}{suffix}.xlsx")
 
 
-def _report_progress(ws: service.Workspace) -> None:
+def _report_progress(ws: ops.Workspace) -> None:
     items = read_master(ws.master).items
-    for path in service.make_templates(ws, "progress"):
+    for path in ops.make_templates(ws, "progress"):
         code = path.stem.rsplit("_", 1)[-1]
         rows = [{"Mã đầu việc": i.ma_dau_viec, "Ngày hoàn thành": dt.datetime(2026, 3, 20),
                  "Văn bản kết quả": f"Tờ trình số 15/TTr-{code}"} for i in items if i.ma_don_vi == code and not i.rut][:1]
@@ -323,10 +323,10 @@ def _report_progress(ws: service.Workspace) -> None:
 
 class Scenario:
     def __init__(self, root: Path) -> None:
-        service.init_workspace(root, YEAR, AGENCIES, program_number="27/CTr-UBND", leaders=LEADERS)
-        self.ws = service.open_workspace(root)
+        ops.init_workspace(root, YEAR, AGENCIES, program_number="27/CTr-UBND", leaders=LEADERS)
+        self.ws = ops.open_workspace(root)
         _register(self.ws)
-        service.consolidate(self.ws, today=dt.date(2025, 11, 14))
+        ops.consolidate(self.ws, today=dt.date(2025, 11, 14))
         for p in self.ws.folder("inbox").iterdir():
             p.unlink()
         ds = read_master(self.ws.master)
@@ -355,8 +355,8 @@ class Scenario:
         self.before = Package(self.ws.master.read_bytes())
         _register(self.ws, changed_deadline=(self.typed_over.noi_dung, "30/11/2026"), only="STC")
         _report_progress(self.ws)
-        self.run = service.consolidate(self.ws, today=dt.date(2026, 4, 2))
-        self.summary = service.summary(self.ws, as_of=AS_OF)
+        self.run = ops.consolidate(self.ws, today=dt.date(2026, 4, 2))
+        self.summary = ops.summary(self.ws, as_of=AS_OF)
         self.after = Package(self.ws.master.read_bytes())
 
 

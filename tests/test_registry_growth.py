@@ -8,7 +8,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.models import Agency
 from ctcong_xl.core.plan import WritePlan
@@ -26,23 +26,23 @@ AS_OF = dt.date(2026, 6, 30)
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory):
     root = tmp_path_factory.mktemp("ws")
-    service.init_workspace(root, 2026, AGENCIES, program_number="27/CTr-UBND")
-    ws = service.open_workspace(root)
+    ops.init_workspace(root, 2026, AGENCIES, program_number="27/CTr-UBND")
+    ws = ops.open_workspace(root)
     # the Office types the new agency below the registry (cells only, like a clerk in Excel)
     plan = WritePlan()
     plan.add(L.REGISTRY_SHEET, len(AGENCIES) + 2, 1, [[NEW.code, NEW.name, NEW.kind, NEW.email]])
     ws.master.write_bytes(apply_plan(ws.master.read_bytes(), plan))
-    (template,) = service.make_templates(ws, "annual", agency=NEW.code)
+    (template,) = ops.make_templates(ws, "annual", agency=NEW.code)
     fill_template(template, [
         {"noi_dung": "Đề án hỗ trợ phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số", "loai": "Đề án",
          "thoi_han": "Quý I/2026"},
         {"noi_dung": "Báo cáo công tác tôn giáo năm 2026", "loai": "Báo cáo", "thoi_han": "Năm 2026"},
     ], out=root / "inbox" / "SDTTG.xlsx")
-    (stc_template,) = service.make_templates(ws, "annual", agency="STC")
+    (stc_template,) = ops.make_templates(ws, "annual", agency="STC")
     fill_template(stc_template, [{"noi_dung": "Dự thảo Nghị quyết phân cấp nguồn thu", "thoi_han": "30/09/2026"}],
                   out=root / "inbox" / "STC.xlsx")
-    report = service.consolidate(ws, today=dt.date(2025, 11, 20))
-    python = service.summary(ws, as_of=AS_OF)
+    report = ops.consolidate(ws, today=dt.date(2025, 11, 20))
+    python = ops.summary(ws, as_of=AS_OF)
     book = openpyxl.load_workbook(recalculate(ws.master, tmp_path_factory.mktemp("lo")), data_only=True)
     return report, python, book[L.SUMMARY_SHEET], book[L.REGISTRY_SHEET]
 

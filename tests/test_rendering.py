@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import FORMS
 from ctcong_xl.io import master_build as MB
@@ -99,7 +99,7 @@ def render_page(pdf: Path, page: int, out: Path, dpi: int = 40) -> Picture:
 def master_pdf(tmp_path_factory: pytest.TempPathFactory, libreoffice: str) -> Path:
     root = tmp_path_factory.mktemp("ws")
     flow = build_realistic_workspace(root / "ws")
-    service.summary(flow.ws, as_of=AS_OF)
+    ops.summary(flow.ws, as_of=AS_OF)
     return convert(flow.ws.master, root / "pdf", "pdf")
 
 
@@ -154,9 +154,9 @@ def test_summary_page_draws_the_charts_in_the_status_colours_right_of_the_tables
 
 
 def test_agency_template_renders_as_form_and_instructions_pages(tmp_path, libreoffice):
-    service.init_workspace(tmp_path / "ws", 2026, AGENCIES[:3], leaders=["Võ Trọng Hải"])
-    ws = service.open_workspace(tmp_path / "ws")
-    template = service.make_templates(ws, "annual", agency=AGENCIES[0].code)[0]
+    ops.init_workspace(tmp_path / "ws", 2026, AGENCIES[:3], leaders=["Võ Trọng Hải"])
+    ws = ops.open_workspace(tmp_path / "ws")
+    template = ops.make_templates(ws, "annual", agency=AGENCIES[0].code)[0]
     pdf = convert(template, tmp_path / "pdf", "pdf")
     assert pdf_pages(pdf) == 2
     form = page_text(pdf, 1)

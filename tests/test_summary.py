@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 from typer.testing import CliRunner
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.cli import app
 from ctcong_xl.core.dataset import Dataset
 from ctcong_xl.core.models import Agency, ProgrammeConfig, WorkItem
@@ -133,8 +133,8 @@ def test_reminders_list_overdue_items_and_items_due_within_the_window():
 
 def test_remind_and_report_commands_write_their_files(tmp_path):
     root = tmp_path / "ws"
-    service.init_workspace(root, 2026, [STC, SYT], program_number="27/CTr-UBND")
-    ws = service.open_workspace(root)
+    ops.init_workspace(root, 2026, [STC, SYT], program_number="27/CTr-UBND")
+    ws = ops.open_workspace(root)
     ds = read_master(ws.master)
     ds.items = [item("2026-STC-001", "STC", D(2026, 6, 29)), item("2026-SYT-001", "SYT", D(2026, 12, 31))]
     plan = WritePlan()

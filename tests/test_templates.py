@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl.core.dataset import Dataset
 from ctcong_xl.core.forms import FIXED_LISTS, FORM_VERSION, FORMS
 from ctcong_xl.core.models import Agency, ProgrammeConfig
@@ -131,7 +131,7 @@ def test_registration_deadline_follows_the_programme_configuration():
 def test_templates_of_a_workspace_show_the_configured_deadline(tmp_path):
     config = ProgrammeConfig(year=2026, annual_deadline=dt.date(2025, 12, 20))
     ds = Dataset(config=config, agencies=AGENCIES)
-    [path] = service.make_templates_from(service.Workspace(tmp_path), ds, "annual", agency="STC")
+    [path] = ops.make_templates_from(ops.Workspace(tmp_path), ds, "annual", agency="STC")
     ws = openpyxl.load_workbook(path)[FORMS["annual"].sheet]
     assert "20/12/2025" in ws["A3"].value
 

@@ -1,6 +1,6 @@
 """Validation: every finding code of the catalogue, each from a realistic faulty file built from a
 real template (or, for the files that are not templates at all, built by the test), checked
-through the service door the CLI uses, with the cell it points at."""
+through the operations (ops) the CLI uses, with the cell it points at."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any, Callable
 import openpyxl
 import pytest
 
-from ctcong_xl import service
+from ctcong_xl import ops
+from ctcong_xl.io.incoming import sha256_file
 from ctcong_xl.core.forms import FORMS
 from ctcong_xl.core.messages import CATALOGUE
 from ctcong_xl.core.models import Agency
@@ -63,8 +64,8 @@ def registered(pristine, tmp_path_factory) -> Office:
     return o
 
 
-def check(o: Office, path: Path) -> service.FileCheck:
-    return service.check_file(path, o.dataset(), seen={}, today=TODAY)
+def check(o: Office, path: Path) -> ops.FileCheck:
+    return ops.check_file(path, o.dataset(), seen={}, today=TODAY)
 
 
 # ---- one realistic faulty file per finding code -----------------------------------------------
@@ -249,8 +250,8 @@ def test_faulty_file_gives_its_finding_at_its_cell_and_only_errors_reject_it(cod
     path = build(case, registered, tmp_path)
     seen = {}
     if code == "duplicate_file":
-        seen = {service.sha256_file(path): "DangKy_STC_lan1.xlsx"}
-    check = service.check_file(path, registered.dataset(), seen=seen, today=TODAY)
+        seen = {sha256_file(path): "DangKy_STC_lan1.xlsx"}
+    check = ops.check_file(path, registered.dataset(), seen=seen, today=TODAY)
     found = [f for f in check.findings if f.code == code]
     assert found, [f.code for f in check.findings]
     f = found[0]
@@ -450,7 +451,7 @@ def test_files_that_are_not_excel_give_one_clear_finding_never_a_traceback(make,
 def test_validate_logs_every_finding_and_returns_the_faulty_file(office, tmp_path):
     good = office.send("annual", "STC", STC_ROWS)
     bad = office.send("annual", "SXD", [_row(thoi_han="31/02/2026", cap_trinh="UBND")])
-    report = service.validate(office.ws, today=TODAY)
+    report = ops.validate(office.ws, today=TODAY)
     assert {c.path.name: c.result.accepted for c in report.files} == {good.name: True, bad.name: False}
     log = office.sheet("Nhật ký kiểm tra")
     logged = [(r[1], r[4], r[6]) for r in log[1:] if r[1]]
@@ -463,7 +464,7 @@ def test_validate_logs_every_finding_and_returns_the_faulty_file(office, tmp_pat
 # ---- the annotated copy (io/returned.py) --------------------------------------------------------------
 
 
-def _checked_bad_file(o: Office, d: Path) -> tuple[Path, service.FileCheck]:
+def _checked_bad_file(o: Office, d: Path) -> tuple[Path, ops.FileCheck]:
     path = o.fill("annual", "STC", [_row(thoi_han="31/02/2026", cap_trinh="UBND")], d / "DangKy STC.xlsx",
                   edit=set_cells({cell("annual", "ghi_chu"): "=cmd|' /C calc'!A0"}))
     return path, check(o, path)

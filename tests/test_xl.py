@@ -27,7 +27,7 @@ from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
 
 import xlwings as xw
-from ctcong_xl import service
+from ctcong_xl import ops
 from ctcong_xl import xl
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import FORMS, PROGRAMME_COLUMNS, PROGRAMME_SHEET
@@ -133,8 +133,8 @@ def base_workspace(tmp_path_factory) -> Path:
     """A master with STC's registration consolidated (file door), and three files in inbox:
     SXD's registration, STC's progress report, SGDDT's faulty registration."""
     root = tmp_path_factory.mktemp("ws") / "ChuongTrinhCongTac"
-    service.init_workspace(root, YEAR, AGENCIES, program_number="27/CTr-UBND", leaders=LEADERS, as_of=AS_OF)
-    ws = service.open_workspace(root)
+    ops.init_workspace(root, YEAR, AGENCIES, program_number="27/CTr-UBND", leaders=LEADERS, as_of=AS_OF)
+    ws = ops.open_workspace(root)
     drafts = root / "drafts"
     drafts.mkdir()
     stc = fill_annual(_annual_template(drafts, STC), ws.folder("inbox") / "STC_dang_ky.xlsx", [
@@ -144,9 +144,9 @@ def base_workspace(tmp_path_factory) -> Path:
          "thoi_han": "Quý II/2026", "dinh_ky": "Hằng quý"},
     ])
     _stamp(stc, dt.date(2025, 11, 12))
-    service.consolidate(ws, today=dt.date(2025, 11, 20))
+    ops.consolidate(ws, today=dt.date(2025, 11, 20))
 
-    progress = service.make_templates(ws, "progress", agency="STC")[0]
+    progress = ops.make_templates(ws, "progress", agency="STC")[0]
     codes = [i.ma_dau_viec for i in master_io.read_master(ws.master).items]
     done = {codes[0]: {"ngay_hoan_thanh": dt.datetime(2026, 6, 20), "van_ban_ket_qua": "Quyết định 1234/QĐ-UBND"},
             codes[1]: {"ngay_hoan_thanh": dt.datetime(2026, 4, 10), "tinh_hinh": "- Đã gửi báo cáo quý I"}}
@@ -197,7 +197,8 @@ def frozen_time(monkeypatch):
     """Both doors see the same clock (the logs record the time of the run)."""
     clock = types.SimpleNamespace(date=_FrozenDate, datetime=_FrozenDateTime, timedelta=dt.timedelta,
                                   time=dt.time)
-    monkeypatch.setattr(service, "dt", clock)
+    for module in (ops.intake, ops.review, ops.workspace):
+        monkeypatch.setattr(module, "dt", clock)
     monkeypatch.setattr(xl, "dt", clock)
 
 
@@ -240,7 +241,7 @@ def payload_from_file(path: Path) -> dict:
 def open_live(root: Path, monkeypatch, edit=None) -> tuple[xw.Book, list[str]]:
     """The master of ``root`` as Excel would hold it, set as the calling book. ``edit(sheets)``
     may change the payload's sheets first, as a clerk's unsaved edits in Excel."""
-    master = service.open_workspace(root).master
+    master = ops.open_workspace(root).master
     payload = payload_from_file(master)
     if edit:
         edit({s["name"]: s for s in payload["sheets"]}, payload)
@@ -311,7 +312,7 @@ def written_cells(book: xw.Book, sheet_names: list[str]) -> dict[tuple[str, int,
 
 def file_door_cells(root: Path, plan: WritePlan, out: Path) -> dict[tuple[str, int, int], object]:
     """Apply ``plan`` as the file door does and read back the planned cells (formulas as text)."""
-    master = service.open_workspace(root).master
+    master = ops.open_workspace(root).master
     out.write_bytes(apply_plan(master.read_bytes(), plan))
     wb = openpyxl.load_workbook(out)
     cells = {}
@@ -332,13 +333,13 @@ def plan_rectangles(plan: WritePlan) -> list[tuple]:
 
 
 def _file_plan(button: str, root: Path) -> WritePlan:
-    ws = service.open_workspace(root)
+    ws = ops.open_workspace(root)
     ds = master_io.read_master(ws.master)
     if button == "kiem_tra":
-        return service.plan_validation(ws, ds)[1]
+        return ops.plan_validation(ws, ds)[1]
     if button == "tong_hop":
-        return service.plan_consolidation(ws, ds)[1]
-    return service.plan_summary(ds, as_of=ds.config.as_of or dt.date.today())[1]
+        return ops.plan_consolidation(ws, ds)[1]
+    return ops.plan_summary(ds, as_of=ds.config.as_of or dt.date.today())[1]
 
 
 WRITING_BUTTONS = ("kiem_tra", "tong_hop", "cap_nhat_tong_hop")
@@ -350,7 +351,7 @@ WRITING_BUTTONS = ("kiem_tra", "tong_hop", "cap_nhat_tong_hop")
 @pytest.mark.xlwings_remote
 def test_open_book_reads_the_same_dataset_as_the_file(workspace, monkeypatch):
     book, _ = open_live(workspace, monkeypatch)
-    from_file = master_io.read_master(service.open_workspace(workspace).master)
+    from_file = master_io.read_master(ops.open_workspace(workspace).master)
     assert xl.read_dataset(book) == from_file
     assert from_file.items  # STC's registration is in the programme
 
@@ -394,7 +395,7 @@ def test_button_uses_only_actions_the_classic_vba_client_performs(button, worksp
 @pytest.mark.xlwings_remote
 @pytest.mark.parametrize("button", vba.PYTHON_FUNCTIONS)
 def test_button_never_rewrites_the_workbook_file(button, workspace, monkeypatch):
-    master = service.open_workspace(workspace).master
+    master = ops.open_workspace(workspace).master
     before = (master.read_bytes(), master.stat().st_mtime_ns)
     book, _ = open_live(workspace, monkeypatch)
     getattr(xl, button)()
@@ -514,7 +515,7 @@ def test_tao_mau_makes_progress_templates_once_the_programme_has_items(workspace
 @pytest.mark.xlwings_remote
 def test_tao_mau_makes_annual_templates_while_the_programme_is_empty(tmp_path, monkeypatch):
     root = tmp_path / "new"
-    service.init_workspace(root, YEAR, AGENCIES, leaders=LEADERS)
+    ops.init_workspace(root, YEAR, AGENCIES, leaders=LEADERS)
     book, _ = open_live(root, monkeypatch)
     xl.tao_mau()
     made = sorted(p.name for p in (root / "outbox").iterdir())
@@ -569,7 +570,7 @@ def test_an_unexpected_error_is_alerted_and_logged_with_its_traceback(workspace,
     def broken(*args, **kwargs):
         raise RuntimeError("ổ mạng bị ngắt")
 
-    monkeypatch.setattr(service, "plan_consolidation", broken)
+    monkeypatch.setattr(ops, "plan_consolidation", broken)
     book, _ = open_live(workspace, monkeypatch)
     xl.tong_hop()
     shown = alert_of(book)
@@ -610,13 +611,13 @@ def test_workspace_can_be_named_by_the_environment(tmp_path, monkeypatch):
 
 def test_a_workbook_opened_from_a_web_address_is_refused_in_vietnamese(monkeypatch):
     monkeypatch.delenv(xl.WORKSPACE_ENV, raising=False)
-    with pytest.raises(service.WorkspaceError, match="đang được mở từ địa chỉ web"):
+    with pytest.raises(ops.WorkspaceError, match="đang được mở từ địa chỉ web"):
         xl.workspace_of(_StubBook("https://tinh.sharepoint.com/sites/vp/ChuongTrinhCongTac_2026.xlsm"))
 
 
 def test_an_unsaved_workbook_is_refused_in_vietnamese(monkeypatch):
     monkeypatch.delenv(xl.WORKSPACE_ENV, raising=False)
-    with pytest.raises(service.WorkspaceError, match="chưa được lưu vào thư mục làm việc"):
+    with pytest.raises(ops.WorkspaceError, match="chưa được lưu vào thư mục làm việc"):
         xl.workspace_of(_StubBook("Book1"))
 
 
@@ -714,7 +715,7 @@ def test_every_button_function_exists_and_needs_no_argument():
 
 @pytest.fixture(scope="module")
 def built_master_code(base_workspace) -> str:
-    parser = VBA_Parser(str(service.open_workspace(base_workspace).master))
+    parser = VBA_Parser(str(ops.open_workspace(base_workspace).master))
     try:
         return "\n".join(code for _, _, _, code in parser.extract_macros()).replace("\r\n", "\n")
     finally:
@@ -736,7 +737,7 @@ def test_every_python_function_named_by_a_macro_exists(built_master_code):
 
 
 def test_built_master_tells_xlwings_to_load_the_udfs_of_this_module(base_workspace):
-    wb = openpyxl.load_workbook(service.open_workspace(base_workspace).master)
+    wb = openpyxl.load_workbook(ops.open_workspace(base_workspace).master)
     conf = {row[0]: row[1] for row in wb[vba.XLWINGS_CONF_SHEET].iter_rows(values_only=True)}
     assert conf["UDF Modules"] == xl.__name__
 

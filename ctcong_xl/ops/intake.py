@@ -1,0 +1,263 @@
+"""`validate` and `consolidate` (SPEC §7): check each incoming file against the master, return
+faulty ones annotated, archive and merge the accepted ones, and plan the write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
+from ..core.dataset import Dataset
+from ..core.findings import Finding, finding
+from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
+from ..core.models import ImportLogEntry
+from ..core.plan import WritePlan
+from ..core.validate import Context, Validated, validate_rows
+from ..core.writeplan import plan_import_log, plan_monthly, plan_programme, plan_receipts, plan_validation_log
+from ..io import master as master_io
+from ..io.incoming import Submission, read_submission, sha256_file
+from ..io.returned import write_returned
+from .workspace import Workspace, WorkspaceError, current_user, write_master
+
+@dataclass
+class FileCheck:
+    path: Path
+    result: FileResult
+    submission: Submission | None = None
+    validated: Validated | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+
+@dataclass
+class RunReport:
+    files: list[FileCheck] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # all findings, placed
+    written: bool = False
+    summary: Summary | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+    def to_json(self) -> dict:
+        return {
+            "files": [
+                {"file": c.result.file, "agency": c.result.agency, "kind": c.result.kind, "accepted": c.result.accepted,
+                 "rows": c.result.rows, "duplicate_of": c.result.duplicate_of or None, "added": c.result.added,
+                 "changed": c.result.changed, "removed": c.result.removed, "sha256": c.result.sha256}
+                for c in self.files
+            ],
+            "findings": [
+                {"file": f.file, "sheet": f.sheet, "cell": f.cell, "code": f.code, "severity": f.severity,
+                 "message": f.message, "hint": f.hint, "value": f.value}
+                for f in self.findings
+            ],
+        }
+
+
+def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date) -> FileCheck:
+    """Read and validate one incoming file against the master (no writing)."""
+    digest = sha256_file(path)
+    result = FileResult(file=path.name, sha256=digest)
+    check = FileCheck(path=path, result=result)
+    previous = ds.consolidated_hashes.get(digest) or seen.get(digest)
+    if previous:
+        result.duplicate_of = previous
+        check.findings.append(finding("duplicate_file", path.name, previous=previous).at(file=path.name))
+        return check
+    sub, problems = read_submission(path)
+    check.submission = sub
+    check.findings.extend(p.at(file=path.name) for p in problems)
+    if sub is None or sub.meta is None or any(p.is_error for p in problems):
+        return check
+    meta = sub.meta
+    result.kind = meta.kind
+    result.agency = meta.agency_code
+    meta_problems = []
+    if meta.version not in SUPPORTED_FORM_VERSIONS:
+        meta_problems.append(finding("form_version_unknown", meta.version, version=meta.version))
+    if meta.year != ds.config.year:
+        meta_problems.append(finding("template_other_year", meta.year, found=meta.year, year=ds.config.year))
+    agency = ds.agency(meta.agency_code)
+    if agency is None:
+        meta_problems.append(finding("template_other_agency", meta.agency_code, found=meta.agency_code))
+    if meta_problems:
+        check.findings.extend(p.at(file=path.name, sheet=sub.sheet) for p in meta_problems)
+        return check
+    ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today,
+                  leaders=ds.config.leaders)
+    validated = validate_rows(meta.kind, sub.rows, ctx, formulas=sub.formulas)
+    check.validated = validated
+    check.findings.extend(f.at(file=path.name, sheet=sub.sheet) for f in validated.findings)
+    result.rows = len(validated.rows)
+    result.accepted = check.ok
+    return check
+
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, file being read)
+
+
+def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.date,
+               progress: Progress | None = None) -> list[FileCheck]:
+    paths = files if files else ws.inbox_files()
+    seen: dict[str, str] = {}
+    checks = []
+    for n, p in enumerate(paths):
+        if progress:
+            progress(n, len(paths), p.name)
+        if not p.is_file():
+            raise WorkspaceError(f"Không có tệp {p}.")
+        c = check_file(p, ds, seen=seen, today=today)
+        if c.result.accepted:
+            seen[c.result.sha256] = p.name
+        checks.append(c)
+    if progress:
+        progress(len(paths), len(paths), "")
+    return checks
+
+
+def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date | None = None,
+             progress: Progress | None = None) -> RunReport:
+    """Check files; record the findings in the master's validation log; write annotated
+    copies of faulty files to returned/."""
+    path = ws.master
+    master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
+    with master_io.locked(path):
+        report, plan = plan_validation(ws, master_io.read_master(path), files, today=today, progress=progress)
+        if plan.writes:
+            write_master(ws, path, plan)
+            report.written = True
+    return report
+
+
+def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None, *,
+                    today: dt.date | None = None, progress: Progress | None = None) -> tuple[RunReport, WritePlan]:
+    """The validation run on a dataset already read (from the file or from the open book)."""
+    report = RunReport(files=_check_all(ws, ds, files, today or dt.date.today(), progress))
+    report.findings = [f for c in report.files for f in c.findings]
+    plan = WritePlan()
+    _log_findings(plan, ds, report)
+    _return_faulty(ws, report)
+    return report, plan
+
+
+def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None = None,
+                progress: Progress | None = None) -> RunReport:
+    path = ws.master
+    master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
+    with master_io.locked(path):
+        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who, progress=progress)
+        if plan.writes:
+            write_master(ws, path, plan)
+            report.written = True
+    return report
+
+
+def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = None,
+                       who: str | None = None, progress: Progress | None = None) -> tuple[RunReport, WritePlan]:
+    """Check every inbox file, archive the accepted ones, merge them into ``ds`` and return
+    the plan that writes the result (the caller writes it: to the file or the open book).
+    Files the import log already records as rejected (``ds.rejected_hashes``) are reported
+    again but not logged again, so that rerunning on the same inbox changes nothing."""
+    known_rejected = ds.rejected_hashes
+    today = today or dt.date.today()
+    now = dt.datetime.now().replace(microsecond=0)
+    who = who or current_user()
+    report = RunReport(files=_check_all(ws, ds, None, today, progress))
+    rut_before = {i.ma_dau_viec: i.rut for i in ds.items}
+    extra: list[Finding] = []
+    entries: list[ImportLogEntry] = []
+    receipts: set[str] = set()
+    accepted = [c for c in report.files if c.result.accepted]
+    for c in accepted:
+        _archive(ws, c)  # every consolidated file is kept before the master changes
+        changes = _apply(ds, c, today, _cell_locator(ds))
+        c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
+        extra.extend(f.at(file=c.path.name, sheet=PROGRAMME_SHEET) for f in changes.findings)
+        if c.result.kind == "annual":
+            receipts.add(c.result.agency)
+        entries.append(_log_entry(now, who, c, changes))
+    rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of]
+    new_rejected = [c for c in rejected if c.result.sha256 not in known_rejected]
+    entries.extend(_log_entry(now, who, c, None) for c in new_rejected)
+    report.findings = [f for c in report.files for f in c.findings] + extra
+    old = {c.path.name for c in rejected if c.result.sha256 in known_rejected}
+    plan = WritePlan()
+    if accepted:
+        rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
+        plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
+        plan_monthly(plan, ds)
+        plan_receipts(plan, ds, receipts)
+    _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
+    plan_import_log(plan, ds, entries)
+    _return_faulty(ws, report)
+    return report, plan
+
+
+def _archive(ws: Workspace, c: FileCheck) -> Path:
+    archive = ws.folder("archive")
+    archive.mkdir(exist_ok=True)
+    dest = archive / f"{c.result.sha256}{c.path.suffix.lower()}"
+    if not dest.exists():
+        shutil.copy2(c.path, dest)
+    return dest
+
+
+def _log_entry(now: dt.datetime, who: str, c: FileCheck, changes: Changes | None) -> ImportLogEntry:
+    changes = changes or Changes()
+    return ImportLogEntry(when=now, who=who, file=c.path.name, sha256=c.result.sha256, agency=c.result.agency,
+                          kind=c.result.kind, added=changes.added, changed=changes.changed,
+                          removed=changes.removed, result=c.result.result_text)
+
+
+def _cell_locator(ds: Dataset):
+    def cell_of(code: str, key: str) -> str:
+        col = ds.programme_index.columns.get(key)
+        row = ds.programme_index.rows.get(code)
+        return f"{column_letter(col)}{row}" if col and row else ""
+
+    return cell_of
+
+
+def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of) -> Changes:
+    kind, agency = c.result.kind, c.result.agency
+    rows = c.validated.rows if c.validated else []
+    source = c.path.name
+    # when the file reached the Office: its save time, never later than the run's date
+    received = min(dt.date.fromtimestamp(c.path.stat().st_mtime), today)
+    if kind == "annual":
+        changes = apply_annual(ds, agency, rows, source=source, cell_of=cell_of)
+        record_receipt(ds, agency, received)
+        return changes
+    if kind == "progress":
+        return apply_progress(ds, agency, rows, source=source, cell_of=cell_of)
+    if kind == "monthly":
+        month = c.submission.meta.month if c.submission and c.submission.meta else None
+        return apply_monthly(ds, agency, month or today.month, rows, source=source, received=received)
+    return Changes()
+
+
+def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport, findings: list[Finding] | None = None) -> None:
+    loggable = [f for f in (report.findings if findings is None else findings) if f.code != "duplicate_file"]
+    agency_of = {c.path.name: c.result.agency for c in report.files}
+    plan_validation_log(plan, ds, dt.datetime.now().replace(microsecond=0), loggable, agency_of)
+
+
+def _return_faulty(ws: Workspace, report: RunReport) -> None:
+    """Annotated copies of faulty files (highlighted cells, comments) go to returned/, ready to
+    send back."""
+    out = ws.folder("returned")
+    out.mkdir(exist_ok=True)
+    for c in report.files:
+        if c.result.accepted or c.result.duplicate_of or not any(f.is_error for f in c.findings):
+            continue
+        write_returned(c.path, c.findings, out)
+
+

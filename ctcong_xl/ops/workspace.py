@@ -1,0 +1,104 @@
+"""The workspace (SPEC §6): its folders, the one master workbook in it, creating it, and the
+one atomic write of a plan into the master. Every other operation imports this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import layout as L
+from ..core.models import Agency, ProgrammeConfig
+from ..core.plan import WritePlan
+from ..io import master as master_io
+from ..io.master_build import build_master
+from ..io.xlsxpatch import PackageError
+
+FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
+
+
+class WorkspaceError(Exception):
+    """A usage or environment problem (exit code 2); the message is Vietnamese."""
+
+
+# ---------------------------------------------------------------- workspace
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    def folder(self, name: str) -> Path:
+        return self.root / name
+
+    @property
+    def master(self) -> Path:
+        found = sorted(p for p in self.root.glob("*.xlsm") if not p.name.startswith(("~$", ".")))
+        if not found:
+            raise WorkspaceError(
+                f"Không tìm thấy sổ tổng hợp (.xlsm) trong thư mục {self.root}. "
+                "Chạy “ctcong-xl init” để tạo thư mục làm việc."
+            )
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found)
+            raise WorkspaceError(f"Thư mục {self.root} có nhiều sổ tổng hợp ({names}); chỉ để lại một sổ.")
+        return found[0]
+
+    def inbox_files(self) -> list[Path]:
+        box = self.folder("inbox")
+        if not box.is_dir():
+            raise WorkspaceError(f"Không có thư mục inbox trong {self.root}.")
+        files = [p for p in box.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
+        return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def open_workspace(root: Path) -> Workspace:
+    if not root.is_dir():
+        raise WorkspaceError(f"Không có thư mục làm việc {root}.")
+    return Workspace(root)
+
+
+def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_number: str = "",
+                   leaders: list[str] | None = None, as_of: dt.date | None = None) -> Path:
+    if year < 2000 or year > 2199:
+        raise WorkspaceError(f"Năm chương trình {year} không hợp lệ; ghi năm đủ bốn chữ số, ví dụ 2026.")
+    if not agencies:
+        raise WorkspaceError("Danh mục đơn vị trống.")
+    root.mkdir(parents=True, exist_ok=True)
+    for name in FOLDERS:
+        (root / name).mkdir(exist_ok=True)
+    path = root / L.MASTER_FILENAME.format(year=year)
+    existing = [p for p in root.glob("*.xlsm") if not p.name.startswith(("~$", "."))]
+    if existing:
+        raise WorkspaceError(
+            f"Thư mục {root} đã có sổ tổng hợp {existing[0].name}; không tạo đè. Dùng thư mục khác hoặc xóa sổ cũ."
+        )
+    config = ProgrammeConfig(year=year, program_number=program_number, leaders=leaders or [], as_of=as_of)
+    tmp = root / ("." + path.name + ".new")
+    build_master(tmp, config, agencies)
+    tmp.replace(path)
+    return path
+
+
+def write_master(ws: Workspace, path: Path, plan: WritePlan) -> None:
+    """Write the plan into the master file; a package it cannot patch (a managed sheet renamed
+    or deleted by hand) is an environment error with a clear message, the master unchanged."""
+    try:
+        master_io.write_master(path, plan, backup_root=ws.root)
+    except PackageError as exc:
+        raise master_io.MasterError(
+            f"Không ghi được sổ tổng hợp {path.name}: {exc} Sổ tổng hợp chưa bị thay đổi; "
+            "đặt lại đúng tên trang (hoặc khôi phục bản sao trong archive/master-backups) rồi chạy lại."
+        ) from exc
+
+
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some service accounts
+        return ""
+
+
