@@ -7,7 +7,10 @@ Every other part of the package (VBA project, drawings, charts, styles, shared s
 a clerk added, defined names) is copied byte for byte. A written row whose wrapped text needs
 more than one line gets a height (``ht``) that fits it — LibreOffice does not fit row heights
 when it opens a file, so without it long texts overlap — unless its height was set by hand
-(``customHeight``), which is kept. Two parts change besides the planned
+(``customHeight``), which is kept. Before any cell is written, the cells Excel ties together
+(shared-formula groups, array formulas, rich values) that meet a written rectangle are released
+into plain cells by :func:`ctcong_xl.io.sheetxml.release_cells` — the one pre-pass, run once per
+sheet in :func:`patch_sheet_xml`. Two parts change besides the planned
 sheets: ``xl/workbook.xml`` gets ``fullCalcOnLoad`` so Excel recalculates on open, and Excel's
 calculation chain (``xl/calcChain.xml``, a cache Excel rebuilds) is dropped because it may
 name cells whose formulas the plan replaced.
@@ -29,6 +32,7 @@ from lxml import etree
 from ..core.forms import column_letter
 from ..core.periods import date_to_excel_serial
 from ..core.plan import CellValue, Formula, RangeWrite, WritePlan
+from .sheetxml import Rect, release_cells
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -108,6 +112,8 @@ def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[st
     sheet_data = root.find(f"{M}sheetData")
     if sheet_data is None:
         raise PackageError("Trang tính không có phần dữ liệu (sheetData).")
+    writes = list(writes)
+    release_cells(sheet_data, (written_rect(w) for w in writes))  # shared/array formulas, rich values
     col_styles = _column_styles(root)
     rows = _Keyed({int(r.get("r")): r for r in sheet_data.iter(f"{M}row")})
     cells: dict[int, _Keyed] = {}
@@ -144,6 +150,11 @@ def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[st
             fit_row_height(rows[rnum], rc.values(), widths, wrap)
     _update_dimension(root, rows, cells)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def written_rect(w: RangeWrite) -> Rect:
+    """The cells a write covers."""
+    return Rect(w.row, w.col, w.row + max(len(w.values), 1) - 1, w.col + max((len(v) for v in w.values), default=1) - 1)
 
 
 def set_cell(cell: etree._Element, value: CellValue) -> None:
