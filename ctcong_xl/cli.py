@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import ops
+from . import __version__, ops
 from .core import layout as L
 from .io.agencies import AgenciesFileError
 from .io.master import MasterError
@@ -33,6 +33,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="ctcong-xl: xây dựng, tổng hợp và theo dõi chương trình công tác của UBND tỉnh trong Excel.",
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 # No markup, no highlighting: file names, agencies' values and messages are printed as they
 # are (a "[" in a file name is text); colours come from Text styles.
@@ -78,6 +79,20 @@ def _guard(fn):
             _fail("Đã dừng theo yêu cầu; sổ tổng hợp không thay đổi.")
 
     return wrapper
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"ctcong-xl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="In số phiên bản rồi thoát.")] = False,
+) -> None:
+    """The options of `ctcong-xl` itself (the help text shown is the app's)."""
 
 
 @app.command()

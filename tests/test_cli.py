@@ -43,3 +43,19 @@ def test_a_folder_that_is_not_a_workspace_is_an_environment_error(tmp_path):
     result = runner.invoke(app, ["consolidate", str(tmp_path)])
     assert result.exit_code == 2
     assert "Không tìm thấy sổ tổng hợp" in " ".join(result.stderr.split())
+
+
+def test_version_prints_the_package_version():
+    from ctcong_xl import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"ctcong-xl {__version__}"
+
+
+def test_dash_h_is_help_like_dash_dash_help():
+    short, long = runner.invoke(app, ["-h"]), runner.invoke(app, ["--help"])
+    assert short.exit_code == long.exit_code == 0
+    assert short.stdout == long.stdout
+    assert "consolidate" in short.stdout and "--version" in short.stdout
+    assert runner.invoke(app, ["consolidate", "-h"]).stdout == runner.invoke(app, ["consolidate", "--help"]).stdout
