@@ -419,6 +419,9 @@ def write_plan(book: xw.Book, plan: WritePlan, *, progress: Callable[[str], None
     rectangle whose rows differ in length, which the plans do not make, is written row by
     row). Returns the number of assignments."""
     sheets = {s.name: s for s in book.sheets}
+    for name in plan.new_sheets:  # a managed sheet an older master lacks (the history sheet)
+        if name not in sheets:
+            sheets[name] = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
     missing = [name for name in plan.sheets() if name not in sheets]
     if missing:
         raise master_io.MasterError(

@@ -366,7 +366,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 MANAGED = (PROGRAMME_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-           L.IMPORT_LOG_SHEET)
+           L.IMPORT_LOG_SHEET, L.HISTORY_SHEET)
 
 
 def _canonical(el: etree._Element) -> bytes:
@@ -389,7 +389,7 @@ def _allowed(sheet: str, ref: str, scenario: Scenario) -> bool:
         return (row, col) == (L.config_row("as_of"), 2)
     if sheet == L.REGISTRY_SHEET:
         return row >= 2 and col == [c.key for c in L.REGISTRY_COLUMNS].index("received_annual") + 1
-    if sheet in (L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET):
+    if sheet in (L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET):
         return row >= 2
     return False
 

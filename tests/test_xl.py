@@ -645,6 +645,22 @@ def test_write_plan_assigns_each_rectangle_at_once(tmp_path):
 
 @remote
 @pytest.mark.xlwings_remote
+def test_write_plan_adds_the_history_sheet_an_older_master_lacks():
+    book = xw.Book(json={"client": "VBA", "version": xw.__version__,
+                         "book": {"name": "a.xlsm", "active_sheet_index": 0, "selection": "A1"}, "names": [],
+                         "sheets": [{"name": L.CONFIG_SHEET, "values": [[""]], "pictures": [], "tables": []},
+                                    {"name": L.IMPORT_LOG_SHEET, "values": [[""]], "pictures": [], "tables": []}]})
+    plan = WritePlan()
+    plan.add_sheet(L.HISTORY_SHEET)
+    plan.add(L.HISTORY_SHEET, 1, 1, [[c.header for c in L.HISTORY_COLUMNS]])
+    xl.write_plan(book, plan)
+    added, values = actions(book)
+    assert (added["func"], added["args"][1]) == ("addSheet", L.HISTORY_SHEET)
+    assert (values["sheet_position"], values["values"][0][0]) == (2, "Thời điểm")
+
+
+@remote
+@pytest.mark.xlwings_remote
 def test_write_plan_refuses_a_plan_for_a_sheet_the_book_lacks():
     book = xw.Book(json={"client": "VBA", "version": xw.__version__,
                          "book": {"name": "a.xlsm", "active_sheet_index": 0, "selection": "A1"}, "names": [],

@@ -17,6 +17,7 @@ from typing import Any
 from . import periods
 from .dataset import Dataset
 from .findings import Finding, finding
+from .history import FieldChange, item_changes, monthly_changes
 from .forms import PROGRAMME_COLUMNS, Column
 from .layout import MONTHLY_COLUMNS
 from .messages import show_value
@@ -68,6 +69,7 @@ class Changes:
     removed: int = 0
     findings: list[Finding] = field(default_factory=list)
     withdrawn_codes: list[str] = field(default_factory=list)
+    history: list[FieldChange] = field(default_factory=list)  # every field the file changed, item by item
 
 
 def fingerprint_value(value: Any) -> str:
@@ -167,6 +169,7 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
     rows matched by content keep their codes, new rows get new codes, items no longer
     registered are marked withdrawn (never deleted)."""
     out = Changes()
+    before = {i.ma_dau_viec: i for i in ds.items}
     year = ds.config.year
     prefix = f"{year}-{registrant}-"
     own = [i for i in ds.items if i.ma_dau_viec.startswith(prefix)]
@@ -226,12 +229,14 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
             ds.items[index[it.ma_dau_viec]] = it.model_copy(update={"rut": True, "rut_tu_dong": True, "nguon": source})
             out.removed += 1
             out.withdrawn_codes.append(it.ma_dau_viec)
+    out.history = item_changes(before, ds.items)
     return out
 
 
 def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, source: str, cell_of) -> Changes:
     """A progress report updates only the completion fields of the agency's own items."""
     out = Changes()
+    before = {i.ma_dau_viec: i for i in ds.items}
     index = {it.ma_dau_viec: n for n, it in enumerate(ds.items)}
     for row in rows:
         code = row.values.get("ma_dau_viec")
@@ -244,6 +249,7 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
             merged = merged.model_copy(update={"nguon": source})
         ds.items[index[code]] = merged
         out.changed += int(changed)
+    out.history = item_changes(before, ds.items)
     return out
 
 
@@ -280,6 +286,7 @@ def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow
     keep = [m for m in ds.monthly if not m.ma_viec_thang.startswith(prefix)]
     order = {m.ma_viec_thang: n for n, m in enumerate(ds.monthly)}
     ds.monthly = keep + sorted(new_items, key=lambda m: (order.get(m.ma_viec_thang, 10**9), m.ma_viec_thang))
+    out.history = monthly_changes({m.ma_viec_thang: m for m in old}, new_items)
     return out
 
 

@@ -35,6 +35,8 @@ class Dataset:
     registry_index: SheetIndex = field(default_factory=SheetIndex)
     validation_log_last_row: int = 1
     import_log_last_row: int = 1
+    history_last_row: int = 1
+    has_history_sheet: bool = True  # False for a master made before the history sheet existed
 
     def agency(self, code: str) -> Agency | None:
         for a in self.agencies:

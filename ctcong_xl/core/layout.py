@@ -16,6 +16,7 @@ MONTHLY_SHEET = "Chương trình tháng"
 SUMMARY_SHEET = "Tổng hợp"
 VALIDATION_LOG_SHEET = "Nhật ký kiểm tra"
 IMPORT_LOG_SHEET = "Nhật ký tổng hợp"
+HISTORY_SHEET = "Lịch sử thay đổi"  # append-only: every change a run makes to an item
 XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
 
 MAX_ROWS = 20001  # last row that the summary formulas, validations and formats cover
@@ -99,6 +100,16 @@ IMPORT_LOG_COLUMNS: tuple[Column, ...] = (
     Column("changed", "Sửa", "int", width=7),
     Column("removed", "Rút", "int", width=7),
     Column("result", "Kết quả", width=40),
+)
+
+HISTORY_COLUMNS: tuple[Column, ...] = (
+    Column("when", "Thời điểm", width=17),
+    Column("who", "Người thực hiện", width=16),
+    Column("source", "Tệp hoặc lệnh", width=30),
+    Column("code", "Mã đầu việc", width=17),
+    Column("field", "Trường thay đổi", width=24),
+    Column("old", "Giá trị cũ", width=36),
+    Column("new", "Giá trị mới", width=36),
 )
 
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}

@@ -51,6 +51,12 @@ class RangeWrite:
 @dataclass
 class WritePlan:
     writes: list[RangeWrite] = field(default_factory=list)
+    new_sheets: list[str] = field(default_factory=list)  # sheets to add (at the end) before writing
+
+    def add_sheet(self, name: str) -> None:
+        """Add an empty sheet ``name`` (a managed sheet missing from an older master)."""
+        if name not in self.new_sheets:
+            self.new_sheets.append(name)
 
     def add(self, sheet: str, row: int, col: int, values: list[list[CellValue]] | list[tuple]) -> None:
         if not values:

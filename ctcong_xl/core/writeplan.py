@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from . import layout as L
 from .dataset import Dataset, SheetIndex
 from .findings import Finding
+from .history import FieldChange
 from .forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, WITHDRAWN_MARK, Column, column_letter
 from .models import ImportLogEntry
 from .periods import date_to_excel_serial
@@ -145,3 +146,18 @@ def plan_import_log(plan: WritePlan, ds: Dataset, entries: Sequence[ImportLogEnt
     if rows:
         plan.add(L.IMPORT_LOG_SHEET, ds.import_log_last_row + 1, 1, rows)
         ds.import_log_last_row += len(rows)
+
+
+def plan_history(plan: WritePlan, ds: Dataset, when: dt.datetime, who: str,
+                 changes: Sequence[tuple[str, FieldChange]]) -> None:
+    """Append (source, change) rows to the history sheet; a master made before that sheet
+    existed gets it (with its header row) in the same write."""
+    rows = [[when, who, source, c.code, c.field, c.old or None, c.new or None] for source, c in changes]
+    if not rows:
+        return
+    if not ds.has_history_sheet:
+        plan.add_sheet(L.HISTORY_SHEET)
+        plan.add(L.HISTORY_SHEET, 1, 1, [[c.header for c in L.HISTORY_COLUMNS]])
+        ds.has_history_sheet, ds.history_last_row = True, 1
+    plan.add(L.HISTORY_SHEET, ds.history_last_row + 1, 1, rows)
+    ds.history_last_row += len(rows)

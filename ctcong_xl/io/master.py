@@ -60,7 +60,7 @@ def read_master(path: Path) -> Dataset:
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-                  L.IMPORT_LOG_SHEET)
+                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET)
 
 
 def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> Dataset:
@@ -125,6 +125,7 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         consolidated_hashes=hashes, rejected_hashes=rejected, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
         validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),
         import_log_last_row=_last_row(import_rows),
+        history_last_row=_last_row(rows_of(L.HISTORY_SHEET)), has_history_sheet=L.HISTORY_SHEET in sheets,
     )
 
 

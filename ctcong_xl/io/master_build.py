@@ -40,7 +40,8 @@ SUMMARY_NARRATIVE_CELL = "A15"
 SUMMARY_STATUS_ORDER = (*COUNTED, Status.RUT_KHOI)
 SUMMARY_SPARE_AGENCY_ROWS = 8  # summary rows kept for agencies added to the registry after init
 SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
-HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET)
+HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET,
+                       L.HISTORY_SHEET)
 OTHER_LEADER_LABEL = "Lãnh đạo khác hoặc chưa phân công"
 
 
@@ -87,7 +88,8 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         "grey": wb.add_format({"font_color": "#7F7F7F", "font_strikeout": True}),
     }
     sheets = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET,
-              L.MONTHLY_SHEET, L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, vba.XLWINGS_CONF_SHEET]
+              L.MONTHLY_SHEET, L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET,
+              vba.XLWINGS_CONF_SHEET]
     ws = {name: wb.add_worksheet(name) for name in sheets}
     _control(ws[L.CONTROL_SHEET], f, config)
     _instructions(ws[L.INSTRUCTIONS_SHEET], f)
@@ -98,6 +100,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     _summary(wb, ws[L.SUMMARY_SHEET], f, agencies, config)
     _table_sheet(ws[L.VALIDATION_LOG_SHEET], f, L.VALIDATION_LOG_COLUMNS)
     _table_sheet(ws[L.IMPORT_LOG_SHEET], f, L.IMPORT_LOG_COLUMNS)
+    _table_sheet(ws[L.HISTORY_SHEET], f, L.HISTORY_COLUMNS)
     conf = ws[vba.XLWINGS_CONF_SHEET]
     for r, (k, v) in enumerate(vba.XLWINGS_CONF.items()):
         conf.write_string(r, 0, k)

@@ -84,26 +84,75 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
         parts = sheet_parts(zin)
         wrap = wrap_styles(zin.read("xl/styles.xml")) if "xl/styles.xml" in zin.namelist() else frozenset()
         replaced: dict[str, bytes] = {}
+
+        def current(name: str) -> bytes:
+            return replaced[name] if name in replaced else zin.read(name)
+
+        added = [name for name in plan.new_sheets if name not in parts]
+        for name in added:
+            parts[name] = _add_sheet(zin.namelist(), replaced, current, name)
         for sheet in plan.sheets():
             if sheet not in parts:
                 raise PackageError(f"Bảng tính thiếu trang “{sheet}”.")
             part = parts[sheet]
-            replaced[part] = patch_sheet_xml(zin.read(part), plan.for_sheet(sheet), wrap)
-        replaced["xl/workbook.xml"] = _full_calc_on_load(zin.read("xl/workbook.xml"))
+            replaced[part] = patch_sheet_xml(current(part), plan.for_sheet(sheet), wrap)
+        replaced["xl/workbook.xml"] = _full_calc_on_load(current("xl/workbook.xml"))
         drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
         if drop:
-            replaced["[Content_Types].xml"] = _drop_content_type(zin.read("[Content_Types].xml"), "/xl/calcChain.xml")
+            replaced["[Content_Types].xml"] = _drop_content_type(current("[Content_Types].xml"), "/xl/calcChain.xml")
             replaced["xl/_rels/workbook.xml.rels"] = _drop_relationship(
-                zin.read("xl/_rels/workbook.xml.rels"), "calcChain.xml"
+                current("xl/_rels/workbook.xml.rels"), "calcChain.xml"
             )
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
                 if info.filename in drop:
                     continue
-                data = replaced.get(info.filename)
+                data = replaced.pop(info.filename, None)
                 zout.writestr(info, zin.read(info.filename) if data is None else data)
+            for name, data in replaced.items():  # parts of the sheets added
+                zout.writestr(name, data)
         return out.getvalue()
+
+
+_EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                b'<worksheet xmlns="' + NS_MAIN.encode() + b'" xmlns:r="' + NS_REL.encode() + b'">'
+                b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+                b'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+                b'<sheetData/><pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" footer="0.3"/>'
+                b'</worksheet>')
+_WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+def _add_sheet(existing: list[str], replaced: dict[str, bytes], current, name: str) -> str:
+    """Add an empty worksheet ``name`` after the last sheet: its part, its relationship, its
+    content type and its entry in the workbook. Returns the new part's name."""
+    n = 1
+    while f"xl/worksheets/sheet{n}.xml" in existing or f"xl/worksheets/sheet{n}.xml" in replaced:
+        n += 1
+    part = f"xl/worksheets/sheet{n}.xml"
+    replaced[part] = _EMPTY_SHEET
+    rels = etree.fromstring(current("xl/_rels/workbook.xml.rels"), _PARSER)
+    ids = {r.get("Id") for r in rels}
+    k = 1
+    while f"rId{k}" in ids:
+        k += 1
+    rid = f"rId{k}"
+    etree.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", Id=rid, Type=_WORKSHEET_REL, Target=f"worksheets/sheet{n}.xml")
+    replaced["xl/_rels/workbook.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    types = etree.fromstring(current("[Content_Types].xml"), _PARSER)
+    etree.SubElement(types, f"{{{NS_CT}}}Override", PartName=f"/{part}", ContentType=_WORKSHEET_TYPE)
+    replaced["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    wb = etree.fromstring(current("xl/workbook.xml"), _PARSER)
+    sheets = wb.find(f"{M}sheets")
+    sheet_id = 1 + max((int(s.get("sheetId")) for s in sheets), default=0)
+    el = etree.SubElement(sheets, f"{M}sheet", name=name, sheetId=str(sheet_id))
+    el.set(f"{{{NS_REL}}}id", rid)
+    replaced["xl/workbook.xml"] = etree.tostring(wb, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return part
 
 
 def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[str] = frozenset()) -> bytes:

@@ -16,7 +16,14 @@ from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from ..core.models import ImportLogEntry
 from ..core.plan import WritePlan
 from ..core.validate import Context, Validated, validate_rows
-from ..core.writeplan import plan_import_log, plan_monthly, plan_programme, plan_receipts, plan_validation_log
+from ..core.writeplan import (
+    plan_history,
+    plan_import_log,
+    plan_monthly,
+    plan_programme,
+    plan_receipts,
+    plan_validation_log,
+)
 from ..io import master as master_io
 from ..io.incoming import Submission, read_submission, sha256_file
 from ..io.returned import write_returned
@@ -175,6 +182,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     extra: list[Finding] = []
     entries: list[ImportLogEntry] = []
     receipts: set[str] = set()
+    history = []
     accepted = [c for c in report.files if c.result.accepted]
     for c in accepted:
         _archive(ws, c)  # every consolidated file is kept before the master changes
@@ -184,6 +192,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
         if c.result.kind == "annual":
             receipts.add(c.result.agency)
         entries.append(_log_entry(now, who, c, changes))
+        history.extend((c.path.name, change) for change in changes.history)
     rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of]
     new_rejected = [c for c in rejected if c.result.sha256 not in known_rejected]
     entries.extend(_log_entry(now, who, c, None) for c in new_rejected)
@@ -197,6 +206,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
         plan_receipts(plan, ds, receipts)
     _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
     plan_import_log(plan, ds, entries)
+    plan_history(plan, ds, now, who, history)
     _return_faulty(ws, report)
     return report, plan
 
