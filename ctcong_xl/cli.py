@@ -216,10 +216,31 @@ def summary(workspace: Path, as_of: AsOf = None, as_json: Json = False) -> None:
 @app.command()
 @_guard
 def report(workspace: Path, as_of: AsOf = None) -> None:
-    """Lập báo cáo (đoạn văn và số liệu) vào thư mục reports."""
-    s, path = ops.report(_ws(workspace), as_of=_date(as_of))
+    """Lập báo cáo (văn bản theo Nghị định 30/2020/NĐ-CP, .docx và .pdf) vào thư mục reports."""
+    s, doc = ops.report(_ws(workspace), as_of=_date(as_of))
     out.print(Panel(s.narrative, title="Đoạn báo cáo"))
-    out.print(f"Đã ghi {path}.")
+    _print_published(doc)
+
+
+def _print_published(doc: ops.Published) -> None:
+    out.print(f"Đã ghi {doc.docx}" + (f" và {doc.pdf.name}." if doc.pdf else "."))
+    if doc.pdf_problem:
+        err.print(doc.pdf_problem)
+
+
+@app.command()
+@_guard
+def programme(
+    workspace: Path,
+    year: Annotated[bool, typer.Option("--year", help="Chương trình công tác năm (chương trình khung).")] = False,
+    month: Annotated[Optional[int], typer.Option("--month", help="Chương trình công tác tháng M (1–12).")] = None,
+) -> None:
+    """Dự thảo chương trình công tác năm (--year) hoặc tháng (--month M) của UBND tỉnh vào thư mục reports."""
+    if year == (month is not None):
+        _fail("Chọn một trong hai: --year (chương trình năm) hoặc --month M (chương trình tháng M).")
+    if month is not None and not 1 <= month <= 12:
+        _fail(f"Tháng {month} không hợp lệ; ghi --month từ 1 đến 12.")
+    _print_published(ops.programme(_ws(workspace), month=month))
 
 
 @app.command()

@@ -19,6 +19,14 @@ from .terminal import status_table
 DEMO_YEAR = 2026
 DEMO_AS_OF = dt.date(2026, 9, 30)
 MARKER = ".ctcong-demo"
+# The demo's (fictional) province and signers, as the Office types them in Cấu hình.
+DEMO_SETTINGS = {
+    "province": "An Hòa",
+    "place": "An Hòa",
+    "report_signer_title": "Chánh Văn phòng",
+    "report_signer_name": "Trần Minh Tuấn",
+    "programme_signer_name": "Hoàng Văn Bình",
+}
 
 
 def _demo_received(year: int, n: int) -> dt.date:
@@ -41,7 +49,8 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
             )
         shutil.rmtree(directory)
     agencies = load_default_agencies()
-    ops.init_workspace(directory, year, agencies, program_number="27/CTr-UBND", leaders=DEFAULT_LEADERS)
+    ops.init_workspace(directory, year, agencies, program_number="27/CTr-UBND", leaders=DEFAULT_LEADERS,
+                       settings={**DEMO_SETTINGS, "program_date": dt.date(year, 1, 12)})
     (directory / MARKER).write_text("demo\n", encoding="utf-8")
     ws = ops.open_workspace(directory)
     console.print(f"1. Đã tạo thư mục làm việc và sổ tổng hợp: {ws.master.name} ({len(agencies)} đơn vị).")
@@ -71,13 +80,15 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
     second = ops.consolidate(ws, today=as_of)
     console.print(f"4. Tổng hợp báo cáo tiến độ: {sum(c.result.accepted for c in second.files if not c.result.duplicate_of)} tệp.")
 
-    s, report_path = ops.report(ws, as_of=as_of)
+    s, report = ops.report(ws, as_of=as_of)
     reminders = ops.remind(ws, as_of=as_of)
+    programme = ops.programme(ws)
     console.print(status_table(s))
     console.print(f"\nĐoạn báo cáo:\n{s.narrative}\n")
     console.print("Xem kết quả:")
     console.print(f"  • Sổ tổng hợp (mở bằng Excel): {ws.master}")
-    console.print(f"  • Báo cáo: {report_path}")
+    console.print(f"  • Báo cáo: {report.docx}" + (f" và {report.pdf.name}" if report.pdf else ""))
+    console.print(f"  • Chương trình công tác năm: {programme.docx}" + (f" và {programme.pdf.name}" if programme.pdf else ""))
     console.print(f"  • Biểu mẫu gửi đơn vị và {len(reminders)} danh sách đôn đốc: {ws.folder('outbox')}")
     console.print(f"  • Tệp đã tổng hợp (lưu theo mã băm): {ws.folder('archive')}")
     return ws

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import docx
 import openpyxl
 from typer.testing import CliRunner
 
@@ -148,9 +149,9 @@ def test_remind_and_report_commands_write_their_files(tmp_path):
     rows = [r for r in openpyxl.load_workbook(sheet_file).active.iter_rows(values_only=True)]
     assert any(r[0] == "2026-STC-001" and r[3] == "quá 1 ngày" for r in rows)
 
-    result = CliRunner().invoke(app, ["report", str(root), "--as-of", "2026-06-30"])
+    result = CliRunner().invoke(app, ["report", str(root), "--as-of", "2026-06-30"], env={"CTCONG_SOFFICE": "/nonexistent"})
     assert result.exit_code == 0
-    text = (root / "reports" / "BaoCao_2026-06-30.txt").read_text(encoding="utf-8")
+    text = "\n".join(p.text for p in docx.Document(str(root / "reports" / "BaoCao_2026-06-30.docx")).paragraphs)
     assert "có tổng số 2 đầu việc được giao cho 2 đơn vị; đến cuối tháng 6/2026 có 1 công việc chưa hoàn thành" in text
 
 

@@ -253,11 +253,19 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
     return out
 
 
+MONTHLY_WITHDRAWN_PREFIX = "(Đã rút) "  # before the content of a monthly row its agency no longer registers
+
+
+def thang_label(month: int, year: int) -> str:
+    """How the monthly programme names a month in its ``Tháng`` column: ``07/2026``."""
+    return f"{month:02d}/{year}"
+
+
 def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow], *, source: str, received: dt.date) -> Changes:
     """A monthly registration replaces the agency's rows of that month's programme."""
     out = Changes()
     year = ds.config.year
-    thang = f"{month:02d}/{year}"
+    thang = thang_label(month, year)
     prefix = f"{year}-{month:02d}-{agency_code}-"
     old = [m for m in ds.monthly if m.ma_viec_thang.startswith(prefix)]
     by_content = {normalize_header(m.noi_dung): m for m in old}
@@ -278,8 +286,9 @@ def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow
             new_items.append(MonthlyItem(ma_viec_thang=code, thang=thang, ma_don_vi=agency_code, ngay_nhan=received, nguon=source, **fields))
             out.added += 1
     for gone in by_content.values():
-        if not gone.noi_dung.startswith("(Đã rút) "):
-            new_items.append(gone.model_copy(update={"noi_dung": f"(Đã rút) {gone.noi_dung}", "nguon": source}))
+        if not gone.noi_dung.startswith(MONTHLY_WITHDRAWN_PREFIX):
+            new_items.append(gone.model_copy(update={"noi_dung": MONTHLY_WITHDRAWN_PREFIX + gone.noi_dung,
+                                                     "nguon": source}))
             out.removed += 1
         else:
             new_items.append(gone)

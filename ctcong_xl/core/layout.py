@@ -43,6 +43,25 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
     ConfigField("monthly_deadline_day", "Hạn đăng ký chương trình tháng (ngày của tháng trước)", "int",
                 "NgayHanDangKyThang"),
     ConfigField("remind_within_days", "Nhắc việc sắp đến hạn trước (ngày)", "int", "SoNgayNhacTruoc"),
+    # the administrative documents (báo cáo, chương trình): NĐ 30/2020/NĐ-CP
+    ConfigField("province", "Tên tỉnh", "text", "TenTinh", "Không ghi chữ “tỉnh”, ví dụ Lâm Đồng"),
+    ConfigField("place", "Địa danh ghi ngày tháng văn bản", "text", "DiaDanh",
+                "Bỏ trống thì dùng tên tỉnh"),
+    ConfigField("office_name", "Cơ quan lập báo cáo", "text", "CoQuanBaoCao", "Ví dụ Văn phòng"),
+    ConfigField("report_number", "Số báo cáo", "text", "SoBaoCao",
+                "Ví dụ 125/BC-VP; bỏ trống để ghi số khi ban hành"),
+    ConfigField("report_signer_authority", "Thẩm quyền ký báo cáo", "text", "ThamQuyenKyBaoCao",
+                "Ví dụ KT. CHÁNH VĂN PHÒNG; bỏ trống khi người đứng đầu ký"),
+    ConfigField("report_signer_title", "Chức vụ người ký báo cáo", "text", "ChucVuKyBaoCao"),
+    ConfigField("report_signer_name", "Họ tên người ký báo cáo", "text", "NguoiKyBaoCao"),
+    ConfigField("report_recipients", "Nơi nhận báo cáo", "text", "NoiNhanBaoCao", "Các nơi nhận cách nhau bởi dấu ;"),
+    ConfigField("programme_signer_authority", "Thẩm quyền ký chương trình", "text", "ThamQuyenKyChuongTrinh"),
+    ConfigField("programme_signer_title", "Chức vụ người ký chương trình", "text", "ChucVuKyChuongTrinh"),
+    ConfigField("programme_signer_name", "Họ tên người ký chương trình", "text", "NguoiKyChuongTrinh"),
+    ConfigField("legal_basis", "Căn cứ ban hành chương trình", "text", "CanCuChuongTrinh",
+                "Các căn cứ cách nhau bởi dấu ;"),
+    ConfigField("programme_recipients", "Nơi nhận chương trình", "text", "NoiNhanChuongTrinh",
+                "Các nơi nhận cách nhau bởi dấu ;"),
 )
 CONFIG_FIRST_ROW = 2  # row of the first field; labels in column A, values in column B
 LEADERS_COL = 4  # column D lists the leaders (Lãnh đạo UBND tỉnh), from row 2

@@ -31,6 +31,24 @@ class ProgrammeConfig(BaseModel):
     monthly_deadline_day: int = 20  # monthly registration due by this day of month M-1
     remind_within_days: int = 7  # "soon due" window
     leaders: list[str] = Field(default_factory=list)
+    # The administrative documents (NĐ 30/2020/NĐ-CP): issuing bodies, numbers, signers.
+    province: str = ""  # e.g. "Lâm Đồng" (without the word "tỉnh")
+    place: str = ""  # place name of the date line; blank = the province
+    office_name: str = "Văn phòng"  # the body under UBND tỉnh that issues the report
+    report_number: str = ""  # e.g. "125/BC-VP"; blank = left for the clerk to fill in
+    report_signer_authority: str = ""  # e.g. "KT. CHÁNH VĂN PHÒNG"
+    report_signer_title: str = "Chánh Văn phòng"
+    report_signer_name: str = ""
+    report_recipients: str = ("Thường trực Tỉnh ủy; Thường trực HĐND tỉnh; Chủ tịch, các Phó Chủ tịch UBND tỉnh; "
+                              "Lãnh đạo Văn phòng; Lưu: VT, TH.")
+    programme_signer_authority: str = "TM. Ủy ban nhân dân"
+    programme_signer_title: str = "Chủ tịch"
+    programme_signer_name: str = ""
+    legal_basis: str = ("Luật Tổ chức chính quyền địa phương; Quy chế làm việc của Ủy ban nhân dân tỉnh; "
+                        "đăng ký chương trình công tác của các sở, ban, ngành, địa phương")
+    programme_recipients: str = ("Văn phòng Chính phủ; Thường trực Tỉnh ủy; Thường trực HĐND tỉnh; "
+                                 "Chủ tịch, các Phó Chủ tịch UBND tỉnh; Các sở, ban, ngành tỉnh; "
+                                 "UBND các xã, phường; Lưu: VT, TH.")
 
     def default_annual_deadline(self) -> dt.date:
         return self.annual_deadline or dt.date(self.year - 1, 11, 15)

@@ -141,7 +141,7 @@ def _read_config(rows: list[list[Any]]) -> ProgrammeConfig:
             except (TypeError, ValueError):
                 if field.key == "year":
                     raise MasterError("Ô “Năm chương trình” ở trang Cấu hình phải là một năm, ví dụ 2026.")
-        else:
+        elif cell_text(raw):  # a blank text keeps its default (e.g. the signer's title)
             values[field.key] = cell_text(raw)
     leaders = [cell_text(_at(r, L.LEADERS_COL)) for r in rows[1:]]
     values["leaders"] = [x for x in leaders if x]

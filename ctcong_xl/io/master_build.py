@@ -159,19 +159,11 @@ def _config(wb, w, f, config: ProgrammeConfig) -> None:
     w.set_column(3, 3, 40, f["base"])
     w.write_row(0, 0, ["Thông số", "Giá trị"], f["header"])
     w.write(0, 3, "Lãnh đạo UBND tỉnh", f["header"])
-    values = {
-        "year": config.year,
-        "program_number": config.program_number,
-        "program_date": config.program_date,
-        "as_of": config.as_of,
-        "annual_deadline": config.default_annual_deadline(),
-        "monthly_deadline_day": config.monthly_deadline_day,
-        "remind_within_days": config.remind_within_days,
-    }
+    values = {"annual_deadline": config.default_annual_deadline()}
     for field in L.CONFIG_FIELDS:
         r = L.config_row(field.key) - 1
         w.write(r, 0, field.label, f["label"])
-        v = values[field.key]
+        v = values.get(field.key, getattr(config, field.key))
         if field.type == "date":
             if v is None:
                 w.write_blank(r, 1, None, f["input_date"])

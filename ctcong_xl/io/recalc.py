@@ -33,6 +33,9 @@ _FILTERS = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
     "pdf": "pdf:calc_pdf_Export",
 }
+# Word documents go through LibreOffice Writer (Debian: libreoffice-writer-nogui).
+_TEXT_DOCUMENTS = frozenset({".docx", ".odt", ".doc"})
+_WRITER_FILTERS = {"pdf": "pdf:writer_pdf_Export"}
 
 _ZIP_SPREADSHEETS = frozenset({".xlsx", ".xlsm", ".ods"})
 
@@ -83,7 +86,8 @@ def recalculate(path_in: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOU
 
 
 def convert(path_in: Path, out_dir: Path, fmt: str, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
-    """Convert ``path_in`` with LibreOffice (formulas recalculated first) to ``fmt`` — an
+    """Convert ``path_in`` with LibreOffice (a workbook: formulas recalculated first; a Word
+    document: through Writer) to ``fmt`` — an
     extension such as ``"pdf"`` or ``"xlsx"``, or a full ``--convert-to`` argument such as
     ``'pdf:calc_pdf_Export:{"PageRange":{"type":"string","value":"1"}}'``. The result is
     ``out_dir/<stem>.<extension>``; return that path. Raises :class:`RecalcError`."""
@@ -98,6 +102,7 @@ def convert(path_in: Path, out_dir: Path, fmt: str, *, timeout: float = DEFAULT_
     if path_in.suffix.lower() in _ZIP_SPREADSHEETS and not zipfile.is_zipfile(path_in):
         # LibreOffice would happily import it as a text file and "succeed".
         raise RecalcError(f"Tệp {path_in.name} không phải là bảng tính Excel hợp lệ (tệp hỏng hoặc sai định dạng).")
+    writer = path_in.suffix.lower() in _TEXT_DOCUMENTS
     exe = soffice_path()
     if exe is None:
         raise RecalcError(
@@ -121,9 +126,9 @@ def convert(path_in: Path, out_dir: Path, fmt: str, *, timeout: float = DEFAULT_
             "--nologo",
             "--nodefault",
             "--nolockcheck",
-            "--calc",
+            "--writer" if writer else "--calc",
             "--convert-to",
-            _FILTERS.get(fmt, fmt),
+            (_WRITER_FILTERS if writer else _FILTERS).get(fmt, fmt),
             "--outdir",
             str(produced_dir),
             str(source),

@@ -5,18 +5,20 @@ printing to the door.
 * :mod:`.workspace` — folders, the master in it, ``init``, the one atomic write of a plan;
 * :mod:`.templates` — ``templates``;
 * :mod:`.intake` — ``validate`` and ``consolidate``;
-* :mod:`.review` — ``summary``, ``report``, ``remind``.
+* :mod:`.review` — ``summary``, ``report``, ``remind``;
+* :mod:`.programme` — ``programme`` (the annual and monthly programme documents).
 
 Only :mod:`.workspace` is imported by the others.
 """
 
 from .intake import FileCheck, Progress, RunReport, check_file, consolidate, plan_consolidation, plan_validation, validate
-from .review import Reminder, plan_summary, remind, remind_from, report, summary
+from .programme import programme, programme_from
+from .review import Published, Reminder, plan_summary, remind, remind_from, report, report_from, summary
 from .templates import make_templates, make_templates_from
 from .workspace import FOLDERS, Workspace, WorkspaceError, init_workspace, open_workspace, write_master
 
 __all__ = [
-    "FOLDERS", "FileCheck", "Progress", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
+    "FOLDERS", "FileCheck", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
     "consolidate", "init_workspace", "make_templates", "make_templates_from", "open_workspace", "plan_consolidation",
-    "plan_summary", "plan_validation", "remind", "remind_from", "report", "summary", "validate", "write_master",
+    "plan_summary", "plan_validation", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",
 ]

@@ -9,23 +9,29 @@ from pathlib import Path
 from ..core.dataset import Dataset
 from ..core.models import Agency
 from ..core.plan import WritePlan
-from ..core.status import COUNTED
+from ..core.documents import report_document
 from ..core.summary import Summary, reminder_items, summarize
-from ..core.text import vn_sort_key
 from ..core.writeplan import plan_config, plan_programme
 from ..io import master as master_io
+from ..io.document import Published, publish
+from ..io.master_build import STATUS_COLORS
 from ..io.reminders import write_reminder
 from .workspace import Workspace, write_master
 
 def summary(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> Summary:
     """Counts at ``as_of``; with ``as_of`` also records it as the master's as-of date so the
     master's formulas show the same statuses, and refreshes the cached statuses."""
+    return _review(ws, as_of=as_of, today=today)[0]
+
+
+def _review(ws: Workspace, *, as_of: dt.date | None, today: dt.date | None) -> tuple[Summary, Dataset]:
     path = ws.master
     with master_io.locked(path):
-        s, plan = plan_summary(master_io.read_master(path), as_of=as_of, today=today)
+        ds = master_io.read_master(path)
+        s, plan = plan_summary(ds, as_of=as_of, today=today)
         if plan.writes:
             write_master(ws, path, plan)
-        return s
+        return s, ds
 
 
 def plan_summary(ds: Dataset, *, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[Summary, WritePlan]:
@@ -38,25 +44,17 @@ def plan_summary(ds: Dataset, *, as_of: dt.date | None = None, today: dt.date | 
     return summarize(ds, when), plan
 
 
-def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[Summary, Path]:
-    """The paragraph and the tables as a text report in reports/."""
-    s = summary(ws, as_of=as_of, today=today)
-    out = ws.folder("reports")
-    out.mkdir(exist_ok=True)
-    path = out / f"BaoCao_{s.as_of:%Y-%m-%d}.txt"
-    lines = [f"BÁO CÁO TÌNH HÌNH THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {s.year}", "", s.narrative, "",
-             "Theo đơn vị:"]
-    for a in sorted(s.by_agency, key=lambda a: vn_sort_key(a["name"])):
-        if a["total"]:
-            lines.append(f"- {a['name']}: {a['total']} việc; " + ", ".join(
-                f"{a[st.value]} {st.text.lower()}" for st in COUNTED if a[st.value]))
-    lines += ["", "Đăng ký chương trình công tác năm (đánh giá thi đua):"]
-    for a in sorted(s.by_agency, key=lambda a: vn_sort_key(a["name"])):
-        late_months = [m for m, v in a["monthly_registration"].items() if v != "Đúng hạn"]
-        monthly = f"; đăng ký tháng chưa đúng hạn: {', '.join(late_months)}" if late_months else ""
-        lines.append(f"- {a['name']}: {a['registration'].lower()}{monthly}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return s, path
+def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[Summary, Published]:
+    """The report as an administrative document, ``reports/BaoCao_<as-of>.docx`` (+ .pdf): the
+    figures and the paragraph of :func:`summary`, dated ``today``."""
+    s, ds = _review(ws, as_of=as_of, today=today)
+    return s, report_from(ws, s, ds, today=today)
+
+
+def report_from(ws: Workspace, s: Summary, ds: Dataset, *, today: dt.date | None = None) -> Published:
+    """The report of a summary already made (from the file or the open book)."""
+    doc = report_document(s, ds, day=today or dt.date.today(), colors=STATUS_COLORS)
+    return publish(doc, ws.folder("reports") / f"BaoCao_{s.as_of:%Y-%m-%d}.docx")
 
 
 @dataclass

@@ -60,7 +60,10 @@ def open_workspace(root: Path) -> Workspace:
 
 
 def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_number: str = "",
-                   leaders: list[str] | None = None, as_of: dt.date | None = None) -> Path:
+                   leaders: list[str] | None = None, as_of: dt.date | None = None,
+                   settings: dict[str, object] | None = None) -> Path:
+    """Create the workspace folders and its master; ``settings`` are further values of the
+    configuration sheet (:class:`ProgrammeConfig` fields, e.g. ``province``)."""
     if year < 2000 or year > 2199:
         raise WorkspaceError(f"Năm chương trình {year} không hợp lệ; ghi năm đủ bốn chữ số, ví dụ 2026.")
     if not agencies:
@@ -74,7 +77,8 @@ def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_num
         raise WorkspaceError(
             f"Thư mục {root} đã có sổ tổng hợp {existing[0].name}; không tạo đè. Dùng thư mục khác hoặc xóa sổ cũ."
         )
-    config = ProgrammeConfig(year=year, program_number=program_number, leaders=leaders or [], as_of=as_of)
+    config = ProgrammeConfig(year=year, program_number=program_number, leaders=leaders or [], as_of=as_of,
+                             **(settings or {}))
     tmp = root / ("." + path.name + ".new")
     build_master(tmp, config, agencies)
     tmp.replace(path)
