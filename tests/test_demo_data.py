@@ -447,3 +447,64 @@ def test_progress_fill_refuses_an_item_not_in_the_template(tmp_path: Path) -> No
 def test_fill_refuses_a_column_the_form_does_not_have(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="thoi_gian"):
         fill_template(annual_template(tmp_path), [{"noi_dung": "Họp giao ban", "thoi_gian": "12/6/2026"}])
+
+
+def _cp1258(text: str) -> bytes:
+    """``text`` as Excel's plain "CSV" writes it on a Vietnamese Windows (Windows-1258: letters
+    with their circumflex, breve or horn, then the tone mark as a combining character)."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = b""
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+            out += (base + "".join(c for c in parts if c in tones)).encode("cp1258")
+    return out
+
+
+DEPARTMENTS_CSV = ("Mã đơn vị,Tên đơn vị,Loại,Email\n"
+                   "STC,Sở Tài chính,\"sở, ban, ngành\",stc@tinhmau.gov.vn\n"
+                   "SNNMT,Sở Nông nghiệp và Môi trường,\"sở, ban, ngành\",snnmt@tinhmau.gov.vn\n"
+                   "PNGHIALO,UBND phường Nghĩa Lộ,UBND cấp xã,nghialo@tinhmau.gov.vn\n")
+
+
+def test_an_unquoted_comma_in_the_kind_rejects_the_row_with_its_line_number(tmp_path: Path) -> None:
+    path = tmp_path / "donvi.csv"
+    path.write_text(DEPARTMENTS_CSV.replace('"sở, ban, ngành"', "Sở, ban, ngành"), encoding="utf-8")
+    with pytest.raises(AgenciesFileError) as info:
+        read_agencies_file(path)
+    assert [(f.code, f.cell) for f in info.value.findings] == [("agencies_file_field_count", "A2"),
+                                                               ("agencies_file_field_count", "A3")]
+    assert "Dòng 2 của danh mục đơn vị có 6 giá trị, trong khi dòng tiêu đề có 4 cột" in str(info.value)
+
+
+def test_a_windows_1258_csv_is_read_like_its_utf8_twin(tmp_path: Path) -> None:
+    (tmp_path / "utf8.csv").write_text(DEPARTMENTS_CSV, encoding="utf-8")
+    (tmp_path / "ansi.csv").write_bytes(_cp1258(DEPARTMENTS_CSV))
+    assert read_agencies_file(tmp_path / "ansi.csv") == read_agencies_file(tmp_path / "utf8.csv")
+
+
+def test_a_utf16_unicode_text_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "unicode.txt").write_bytes(DEPARTMENTS_CSV.replace(",", "\t").replace('"sở\tban\tngành"', "sở, ban, ngành")
+                                           .encode("utf-16"))
+    assert [a.code for a in read_agencies_file(tmp_path / "unicode.txt")] == ["STC", "SNNMT", "PNGHIALO"]
+
+
+def test_a_csv_in_another_encoding_says_which_encoding_was_expected(tmp_path: Path) -> None:
+    path = tmp_path / "donvi.csv"
+    path.write_bytes(DEPARTMENTS_CSV.encode("cp1252", errors="replace"))
+    with pytest.raises(AgenciesFileError) as info:
+        read_agencies_file(path)
+    assert [f.code for f in info.value.findings] == ["agencies_file_encoding"]
+    assert "UTF-8" in str(info.value) and "thiếu cột" not in str(info.value)
+
+
+def test_an_invalid_email_address_is_rejected_at_its_cell(tmp_path: Path) -> None:
+    path = tmp_path / "donvi.csv"
+    path.write_text(DEPARTMENTS_CSV.replace("snnmt@tinhmau.gov.vn", "ban")
+                    .replace("stc@tinhmau.gov.vn", "stc@tinhmau.gov.vn; vanthu.stc@tinhmau.gov.vn"), encoding="utf-8")
+    with pytest.raises(AgenciesFileError) as info:
+        read_agencies_file(path)
+    assert [(f.code, f.cell, f.value) for f in info.value.findings] == [("agency_email_invalid", "D3", "ban")]

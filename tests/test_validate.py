@@ -231,7 +231,8 @@ COVERED_ELSEWHERE = {
     "deadline_recurring": "test_xl.py::test_thoihan_explains_an_impossible_date_in_vietnamese",  # worksheet functions only
 }
 AGENCY_FILE_CODES = {"agencies_file_unreadable", "agencies_file_missing_column", "agencies_file_empty",
-                     "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown"}
+                     "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown",
+                     "agencies_file_field_count", "agencies_file_encoding", "agency_email_invalid"}
 
 
 def build(case: Case, o: Office, d: Path) -> Path:
@@ -273,6 +274,10 @@ AGENCY_FILES = {
     "agency_code_duplicate": ("danhmuc.csv", "Mã đơn vị,Tên đơn vị,Loại,Email\nSTC,Sở Tài chính,,\nSTC,Sở Tư pháp,,\n"),
     "agency_name_missing": ("danhmuc.csv", "Mã đơn vị,Tên đơn vị,Loại,Email\nSTC,,,\n"),
     "agency_kind_unknown": ("danhmuc.csv", "Mã đơn vị,Tên đơn vị,Loại,Email\nSTC,Sở Tài chính,Bộ,\n"),
+    "agencies_file_field_count": ("danhmuc.csv", "Mã đơn vị,Tên đơn vị,Loại,Email\nSTC,Sở Tài chính,Sở, ban, ngành,stc@tinhmau.gov.vn\n"),
+    # saved on a Western-European Windows: every Vietnamese letter became "?"
+    "agencies_file_encoding": ("danhmuc.csv", "Mã đơn vị,Tên đơn vị,Loại,Email\nSTC,Sở Tài chính,,\n".encode("cp1252", "replace")),
+    "agency_email_invalid": ("danhmuc.csv", "Mã đơn vị,Tên đơn vị,Loại,Email\nSTC,Sở Tài chính,,stc.tinhmau.gov.vn\n"),
 }
 
 

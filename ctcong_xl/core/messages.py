@@ -208,6 +208,22 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Danh mục đơn vị không có đơn vị nào.",
         "Mỗi đơn vị ghi trên một dòng, dưới dòng tiêu đề Mã đơn vị, Tên đơn vị, Loại, Email.",
     ),
+    "agencies_file_field_count": (
+        "error",
+        "Dòng {line} của danh mục đơn vị có {found} giá trị, trong khi dòng tiêu đề có {expected} cột.",
+        "Một giá trị có dấu phẩy (ví dụ “sở, ban, ngành”) phải đặt trong ngoặc kép; dễ nhất là sửa trong Excel rồi "
+        "lưu lại bằng Tệp → Lưu thành → CSV UTF-8 (Comma delimited).",
+    ),
+    "agencies_file_encoding": (
+        "error",
+        "Không đọc được chữ tiếng Việt trong danh mục đơn vị: tệp không được lưu theo bảng mã {expected}.",
+        "Mở tệp bằng Excel rồi lưu lại bằng Tệp → Lưu thành → CSV UTF-8 (Comma delimited), hoặc lưu thành tệp .xlsx.",
+    ),
+    "agency_email_invalid": (
+        "error",
+        "Địa chỉ thư điện tử “{value}” không hợp lệ.",
+        "Ghi địa chỉ dạng ten@donvi.gov.vn; nhiều địa chỉ thì ngăn cách bằng dấu chấm phẩy; để trống nếu chưa có.",
+    ),
     "agency_code_invalid": (
         "error",
         "Mã đơn vị “{value}” không hợp lệ.",

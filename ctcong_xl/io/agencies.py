@@ -7,8 +7,12 @@ variants are accepted (``Mã ĐV``, ``Tên cơ quan``, ``Loại đơn vị``, ``
 ``Mã đơn vị`` and ``Tên đơn vị`` are required; a blank or missing ``Loại`` is inferred from the
 name (``UBND xã …`` -> ``UBND cấp xã``), a missing ``Email`` is left blank.
 
-A CSV may be UTF-8 (with or without BOM, as Excel's "CSV UTF-8" writes it) or Windows-1258
-(Excel's plain "CSV" on a Vietnamese Windows), separated by commas, semicolons or tabs.
+A CSV may be UTF-8 (with or without BOM, as Excel's "CSV UTF-8" writes it), UTF-16 (Excel's
+"Unicode Text") or Windows-1258 (Excel's plain "CSV" on a Vietnamese Windows), separated by
+commas, semicolons or tabs. A CSV row whose number of values differs from the header's (an
+unquoted comma in ``Sở, ban, ngành``) is rejected with its line number; a file in another
+encoding (its header unreadable) is rejected saying which encodings are expected. E-mail
+addresses are checked (several may be separated by ``;``).
 
 Problems are reported all at once as one :class:`AgenciesFileError` carrying findings from the
 message catalogue (``agencies_file_*``, ``agency_*``), each placed at its file and cell.
@@ -66,6 +70,8 @@ _KINDS: dict[str, str] = {
     "xa phuong": "UBND cấp xã",
     "khac": "khác",
 }
+EXPECTED_ENCODINGS = "UTF-8 (hoặc Windows-1258, UTF-16)"
+_EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,.]+$")
 _CODE = re.compile(r"^[A-Z0-9]+$")  # item codes are YEAR-CODE-NNN (see core.consolidate)
 _COMMUNE = re.compile(r"^(ubnd|uy ban nhan dan) (xa|phuong|dac khu|thi tran) ")
 _DISTRICT = re.compile(r"^(ubnd|uy ban nhan dan) (huyen|thi xa|thanh pho|quan) ")
@@ -85,7 +91,7 @@ def load_default_agencies() -> list[Agency]:
     """The built-in registry of the (fictional) province: 23 agencies after the 2025
     reorganisation (merged departments, no district level)."""
     text = resources.files("ctcong_xl").joinpath("data", DEFAULT_AGENCIES_RESOURCE).read_text(encoding="utf-8-sig")
-    return _agencies_from_grid(_csv_grid(text), DEFAULT_AGENCIES_RESOURCE)
+    return _agencies_from_grid(_csv_lines(text)[1], DEFAULT_AGENCIES_RESOURCE)
 
 
 def read_agencies_file(path: Path | str) -> list[Agency]:
@@ -97,7 +103,11 @@ def read_agencies_file(path: Path | str) -> list[Agency]:
     if not path.is_file():
         raise AgenciesFileError([finding("agencies_file_unreadable", reason="không tìm thấy tệp").at(file=name)])
     if suffix in CSV_SUFFIXES:
-        grid = _csv_grid(_decode(path.read_bytes()))
+        text, utf = _decode(path.read_bytes())
+        lines, grid = _csv_lines(text)
+        if not utf and (text is None or _header_row(grid) is None):
+            raise AgenciesFileError([finding("agencies_file_encoding", expected=EXPECTED_ENCODINGS).at(file=name)])
+        _check_field_counts(grid, lines, name)
     elif suffix in SHEET_SUFFIXES:
         grid = _sheet_grid(path)
     else:
@@ -105,6 +115,12 @@ def read_agencies_file(path: Path | str) -> list[Agency]:
             finding("agencies_file_unreadable", reason=f"không phải tệp .csv hoặc .xlsx (đuôi “{path.suffix}”)").at(file=name)
         ])
     return _agencies_from_grid(grid, name)
+
+
+def valid_email(text: str) -> bool:
+    """One address, or several separated by ``;`` (blank: no address yet)."""
+    parts = [p.strip() for p in text.split(";")]
+    return all(_EMAIL.match(p) for p in parts if p) and (not text.strip() or any(parts))
 
 
 def infer_kind(name: str) -> str:
@@ -119,20 +135,57 @@ def infer_kind(name: str) -> str:
 
 
 # ---- reading cells ----------------------------------------------------------------------------
-def _decode(data: bytes) -> str:
+def _decode(data: bytes) -> tuple[str | None, bool]:
+    """(text, read as Unicode?): UTF-8 or UTF-16 by their marks, else Windows-1258; None when
+    the bytes are none of these."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), True
+        except UnicodeDecodeError:
+            return None, False
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), True
     except UnicodeDecodeError:
-        return data.decode("cp1258", errors="replace")
+        pass
+    try:
+        return data.decode("cp1258"), False
+    except UnicodeDecodeError:
+        return None, False
 
 
-def _csv_grid(text: str) -> list[list[Any]]:
+def _csv_lines(text: str | None) -> tuple[list[int], list[list[Any]]]:
+    """(line number where each row starts, rows of values) of a CSV text."""
+    if text is None:
+        return [], []
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect)
+    lines, rows, start = [], [], 1
+    for row in reader:
+        lines.append(start)
+        rows.append(list(row))
+        start = reader.line_num + 1
+    return lines, rows
+
+
+def _check_field_counts(grid: list[list[Any]], lines: list[int], file: str) -> None:
+    """Every row below the header has as many values as the header (blank lines aside)."""
+    located = _header_row(grid)
+    if located is None:
+        return
+    header = located[0]
+    expected = len(grid[header])
+    problems = [
+        finding("agencies_file_field_count", line=lines[i], found=len(grid[i]), expected=expected)
+        .at(file=file, cell=f"A{lines[i]}")
+        for i in range(header + 1, len(grid))
+        if len(grid[i]) != expected and any(_cell_text(v) for v in grid[i])
+    ]
+    if problems:
+        raise AgenciesFileError(problems)
 
 
 def _sheet_grid(path: Path) -> list[list[Any]]:
@@ -217,6 +270,8 @@ def _agencies_from_grid(grid: list[list[Any]], file: str) -> list[Agency]:
         kind = _KINDS.get(fold_key(kind_text)) if kind_text else infer_kind(name)
         if kind is None:
             problems.append(finding("agency_kind_unknown", kind_text).at(file=file, cell=cell("kind", i)))
+        if not valid_email(values.get("email", "")):
+            problems.append(finding("agency_email_invalid", values["email"]).at(file=file, cell=cell("email", i)))
         seen.setdefault(code, i)
         if not problems:
             agencies.append(Agency(code=code, name=name, kind=kind or "khác", email=values.get("email", "")))
@@ -234,4 +289,5 @@ __all__ = [
     "infer_kind",
     "load_default_agencies",
     "read_agencies_file",
+    "valid_email",
 ]
