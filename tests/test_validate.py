@@ -211,6 +211,8 @@ CASES: dict[str, Case] = {
     "header_missing": Case([_row()], edit=_rename_header, cell=f"A{HEADER_ROW}"),
     "required_missing": Case([{"loai": "Báo cáo", "thoi_han": "Quý IV/2026"}], cell=cell("annual", "noi_dung")),
     "value_not_in_list": Case([_row(cap_trinh="Thường trực UBND")], cell=cell("annual", "cap_trinh")),
+    "leader_guessed": Case([_row(lanh_dao="Đ/c Hải")], cell=cell("annual", "lanh_dao")),
+    "leader_unknown": Case([_row(lanh_dao="Đ/c Minh")], cell=cell("annual", "lanh_dao")),
     "formula_neutralised": Case([_row()], edit=set_cells({cell("annual", "ghi_chu"): '=HYPERLINK("http://tailieu.vn","Xem")'}),
                                 cell=cell("annual", "ghi_chu")),
     "duplicate_in_file": Case([_row(), _row()], cell=cell("annual", "noi_dung", 1)),
@@ -319,11 +321,28 @@ def test_name_variants_of_the_lead_agency_are_recognised(name, registered, tmp_p
     assert c.validated.rows[0].values["don_vi_chu_tri"].code == "STC"
 
 
-def test_leader_outside_the_dropdown_is_a_warning(registered, tmp_path):
-    path = registered.fill("annual", "STC", [_row(lanh_dao="Đ/c Hải")], tmp_path / "a.xlsx")
+def test_leader_outside_the_dropdown_is_a_warning_and_kept_as_typed(registered, tmp_path):
+    path = registered.fill("annual", "STC", [_row(lanh_dao="Đ/c Minh")], tmp_path / "a.xlsx")
     c = check(registered, path)
-    (f,) = [f for f in c.findings if f.code == "value_not_in_list"]
+    (f,) = [f for f in c.findings if f.code == "leader_unknown"]
     assert f.cell == cell("annual", "lanh_dao") and c.result.accepted
+    assert c.validated.rows[0].values["lanh_dao"] == "Đ/c Minh"
+
+
+@pytest.mark.parametrize("typed", ["PCT Nguyễn Văn Hải", "Phó Chủ tịch Hải", "phó chủ tịch UBND tỉnh Nguyễn Văn Hải"])
+def test_a_leader_typed_with_title_and_name_becomes_the_configured_leader_silently(typed, registered, tmp_path):
+    path = registered.fill("annual", "STC", [_row(lanh_dao=typed)], tmp_path / "a.xlsx")
+    c = check(registered, path)
+    assert c.findings == [] and c.validated.rows[0].values["lanh_dao"] == LEADERS[1]
+
+
+def test_a_leader_named_only_by_given_name_is_a_guess_with_a_warning(registered, tmp_path):
+    path = registered.fill("monthly", "STC", [{"noi_dung": "Họp Ban Chỉ đạo chuyển đổi số tỉnh", "thoi_gian": "25/06/2026",
+                                              "lanh_dao_chu_tri": "Đ/c Hải"}], tmp_path / "m.xlsx", month=7)
+    c = check(registered, path)
+    (f,) = [f for f in c.findings if f.code == "leader_guessed"]
+    assert f.cell == cell("monthly", "lanh_dao_chu_tri") and f.severity == "warning" and LEADERS[1] in f.message
+    assert c.validated.rows[0].values["lanh_dao_chu_tri"] == LEADERS[1]
 
 
 def test_leader_from_the_dropdown_is_accepted_silently(registered, tmp_path):

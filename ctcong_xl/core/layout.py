@@ -131,6 +131,8 @@ HISTORY_COLUMNS: tuple[Column, ...] = (
     Column("new", "Giá trị mới", width=36),
 )
 
+OTHER_LEADER_LABEL = "Lãnh đạo khác hoặc chưa phân công"  # the summary's row for unknown or missing leaders
+
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}
 

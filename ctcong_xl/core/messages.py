@@ -12,6 +12,7 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
+from .layout import OTHER_LEADER_LABEL
 from .text import format_date
 
 PERIOD_EXAMPLES = (
@@ -157,6 +158,17 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Thiếu “{column}”.",
         "Điền cột “{column}” cho dòng này, hoặc xóa cả dòng nếu không dùng.",
     ),
+    "leader_guessed": (
+        "warning",
+        "Đã hiểu “{value}” là “{name}”.",
+        "Nếu không đúng, chọn lại tên lãnh đạo trong danh sách thả xuống.",
+    ),
+    "leader_unknown": (
+        "warning",
+        "“{value}” không phải lãnh đạo UBND tỉnh có trong danh sách ở trang Cấu hình; việc được tính vào "
+        "“{other}”.",
+        "Chọn tên lãnh đạo trong danh sách thả xuống{suggestion}: {choices}.",
+    ),
     "value_not_in_list": (
         "warning",
         "“{value}” không thuộc danh sách của cột “{column}”.",
@@ -281,7 +293,7 @@ def show_value(v: Any) -> str:
 
 
 def suggestion(name: str) -> str:
-    """The ``{suggestion}`` placeholder of the agency messages, naming the closest agency."""
+    """The ``{suggestion}`` placeholder of the agency and leader messages, naming the closest one."""
     return f" (có phải “{name}”?)"
 
 

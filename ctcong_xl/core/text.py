@@ -6,7 +6,9 @@
 * :func:`vn_sort_key` / :func:`vn_sorted` order names the Vietnamese way
   (a ă â b c d đ e ê …, tones as a secondary key inside each syllable).
 * :class:`AgencyMatcher` recognises an agency written by code, full name, abbreviation or a
-  close variant, and :func:`split_agencies` cuts a list of agencies into its parts.
+  close variant, and :func:`split_agencies` cuts a list of agencies into its parts;
+  :class:`LeaderMatcher` recognises the configured leaders the same way (``PCT Nguyễn Văn Hải``,
+  ``Phó Chủ tịch Hải``, and as a guess ``Đ/c Hải``): both are one :class:`NameMatcher`.
 
 Legacy encodings: when text typed with a ``.VnTime`` (TCVN3) or ``VNI-Times`` (VNI) font is
 pasted as plain text, Excel keeps the font's single bytes as Windows-1252 characters, e.g.
@@ -29,7 +31,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .models import Agency
 
@@ -524,10 +526,15 @@ def _continues(sep: str, piece: str) -> bool:
 
 
 @dataclass(frozen=True)
-class MatchResult:
-    agency: Agency | None  # set when recognised (certainly, or as a guess)
+class MatchResult(Generic[T]):
+    found: T | None  # set when recognised (certainly, or as a guess)
     certain: bool  # False when it is a guess that deserves a warning ("agency_guessed")
-    suggestion: Agency | None  # the closest agency when not certain, for the hint
+    suggestion: T | None  # the closest entry when not certain, for the hint
+
+    @property
+    def agency(self) -> T | None:
+        """What an :class:`AgencyMatcher` found."""
+        return self.found
 
 
 # Local People's Committees: the kind word and its short forms.
@@ -605,7 +612,69 @@ def _index(pairs: Iterable[tuple[str, int]]) -> dict[str, int | None]:
     return out
 
 
-class AgencyMatcher:
+class NameMatcher(Generic[T]):
+    """Recognises the entries of a list (agencies, leaders) as people write them, from the names
+    ``names_of`` gives each entry: an exact name or an unambiguous alias is certain; a weak name
+    or a clearly closest spelling is a guess (``certain=False``); otherwise nothing, with the
+    closest entry as a suggestion. A key two entries share recognises neither."""
+
+    def __init__(self, entries: Iterable[T], names_of: Callable[[T], _Names],
+                 variants: Callable[[str], list[str]] | None = None):
+        self._entries: tuple[T, ...] = tuple(entries)
+        self._variants = variants or _key_variants
+        names = [names_of(e) for e in self._entries]
+        self._exact = _index((k, i) for i, n in enumerate(names) for k in n.exact)
+        self._alias = _index((k, i) for i, n in enumerate(names) for k in n.aliases)
+        self._weak = _index((k, i) for i, n in enumerate(names) for k in n.weak)
+        self._fuzzy = [(form, i) for i, n in enumerate(names) for form in n.fuzzy]
+        self._cache: dict[str, MatchResult[T]] = {}
+
+    def match(self, text: str) -> MatchResult[T]:
+        key = str(text)
+        if key not in self._cache:
+            self._cache[key] = self._match(key)
+        return self._cache[key]
+
+    def is_known(self, text: str) -> bool:
+        """True when ``text`` names an entry certainly."""
+        result = self.match(text)
+        return result.found is not None and result.certain
+
+    def _match(self, text: str) -> MatchResult[T]:
+        variants = self._variants(clean_text(text).text)
+        if not variants:
+            return MatchResult(None, False, None)
+        compact = [_compact(v) for v in variants]
+        for table, certain in ((self._exact, True), (self._alias, True), (self._weak, False)):
+            for key in compact:
+                idx = table.get(key)
+                if idx is not None:
+                    entry = self._entries[idx]
+                    return MatchResult(entry, certain, None if certain else entry)
+        return self._closest(variants[0])
+
+    def _closest(self, folded: str) -> MatchResult[T]:
+        """A guess when one entry is within a typo or has the same words; else a suggestion."""
+        compact, words = _compact(folded), _content_words(folded)
+        guesses = {idx for form, idx in self._fuzzy if _content_words(form) == words or _within_typo(compact, _compact(form))}
+        ratios: dict[int, float] = {}
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(folded)
+        for form, idx in self._fuzzy:
+            matcher.set_seq1(form)
+            if matcher.real_quick_ratio() > ratios.get(idx, 0.0):
+                ratios[idx] = max(ratios.get(idx, 0.0), matcher.ratio())
+        if len(guesses) == 1:
+            entry = self._entries[guesses.pop()]
+            return MatchResult(entry, False, entry)
+        pool = guesses or set(ratios)
+        best = max(pool, key=lambda idx: ratios.get(idx, 0.0), default=None)
+        if best is None or (not guesses and ratios[best] < _SUGGEST_RATIO):
+            return MatchResult(None, False, None)
+        return MatchResult(None, False, self._entries[best])
+
+
+class AgencyMatcher(NameMatcher[Agency]):
     """Recognises agencies of the registry as people write them.
 
     Certain: the code (``STC``, ``stc``), the full name ignoring case, diacritics, spacing and
@@ -617,65 +686,60 @@ class AgencyMatcher:
     """
 
     def __init__(self, agencies: Iterable[Agency]):
-        self._agencies: tuple[Agency, ...] = tuple(agencies)
-        names = [_names_of(a) for a in self._agencies]
-        self._exact = _index((k, i) for i, n in enumerate(names) for k in n.exact)
-        self._alias = _index((k, i) for i, n in enumerate(names) for k in n.aliases)
-        self._weak = _index((k, i) for i, n in enumerate(names) for k in n.weak)
-        self._fuzzy = [(form, i) for i, n in enumerate(names) for form in n.fuzzy]
-        self._cache: dict[str, MatchResult] = {}
+        super().__init__(agencies, _names_of)
 
     @property
     def agencies(self) -> tuple[Agency, ...]:
-        return self._agencies
-
-    def match(self, text: str) -> MatchResult:
-        key = str(text)
-        if key not in self._cache:
-            self._cache[key] = self._match(key)
-        return self._cache[key]
-
-    def is_known(self, text: str) -> bool:
-        """True when ``text`` names an agency certainly."""
-        result = self.match(text)
-        return result.agency is not None and result.certain
+        return self._entries
 
     def split(self, text: str) -> list[str]:
         """:func:`split_agencies`, keeping registry names that contain a separator whole."""
         return split_agencies(text, self.is_known)
 
-    def _match(self, text: str) -> MatchResult:
-        variants = _key_variants(clean_text(text).text)
-        if not variants:
-            return MatchResult(None, False, None)
-        compact = [_compact(v) for v in variants]
-        for table, certain in ((self._exact, True), (self._alias, True), (self._weak, False)):
-            for key in compact:
-                idx = table.get(key)
-                if idx is not None:
-                    agency = self._agencies[idx]
-                    return MatchResult(agency, certain, None if certain else agency)
-        return self._closest(variants[0])
 
-    def _closest(self, folded: str) -> MatchResult:
-        """A guess when one agency is within a typo or has the same words; else a suggestion."""
-        compact, words = _compact(folded), _content_words(folded)
-        guesses = {idx for form, idx in self._fuzzy if _content_words(form) == words or _within_typo(compact, _compact(form))}
-        ratios: dict[int, float] = {}
-        matcher = difflib.SequenceMatcher(autojunk=False)
-        matcher.set_seq2(folded)
-        for form, idx in self._fuzzy:
-            matcher.set_seq1(form)
-            if matcher.real_quick_ratio() > ratios.get(idx, 0.0):
-                ratios[idx] = max(ratios.get(idx, 0.0), matcher.ratio())
-        if len(guesses) == 1:
-            agency = self._agencies[guesses.pop()]
-            return MatchResult(agency, False, agency)
-        pool = guesses or set(ratios)
-        best = max(pool, key=lambda idx: ratios.get(idx, 0.0), default=None)
-        if best is None or (not guesses and ratios[best] < _SUGGEST_RATIO):
-            return MatchResult(None, False, None)
-        return MatchResult(None, False, self._agencies[best])
+# Leaders of UBND tỉnh: the title (folded, longest first), its short forms, and the honorifics
+# a clerk writes before a name (Đ/c, đồng chí, ông, bà).
+_LEADER_TITLES = ("pho chu tich ubnd tinh", "chu tich ubnd tinh", "pho chu tich", "chu tich")
+_TITLE_FORMS = {
+    "pho chu tich": ("pct", "pho chu tich", "pho chu tich ubnd tinh", "pho chu tich ubnd", "pho chu tich tinh",
+                     "pct ubnd tinh", "pho ct"),
+    "chu tich": ("ct", "chu tich", "chu tich ubnd tinh", "chu tich ubnd", "chu tich tinh", "ct ubnd tinh"),
+}
+_HONORIFICS = ("d c", "dong chi", "ong", "ba")
+
+
+def _leader_names(leader: str) -> _Names:
+    """Certain: the leader as configured, the person's full name, title (or honorific) and full
+    name (``PCT Nguyễn Văn Hải``, ``Đ/c Nguyễn Văn Hải``), title and given name (``Phó Chủ tịch
+    Hải``), the title alone when one leader holds it (``Chủ tịch``). A guess: the given name
+    alone or after an honorific (``Đ/c Hải``)."""
+    folded = _fold(leader)
+    title, person = "", folded
+    for t in _LEADER_TITLES:
+        if folded == t or folded.startswith(t + " "):
+            title, person = t, folded[len(t):].strip()
+            break
+    titles = _TITLE_FORMS["pho chu tich" if title.startswith("pho") else "chu tich"] if title else ()
+    given = person.split()[-1] if person else ""
+    exact, aliases, weak = [folded], list(titles), []
+    if person:
+        exact.append(person)
+        aliases += [f"{t} {person}" for t in (*titles, *_HONORIFICS)] + [f"{t} {given}" for t in titles]
+        weak += [given, *(f"{h} {given}" for h in _HONORIFICS)]
+    return _Names(
+        exact=tuple(_compact(x) for x in exact),
+        aliases=tuple(_compact(x) for x in aliases),
+        weak=tuple(_compact(x) for x in weak),
+        fuzzy=tuple(dict.fromkeys(x for x in (folded, person) if x)),
+    )
+
+
+class LeaderMatcher(NameMatcher[str]):
+    """Recognises the configured leaders of UBND tỉnh as people write them (see
+    :func:`_leader_names`); ``found`` is the leader as configured."""
+
+    def __init__(self, leaders: Iterable[str]):
+        super().__init__(leaders, _leader_names, _remark_variants)
 
 
 def _content_words(folded: str) -> frozenset[str]:
@@ -697,6 +761,11 @@ def _levenshtein(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
         previous = current
     return previous[-1]
+
+
+def _remark_variants(text: str) -> list[str]:
+    """Folded forms of ``text`` to look up: as written, without (remarks)."""
+    return list(dict.fromkeys(v for v in (_fold(text), _fold(re.sub(r"\([^)]*\)", " ", text))) if v))
 
 
 def _key_variants(text: str) -> list[str]:

@@ -17,9 +17,10 @@ from typing import Any, Protocol
 from . import periods
 from .findings import Finding, finding
 from .forms import FIXED_LISTS, FORMS, Column, Form
+from .layout import OTHER_LEADER_LABEL
 from .messages import suggestion
 from .models import Agency, WorkItem
-from .text import AgencyMatcher, MatchResult, clean_text, is_blank, normalize_header
+from .text import AgencyMatcher, LeaderMatcher, MatchResult, clean_text, is_blank, normalize_header
 
 # Text that a spreadsheet would run as a formula (or DDE command) if pasted or typed into a cell:
 # anything after "=", and "+", "-", "@" followed by a call or a reference.
@@ -52,10 +53,13 @@ class Context:
     today: dt.date | None = None
     matcher: AgencyMatcher | None = None
     leaders: Sequence[str] = ()  # the leaders dropdown (empty: not checked)
+    leader_matcher: LeaderMatcher | None = None
 
     def __post_init__(self) -> None:
         if self.matcher is None:
             self.matcher = AgencyMatcher(self.agencies)
+        if self.leader_matcher is None:
+            self.leader_matcher = LeaderMatcher(self.leaders)
 
 
 @dataclass
@@ -140,10 +144,15 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
             return by_key[normalize_header(s)]
         place(finding("value_not_in_list", s, column=col.header, choices="; ".join(choices)))
         return s
-    if col.choices == "leaders" and ctx.leaders:
-        if normalize_header(s) not in {normalize_header(x) for x in ctx.leaders}:
-            place(finding("value_not_in_list", s, column=col.header, choices="; ".join(ctx.leaders)))
-        return s
+    if col.choices == "leaders" and ctx.leaders:  # a leader as typed -> the configured leader
+        match = ctx.leader_matcher.match(s)
+        if match.found is None:
+            place(finding("leader_unknown", s, column=col.header, choices="; ".join(ctx.leaders), other=OTHER_LEADER_LABEL,
+                          suggestion=suggestion(match.suggestion) if match.suggestion else ""))
+            return s
+        if not match.certain:
+            place(finding("leader_guessed", s, name=match.found))
+        return match.found
     if col.type == "agency":
         match = ctx.matcher.match(s)
         if match.agency is None:

@@ -42,7 +42,7 @@ SUMMARY_SPARE_AGENCY_ROWS = 8  # summary rows kept for agencies added to the reg
 SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
 HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET,
                        L.HISTORY_SHEET)
-OTHER_LEADER_LABEL = "Lãnh đạo khác hoặc chưa phân công"
+OTHER_LEADER_LABEL = L.OTHER_LEADER_LABEL
 
 
 def _ref(sheet: str, col_key: str) -> str:
