@@ -24,6 +24,7 @@ from rich.text import Text
 
 from . import __version__, ops
 from .core import layout as L
+from .core import mail as mail_rule
 from .io.agencies import AgenciesFileError
 from .io.master import MasterError
 from .terminal import status_table
@@ -119,10 +120,16 @@ def templates(
     kind: Annotated[str, typer.Option("--kind", help="annual | monthly | progress")],
     month: Annotated[Optional[int], typer.Option("--month", help="Tháng (mẫu đăng ký tháng).")] = None,
     agency: Annotated[Optional[str], typer.Option("--agency", help="Mã đơn vị; bỏ trống = mọi đơn vị.")] = None,
+    send: Send = False,
 ) -> None:
-    """Tạo biểu mẫu gửi đơn vị vào thư mục outbox."""
-    paths = ops.make_templates(_ws(workspace), kind, month=month, agency=agency)
+    """Tạo biểu mẫu và thư gửi đơn vị vào thư mục outbox; --send để gửi thư."""
+    ws = _ws(workspace)
+    paths = ops.make_templates(ws, kind, month=month, agency=agency)
     out.print(f"Đã tạo {len(paths)} biểu mẫu trong {workspace / 'outbox'}.")
+    run = ops.mail_templates(ws, kind, paths, month=month, send=send)
+    _print_mail(run)
+    if run.has_errors:
+        raise typer.Exit(1)
 
 
 def _print_run(report: ops.RunReport, title: str) -> None:
@@ -243,19 +250,46 @@ def programme(
     _print_published(ops.programme(_ws(workspace), month=month))
 
 
+Send = Annotated[bool, typer.Option("--send", help="Gửi thư qua máy chủ thư ở trang Cấu hình (mặc định: chỉ lập bản nháp .eml).")]
+
+
+def _print_mail(run: ops.MailRun) -> None:
+    """The drafts, what was sent, and the findings (agencies without an address, failures)."""
+    for f in run.findings:
+        style = "red" if f.is_error else "yellow"
+        out.print(Text.assemble((L.SEVERITY_TEXT[f.severity], style), " ", f.located_message()))
+    if not run.letters:
+        return
+    if run.send:
+        out.print(f"Thư: {run.count(mail_rule.SENT)} đã gửi, {run.count(mail_rule.ALREADY_SENT)} đã gửi trước đó "
+                  f"(không gửi lại), {run.count(mail_rule.NO_ADDRESS)} chưa có địa chỉ, "
+                  f"{run.count(mail_rule.FAILED)} gửi không được; ghi vào trang “{L.SEND_LOG_SHEET}”.")
+    else:
+        out.print(f"Đã lập {len(run.letters)} bản nháp thư (.eml) trong {run.letters[0].draft.parent}; "
+                  "chưa gửi thư nào (thêm --send để gửi).")
+    if run.send:
+        for o in run.letters:
+            if o.status != mail_rule.SENT:
+                out.print(f"  {o.agency.name}: {mail_rule.STATUS_TEXT[o.status]}")
+
+
 @app.command()
 @_guard
 def remind(
     workspace: Path,
     as_of: AsOf = None,
     within: Annotated[Optional[int], typer.Option("--within", help="Nhắc việc đến hạn trong số ngày này.")] = None,
+    send: Send = False,
 ) -> None:
-    """Lập danh sách đôn đốc cho từng đơn vị vào thư mục outbox."""
-    reminders = ops.remind(_ws(workspace), as_of=_date(as_of), within=within)
-    for r in reminders:
+    """Lập danh sách đôn đốc và thư cho từng đơn vị vào thư mục outbox; --send để gửi thư."""
+    run = ops.remind(_ws(workspace), as_of=_date(as_of), within=within, send=send)
+    for r in run.reminders:
         out.print(f"{r.agency.name}: {len(r.overdue)} việc quá hạn, {len(r.due_soon)} việc sắp đến hạn → {r.path.name}")
-    if not reminders:
+    if not run.reminders:
         out.print("Không có việc nào cần đôn đốc.")
+    _print_mail(run)
+    if run.has_errors:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -81,7 +81,7 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
     console.print(f"4. Tổng hợp báo cáo tiến độ: {sum(c.result.accepted for c in second.files if not c.result.duplicate_of)} tệp.")
 
     s, report = ops.report(ws, as_of=as_of)
-    reminders = ops.remind(ws, as_of=as_of)
+    reminders = ops.remind(ws, as_of=as_of).reminders
     programme = ops.programme(ws)
     console.print(status_table(s))
     console.print(f"\nĐoạn báo cáo:\n{s.narrative}\n")

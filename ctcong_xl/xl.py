@@ -238,7 +238,7 @@ def reminders_message(reminders: list[ops.Reminder], as_of: dt.date, outbox: Pat
     overdue = sum(len(r.overdue) for r in reminders)
     soon = sum(len(r.due_soon) for r in reminders)
     return (f"Đã lập danh sách đôn đốc cho {len(reminders)} đơn vị (tính đến ngày {when}): {overdue} việc "
-            f"quá hạn chưa hoàn thành, {soon} việc sắp đến hạn.\nCác tệp ở thư mục:\n{outbox}")
+            f"quá hạn chưa hoàn thành, {soon} việc sắp đến hạn.\nDanh sách và thư nháp (.eml) gửi đơn vị ở thư mục:\n{outbox}")
 
 
 def failure_message(feature: str, exc: BaseException) -> str:

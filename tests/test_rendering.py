@@ -36,7 +36,7 @@ PROGRAMME = "Chương trình năm"
 # The visible sheets in print order, and a text that marks each of their pages (header rows
 # are repeated on every page), tried in this order: the first mark found names the sheet.
 PRINT_ORDER = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME, L.MONTHLY_SHEET,
-               L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET]
+               L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET]
 SHEET_MARKS = [
     (L.CONTROL_SHEET, "Bảng điều khiển — bấm nút"),
     (L.INSTRUCTIONS_SHEET, "HƯỚNG DẪN SỬ DỤNG SỔ"),
@@ -48,6 +48,7 @@ SHEET_MARKS = [
     (PROGRAMME, "Mã đầu việc"),
     (L.VALIDATION_LOG_SHEET, "Cách sửa"),
     (L.IMPORT_LOG_SHEET, "Người thực hiện"),
+    (L.SEND_LOG_SHEET, "Tệp đính kèm"),
 ]
 CHART_TITLES = ["Tỷ lệ theo tình trạng", "Tình trạng công việc theo đơn vị", "Công việc theo tháng đến hạn"]
 

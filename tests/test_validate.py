@@ -231,6 +231,9 @@ COVERED_ELSEWHERE = {
     "hand_edit_kept": "test_consolidate.py::test_hand_edit_in_an_agency_column_survives_a_new_version_and_is_reported",
     "withdrawn_by_office_kept": "test_consolidate.py::test_an_item_the_office_withdrew_stays_withdrawn_when_registered_again",
     "deadline_recurring": "test_xl.py::test_thoihan_explains_an_impossible_date_in_vietnamese",  # worksheet functions only
+    "mail_no_address": "test_mail.py::test_an_agency_without_an_address_gets_a_finding_and_the_others_are_sent",
+    "mail_address_invalid": "test_mail.py::test_a_mistyped_address_is_skipped_with_a_finding",
+    "mail_send_failed": "test_mail.py::test_a_refused_recipient_is_logged_as_not_sent_and_tried_again_next_time",
 }
 AGENCY_FILE_CODES = {"agencies_file_unreadable", "agencies_file_missing_column", "agencies_file_empty",
                      "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown",

@@ -543,8 +543,8 @@ def test_tao_mau_prefills_progress_templates_from_the_open_book_not_the_file(wor
 def test_don_doc_lists_overdue_items_per_agency(workspace, monkeypatch):
     book, _ = open_live(workspace, monkeypatch)
     xl.don_doc()
-    lists = [p.name for p in (workspace / "outbox").iterdir() if p.name.startswith("DonDoc")]
-    assert lists == ["DonDoc_2026-09-30_STC.xlsx"]
+    lists = sorted(p.name for p in (workspace / "outbox").iterdir() if p.name.startswith("DonDoc"))
+    assert lists == ["DonDoc_2026-09-30_STC.eml", "DonDoc_2026-09-30_STC.xlsx"]  # the list and its draft
     prompt = alert_of(book)["prompt"]
     # STC at 30/09: the scheme (30/06), Q1 and Q2 reports are overdue; Q3 (30/09) is due now.
     assert prompt.startswith("Đã lập danh sách đôn đốc cho 1 đơn vị (tính đến ngày 30/09/2026): 3 việc quá hạn "

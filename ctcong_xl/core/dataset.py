@@ -37,6 +37,9 @@ class Dataset:
     import_log_last_row: int = 1
     history_last_row: int = 1
     has_history_sheet: bool = True  # False for a master made before the history sheet existed
+    sent_mail: set[tuple[str, str]] = field(default_factory=set)  # (agency code, attachment hash) sent
+    send_log_last_row: int = 1
+    has_send_log_sheet: bool = True  # False for a master made before the send log existed
 
     def agency(self, code: str) -> Agency | None:
         for a in self.agencies:

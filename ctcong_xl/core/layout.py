@@ -17,6 +17,7 @@ SUMMARY_SHEET = "Tổng hợp"
 VALIDATION_LOG_SHEET = "Nhật ký kiểm tra"
 IMPORT_LOG_SHEET = "Nhật ký tổng hợp"
 HISTORY_SHEET = "Lịch sử thay đổi"  # append-only: every change a run makes to an item
+SEND_LOG_SHEET = "Nhật ký gửi thư"
 XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
 
 MAX_ROWS = 20001  # last row that the summary formulas, validations and formats cover
@@ -62,6 +63,14 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
                 "Các căn cứ cách nhau bởi dấu ;"),
     ConfigField("programme_recipients", "Nơi nhận chương trình", "text", "NoiNhanChuongTrinh",
                 "Các nơi nhận cách nhau bởi dấu ;"),
+    ConfigField("smtp_host", "Máy chủ thư điện tử (SMTP)", "text", "MayChuThu",
+                "Ví dụ mail.tinhmau.gov.vn; để trống nếu không gửi thư từ công cụ"),
+    ConfigField("smtp_port", "Cổng máy chủ thư", "int", "CongMayChuThu", "587 (STARTTLS) hoặc 465 (SSL)"),
+    ConfigField("smtp_security", "Bảo mật kết nối thư (STARTTLS, SSL hoặc Không)", "text", "BaoMatThu"),
+    ConfigField("smtp_user", "Tài khoản đăng nhập máy chủ thư", "text", "TaiKhoanThu",
+                "Mật khẩu không ghi trong sổ: đặt biến môi trường CTCONG_SMTP_PASSWORD trên máy gửi thư"),
+    ConfigField("mail_from", "Địa chỉ gửi thư", "text", "DiaChiGuiThu", "Để trống = tài khoản đăng nhập"),
+    ConfigField("mail_sender_name", "Tên người gửi thư", "text", "TenNguoiGuiThu"),
 )
 CONFIG_FIRST_ROW = 2  # row of the first field; labels in column A, values in column B
 LEADERS_COL = 4  # column D lists the leaders (Lãnh đạo UBND tỉnh), from row 2
@@ -132,6 +141,16 @@ HISTORY_COLUMNS: tuple[Column, ...] = (
 )
 
 OTHER_LEADER_LABEL = "Lãnh đạo khác hoặc chưa phân công"  # the summary's row for unknown or missing leaders
+
+SEND_LOG_COLUMNS: tuple[Column, ...] = (
+    Column("when", "Thời điểm", width=17),
+    Column("agency", "Đơn vị", width=10),
+    Column("address", "Địa chỉ nhận", width=30),
+    Column("kind", "Loại thư", width=16),
+    Column("file", "Tệp đính kèm", width=30),
+    Column("sha256", "Mã băm SHA-256 tệp đính kèm", width=20),
+    Column("result", "Kết quả", width=40),
+)
 
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}

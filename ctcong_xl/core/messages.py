@@ -271,6 +271,24 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Ô {cell_ref} đã được sửa tay trong bảng tổng hợp; giữ nguyên giá trị sửa tay “{value}”, không ghi đè bằng “{incoming}”.",
         "Nếu muốn dùng giá trị đơn vị gửi, sửa lại ô trong bảng tổng hợp.",
     ),
+    # --- e-mail (remind / templates --send) ---
+    "mail_no_address": (
+        "warning",
+        "Đơn vị {agency} ({code}) chưa có địa chỉ thư điện tử; đã lập bản nháp thư nhưng không gửi được.",
+        "Ghi địa chỉ vào cột “Email” của trang “Đơn vị” trong sổ tổng hợp (nhiều địa chỉ cách nhau bằng dấu ;), "
+        "rồi chạy lại lệnh.",
+    ),
+    "mail_address_invalid": (
+        "warning",
+        "Địa chỉ thư “{value}” của đơn vị {agency} ({code}) không đúng dạng; địa chỉ này bị bỏ qua.",
+        "Sửa ô “Email” của đơn vị trên trang “Đơn vị”, ví dụ vanthu@stc.tinhmau.gov.vn.",
+    ),
+    "mail_send_failed": (
+        "error",
+        "Không gửi được thư đến {agency} ({value}): {reason}",
+        "Kiểm tra địa chỉ và máy chủ thư ở trang “Cấu hình”, rồi chạy lại lệnh với --send; thư đã gửi "
+        "không bị gửi lại.",
+    ),
 }
 
 

@@ -49,6 +49,13 @@ class ProgrammeConfig(BaseModel):
     programme_recipients: str = ("Văn phòng Chính phủ; Thường trực Tỉnh ủy; Thường trực HĐND tỉnh; "
                                  "Chủ tịch, các Phó Chủ tịch UBND tỉnh; Các sở, ban, ngành tỉnh; "
                                  "UBND các xã, phường; Lưu: VT, TH.")
+    # e-mail (SMTP); the password is never stored, it comes from SMTP_PASSWORD_ENV
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "STARTTLS"  # STARTTLS | SSL | Không
+    smtp_user: str = ""
+    mail_from: str = ""  # the sender's address; blank = smtp_user
+    mail_sender_name: str = "Văn phòng UBND tỉnh"
 
     def default_annual_deadline(self) -> dt.date:
         return self.annual_deadline or dt.date(self.year - 1, 11, 15)

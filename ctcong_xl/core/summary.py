@@ -13,6 +13,7 @@ from .forms import column_letter
 from .models import WorkItem
 from .status import COUNTED, STATUS_KEYS, Status, classify
 from .text import format_date, vn_sorted
+from .warning import WarningGroup, warning_group
 
 # How each counted status reads in the paragraph (SPEC §8, after the Office's own reports).
 NARRATIVE_PHRASES: dict[Status, str] = {
@@ -114,14 +115,14 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
 
 
 def reminder_items(items: list[WorkItem], as_of: dt.date, within_days: int) -> tuple[list[WorkItem], list[WorkItem]]:
-    """(overdue, due soon) for the reminder list (đôn đốc): items not done past their
-    deadline, and items in progress whose deadline is at most ``within_days`` away."""
+    """(overdue, due soon) for the reminder list (đôn đốc): the items of those two warning
+    groups (:func:`ctcong_xl.core.warning.warning_group`)."""
     overdue, soon = [], []
     for i in items:
-        st = item_status(i, as_of)
-        if st is Status.CHUA_HOAN_THANH:
+        group = warning_group(item_status(i, as_of), i.effective_deadline, as_of, within_days)
+        if group is WarningGroup.OVERDUE:
             overdue.append(i)
-        elif st is Status.DANG_THUC_HIEN and i.effective_deadline and (i.effective_deadline - as_of).days <= within_days:
+        elif group is WarningGroup.DUE_SOON:
             soon.append(i)
     return overdue, soon
 

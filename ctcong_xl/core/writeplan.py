@@ -10,6 +10,7 @@ from .dataset import Dataset, SheetIndex
 from .findings import Finding
 from .history import FieldChange
 from .forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, WITHDRAWN_MARK, Column, column_letter
+from .mail import MAIL_KINDS, SendRecord
 from .models import ImportLogEntry
 from .periods import date_to_excel_serial
 from .plan import CellValue, Formula, WritePlan, column_runs
@@ -161,3 +162,18 @@ def plan_history(plan: WritePlan, ds: Dataset, when: dt.datetime, who: str,
         ds.has_history_sheet, ds.history_last_row = True, 1
     plan.add(L.HISTORY_SHEET, ds.history_last_row + 1, 1, rows)
     ds.history_last_row += len(rows)
+
+
+def plan_send_log(plan: WritePlan, ds: Dataset, records: Sequence[SendRecord]) -> None:
+    """Append the send attempts to the send log (a master made before that sheet existed gets
+    it, with its header row, in the same write); the sent ones count as sent from now on."""
+    rows = [[r.when, r.agency, r.address, MAIL_KINDS.get(r.kind, r.kind), r.file, r.sha256, r.result] for r in records]
+    if not rows:
+        return
+    if not ds.has_send_log_sheet:
+        plan.add_sheet(L.SEND_LOG_SHEET)
+        plan.add(L.SEND_LOG_SHEET, 1, 1, [[c.header for c in L.SEND_LOG_COLUMNS]])
+        ds.has_send_log_sheet, ds.send_log_last_row = True, 1
+    plan.add(L.SEND_LOG_SHEET, ds.send_log_last_row + 1, 1, rows)
+    ds.send_log_last_row += len(rows)
+    ds.sent_mail |= {(r.agency, r.sha256) for r in records if r.sent}

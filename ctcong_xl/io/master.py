@@ -23,6 +23,7 @@ from python_calamine import CalamineWorkbook
 from ..core import layout as L
 from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT
 from ..core.dataset import Dataset, SheetIndex
+from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
 from ..core.periods import excel_serial_to_date
@@ -60,7 +61,7 @@ def read_master(path: Path) -> Dataset:
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET)
+                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET)
 
 
 def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> Dataset:
@@ -120,8 +121,16 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
             rejected.add(sha)
         if sha and result.startswith(ACCEPTED_PREFIX):
             hashes.setdefault(sha, cell_text(_at(row, imp_idx.columns.get("file"))))
+    send_rows = rows_of(L.SEND_LOG_SHEET)
+    send_idx = _index(send_rows, L.SEND_LOG_COLUMNS)
+    sent = {
+        (cell_text(_at(row, send_idx.columns.get("agency"))), cell_text(_at(row, send_idx.columns.get("sha256"))))
+        for row in send_rows[1:]
+        if cell_text(_at(row, send_idx.columns.get("result"))) == SENT_RESULT
+    }
     return Dataset(
-        config=config, agencies=agencies, items=items, monthly=monthly, received_annual=received,
+        config=config, sent_mail=sent, send_log_last_row=_last_row(send_rows),
+        has_send_log_sheet=L.SEND_LOG_SHEET in sheets, agencies=agencies, items=items, monthly=monthly, received_annual=received,
         consolidated_hashes=hashes, rejected_hashes=rejected, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
         validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),
         import_log_last_row=_last_row(import_rows),

@@ -24,6 +24,7 @@ from ..core.forms import (
 from ..core.models import Agency, ProgrammeConfig
 from ..core.status import COUNTED, Status
 from ..core.summary import NARRATIVE_PHRASES, registry_punctuality_formula
+from ..core.warning import STATUS_COLORS, WarningGroup, xlsxwriter_format
 from . import vba
 
 FONT = "Times New Roman"
@@ -41,7 +42,7 @@ SUMMARY_STATUS_ORDER = (*COUNTED, Status.RUT_KHOI)
 SUMMARY_SPARE_AGENCY_ROWS = 8  # summary rows kept for agencies added to the registry after init
 SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
 HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET,
-                       L.HISTORY_SHEET)
+                       L.HISTORY_SHEET, L.SEND_LOG_SHEET)
 OTHER_LEADER_LABEL = L.OTHER_LEADER_LABEL
 
 
@@ -82,13 +83,10 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         "cell_int": wb.add_format({**base, "border": 1, "num_format": "0", "align": "center"}),
         "cell_pct": wb.add_format({**base, "border": 1, "num_format": "0.0%", "align": "center"}),
         "bold_int": wb.add_format({**base, "border": 1, "num_format": "0", "align": "center", "bold": True}),
-        "red": wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"}),
-        "orange": wb.add_format({"font_color": "#7F4F00", "bg_color": "#FFE0B2"}),
-        "green": wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"}),
-        "grey": wb.add_format({"font_color": "#7F7F7F", "font_strikeout": True}),
+        **{g.name: wb.add_format(xlsxwriter_format(g)) for g in WarningGroup},
     }
     sheets = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET,
-              L.MONTHLY_SHEET, L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET,
+              L.MONTHLY_SHEET, L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET,
               vba.XLWINGS_CONF_SHEET]
     ws = {name: wb.add_worksheet(name) for name in sheets}
     _control(ws[L.CONTROL_SHEET], f, config)
@@ -101,6 +99,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     _table_sheet(ws[L.VALIDATION_LOG_SHEET], f, L.VALIDATION_LOG_COLUMNS)
     _table_sheet(ws[L.IMPORT_LOG_SHEET], f, L.IMPORT_LOG_COLUMNS)
     _table_sheet(ws[L.HISTORY_SHEET], f, L.HISTORY_COLUMNS)
+    _table_sheet(ws[L.SEND_LOG_SHEET], f, L.SEND_LOG_COLUMNS)
     conf = ws[vba.XLWINGS_CONF_SHEET]
     for r, (k, v) in enumerate(vba.XLWINGS_CONF.items()):
         conf.write_string(r, 0, k)
@@ -218,13 +217,13 @@ def _programme(w, f) -> None:
     status = programme_letter("tinh_trang")
     eff = programme_letter("thoi_han_hieu_luc")
     rng = (1, 0, L.MAX_ROWS - 1, last)
-    w.conditional_format(*rng, {"type": "formula", "criteria": f'=${status}2="{Status.RUT_KHOI.text}"', "format": f["grey"]})
-    w.conditional_format(*rng, {"type": "formula", "criteria": f'=${status}2="{Status.CHUA_HOAN_THANH.text}"', "format": f["red"]})
+    w.conditional_format(*rng, {"type": "formula", "criteria": f'=${status}2="{Status.RUT_KHOI.text}"', "format": f["WITHDRAWN"]})
+    w.conditional_format(*rng, {"type": "formula", "criteria": f'=${status}2="{Status.CHUA_HOAN_THANH.text}"', "format": f["OVERDUE"]})
     w.conditional_format(*rng, {"type": "formula",
                                 "criteria": f'=AND(${status}2="{Status.DANG_THUC_HIEN.text}",N(${eff}2)>0,'
                                             f'${eff}2-NgayBaoCao<=SoNgayNhacTruoc)',
-                                "format": f["orange"]})
-    w.conditional_format(*rng, {"type": "formula", "criteria": f'=LEFT(${status}2,10)="Hoàn thành"', "format": f["green"]})
+                                "format": f["DUE_SOON"]})
+    w.conditional_format(*rng, {"type": "formula", "criteria": f'=LEFT(${status}2,10)="Hoàn thành"', "format": f["DONE"]})
     rut = PROGRAMME_COLUMNS.index(programme_column("rut"))
     w.data_validation(1, rut, L.MAX_ROWS - 1, rut, {"validate": "list", "source": [WITHDRAWN_MARK, AGENCY_WITHDRAWN_MARK],
                                                      "input_title": "Rút khỏi chương trình",
@@ -362,12 +361,6 @@ def _count_header(w, f, row: int, label: str) -> None:
     w.write(row, 7, "Tổng số", f["header"])
 
 
-STATUS_COLORS = {
-    Status.DUNG_HAN: "#2E7D32",
-    Status.KHONG_DUNG_HAN: "#F9A825",
-    Status.CHUA_HOAN_THANH: "#C62828",
-    Status.DANG_THUC_HIEN: "#1565C0",
-}
 CHART_COL = 11  # charts start in column L, right of the tables (A..J, K a narrow gap)
 
 

@@ -9,6 +9,7 @@ import xlsxwriter
 
 from ..core.models import Agency, WorkItem
 from ..core.text import format_date
+from ..core.warning import WarningGroup, xlsxwriter_format
 from .templates import ascii_slug
 
 FONT = "Times New Roman"
@@ -17,37 +18,45 @@ HEADERS = ("Mã đầu việc", "Nội dung công việc", "Thời hạn", "Số
 
 def write_reminder(out_dir: Path, agency: Agency, overdue: list[WorkItem], due_soon: list[WorkItem],
                    as_of: dt.date, year: int) -> Path:
+    """The reminder workbook; rows coloured by warning group (red overdue, orange due soon, as in
+    the master). Every text from the agency or the master is written as text, never a formula.
+    The file's creation time is the as-of date, so the same list gives the same workbook."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"DonDoc_{as_of:%Y-%m-%d}_{ascii_slug(agency.code)}.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    base = {"font_name": FONT, "font_size": 12, "valign": "top", "text_wrap": True}
-    fmt = wb.add_format({**base, "border": 1})
-    date = wb.add_format({**base, "border": 1, "num_format": "dd/mm/yyyy", "align": "center"})
-    head = wb.add_format({**base, "bold": True, "border": 1, "bg_color": "#DDEBF7", "align": "center"})
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                         "strings_to_urls": False})
+    wb.set_properties({"title": f"Danh sách đôn đốc — {agency.name}", "author": "Văn phòng UBND tỉnh",
+                       "company": "Văn phòng UBND tỉnh", "created": dt.datetime.combine(as_of, dt.time())})
+    base = {"font_name": FONT, "font_size": 12, "valign": "top", "text_wrap": True, "border": 1}
+    head = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center"})
     title = wb.add_format({"font_name": FONT, "font_size": 14, "bold": True})
     ws = wb.add_worksheet("Đôn đốc")
     ws.set_column(0, 0, 17)
     ws.set_column(1, 1, 60)
     ws.set_column(2, 3, 12)
     ws.set_column(4, 4, 30)
-    ws.write(0, 0, f"DANH SÁCH CÔNG VIỆC CẦN ĐÔN ĐỐC — {agency.name.upper()}", title)
-    ws.write(1, 0, f"Chương trình công tác năm {year} của UBND tỉnh; tính đến ngày {format_date(as_of)}.",
-             wb.add_format({"font_name": FONT, "italic": True}))
+    ws.write_string(0, 0, f"DANH SÁCH CÔNG VIỆC CẦN ĐÔN ĐỐC — {agency.name.upper()}", title)
+    ws.write_string(1, 0, f"Chương trình công tác năm {year} của UBND tỉnh; tính đến ngày {format_date(as_of)}.",
+                    wb.add_format({"font_name": FONT, "italic": True}))
     r = 3
-    for caption, items, late in (("I. Công việc đã quá hạn, chưa hoàn thành", overdue, True),
-                                 ("II. Công việc sắp đến hạn", due_soon, False)):
-        ws.write(r, 0, f"{caption} ({len(items)} việc)", wb.add_format({"font_name": FONT, "bold": True}))
+    for caption, items, group in (("I. Công việc đã quá hạn, chưa hoàn thành", overdue, WarningGroup.OVERDUE),
+                                  ("II. Công việc sắp đến hạn", due_soon, WarningGroup.DUE_SOON)):
+        look = xlsxwriter_format(group)
+        fmt = wb.add_format({**base, **look})
+        date = wb.add_format({**base, **look, "num_format": "dd/mm/yyyy", "align": "center"})
+        ws.write_string(r, 0, f"{caption} ({len(items)} việc)", wb.add_format({"font_name": FONT, "bold": True}))
         r += 1
         ws.write_row(r, 0, HEADERS, head)
         r += 1
         for i in items:
             e = i.effective_deadline
+            late = group is WarningGroup.OVERDUE
             days = (as_of - e).days if late else (e - as_of).days
-            ws.write(r, 0, i.ma_dau_viec, fmt)
-            ws.write(r, 1, i.noi_dung, fmt)
+            ws.write_string(r, 0, i.ma_dau_viec, fmt)
+            ws.write_string(r, 1, i.noi_dung, fmt)
             ws.write_datetime(r, 2, dt.datetime.combine(e, dt.time()), date)
-            ws.write(r, 3, f"quá {days} ngày" if late else f"còn {days} ngày", fmt)
-            ws.write(r, 4, i.tinh_hinh or "", fmt)
+            ws.write_string(r, 3, f"quá {days} ngày" if late else f"còn {days} ngày", fmt)
+            ws.write_string(r, 4, i.tinh_hinh or "", fmt)
             r += 1
         r += 1
     ws.set_paper(9)

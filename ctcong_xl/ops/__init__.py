@@ -5,20 +5,22 @@ printing to the door.
 * :mod:`.workspace` — folders, the master in it, ``init``, the one atomic write of a plan;
 * :mod:`.templates` — ``templates``;
 * :mod:`.intake` — ``validate`` and ``consolidate``;
-* :mod:`.review` — ``summary``, ``report``, ``remind``;
+* :mod:`.review` — ``summary``, ``report``;
 * :mod:`.programme` — ``programme`` (the annual and monthly programme documents).
+* :mod:`.mail` — ``remind`` and ``templates --send``: reminder workbooks, e-mail drafts, sending.
 
 Only :mod:`.workspace` is imported by the others.
 """
 
 from .intake import FileCheck, Progress, RunReport, check_file, consolidate, plan_consolidation, plan_validation, validate
+from .mail import MailRun, Outgoing, Reminder, mail_templates, remind, remind_from
 from .programme import programme, programme_from
-from .review import Published, Reminder, plan_summary, remind, remind_from, report, report_from, summary
+from .review import Published, plan_summary, report, report_from, summary
 from .templates import make_templates, make_templates_from
 from .workspace import FOLDERS, Workspace, WorkspaceError, init_workspace, open_workspace, write_master
 
 __all__ = [
-    "FOLDERS", "FileCheck", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
+    "FOLDERS", "FileCheck", "MailRun", "Outgoing", "mail_templates", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
     "consolidate", "init_workspace", "make_templates", "make_templates_from", "open_workspace", "plan_consolidation",
     "plan_summary", "plan_validation", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",
 ]
