@@ -141,11 +141,20 @@ def _print_run(report: ops.RunReport, title: str) -> None:
         t.add_column(col)
     for c in fresh:
         r = c.result
-        verdict = Text("nhận", style="green") if r.accepted else Text("trả lại", style="red")
+        if r.superseded_by:
+            verdict = Text("bỏ qua (đã có tệp mới hơn)", style="yellow")
+        else:
+            verdict = Text("nhận", style="green") if r.accepted else Text("trả lại", style="red")
         t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), verdict, str(r.rows), str(r.added),
                   str(r.changed), str(r.removed))
     if fresh:
         out.print(t)
+    for c in fresh:
+        if c.result.for_others:
+            leads = ", ".join(f"{code}: {n}" for code, n in sorted(c.result.for_others.items()))
+            out.print(Text.assemble(("Đăng ký hộ đơn vị khác", "yellow"),
+                                    f" — tệp {c.result.file} ({c.result.agency}): {sum(c.result.for_others.values())} "
+                                    f"việc có đơn vị chủ trì khác ({leads}), được tính cho đơn vị chủ trì."))
     if duplicates:
         out.print(f"{duplicates} tệp trong inbox đã được tổng hợp trước đó (cùng nội dung); bỏ qua, không thay đổi gì.")
     if not report.files:

@@ -201,7 +201,9 @@ def consolidation_message(report: ops.RunReport) -> str:
         return "Thư mục inbox chưa có tệp nào của đơn vị gửi về; không có gì để tổng hợp."
     accepted = [c for c in files if c.result.accepted]
     dup = _count(files, lambda c: bool(c.result.duplicate_of))
-    rejected = len(files) - len(accepted) - dup
+    superseded = _count(files, lambda c: bool(c.result.superseded_by))
+    rejected = len(files) - len(accepted) - dup - superseded
+    for_others = sum(sum(c.result.for_others.values()) for c in accepted)
     added = sum(c.result.added for c in accepted)
     changed = sum(c.result.changed for c in accepted)
     removed = sum(c.result.removed for c in accepted)
@@ -212,6 +214,10 @@ def consolidation_message(report: ops.RunReport) -> str:
                      "tệp trả lại đơn vị ở thư mục returned.")
     if dup:
         lines.append(f"{dup} tệp đã được tổng hợp trước đây nên bỏ qua.")
+    if superseded:
+        lines.append(f"{superseded} tệp có lỗi đã được thay bằng tệp mới hơn của cùng đơn vị nên bỏ qua.")
+    if for_others:
+        lines.append(f"{for_others} việc do đơn vị đăng ký hộ đơn vị chủ trì khác (xem cột “Đơn vị đăng ký”).")
     lines.append(f"Nhật ký ở trang “{L.IMPORT_LOG_SHEET}”. Hãy lưu sổ (Ctrl+S) để giữ kết quả.")
     return "\n".join(lines)
 

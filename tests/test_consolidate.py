@@ -32,7 +32,7 @@ STC_V1 = [
      "thoi_han": dt.date(2026, 9, 30), "ghi_chu": "Phối hợp Sở Nông nghiệp và Môi trường"},
     {"noi_dung": "Báo cáo công khai ngân sách 6 tháng đầu năm", "loai": "Báo cáo", "thoi_han": "6 tháng đầu năm"},
 ]
-# v2: the land-price decision postponed to 31/10, the budget-publicity report dropped, one item added
+# v2: the land-price decision postponed to 31/10 (a proposal), the budget-publicity report dropped, one item added
 STC_V2 = [
     STC_V1[0],
     {**STC_V1[1], "thoi_han": dt.date(2026, 10, 31)},
@@ -122,7 +122,9 @@ def test_a_new_version_keeps_codes_and_marks_dropped_items_withdrawn_not_deleted
     two_versions.consolidate()
     items = two_versions.items()
     assert sorted(items) == ["2026-STC-001", "2026-STC-002", "2026-STC-003", "2026-STC-004", "2026-SXD-001"]
-    assert items["2026-STC-002"].thoi_han == dt.date(2026, 10, 31)
+    # the moved deadline is the agency's proposal; the registered one stays until the Office approves
+    assert (items["2026-STC-002"].thoi_han, items["2026-STC-002"].de_xuat_thoi_han) == (
+        dt.date(2026, 9, 30), dt.date(2026, 10, 31))
     assert items["2026-STC-003"].rut and items["2026-STC-003"].noi_dung == STC_V1[2]["noi_dung"]
     assert items["2026-STC-004"].noi_dung == STC_V2[2]["noi_dung"] and not items["2026-STC-004"].rut
     row = {r[h("ma_dau_viec")]: r for r in programme(two_versions)}["2026-STC-003"]
@@ -301,7 +303,9 @@ def test_office_owned_columns_are_never_written(registered):
     items = registered.items()
     assert items["2026-STC-001"].ghi_chu_vp == "Đã báo cáo Chủ tịch ngày 05/3"
     assert items["2026-STC-002"].thoi_han_dieu_chinh == dt.date(2026, 12, 15)
-    assert items["2026-STC-002"].thoi_han == dt.date(2026, 10, 31)
+    # the moved deadline is the agency's proposal; the registered one stays until the Office approves
+    assert (items["2026-STC-002"].thoi_han, items["2026-STC-002"].de_xuat_thoi_han) == (
+        dt.date(2026, 9, 30), dt.date(2026, 10, 31))
 
 
 # ---- kinds, formulas, faulty files -----------------------------------------------------------------

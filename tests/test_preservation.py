@@ -484,7 +484,8 @@ def test_written_rows_with_long_text_get_a_fitting_height(scenario):
     ds = read_master(scenario.ws.master)
     long_row = next(ds.programme_index.rows[i.ma_dau_viec] for i in ds.items if i.noi_dung == LONG_CONTENT)
     assert float(rows[long_row].get("ht")) == 2 * 15.75  # two lines in the widened content column
-    short = [r for r, el in rows.items() if r not in (1, 2, long_row)]
+    proposal_row = ds.programme_index.rows[scenario.typed_over.ma_dau_viec]  # its reason runs over lines
+    short = [r for r, el in rows.items() if r not in (1, 2, long_row, proposal_row)]
     assert short and all(rows[r].get("ht") is None for r in short)
 
 
@@ -498,13 +499,13 @@ def test_office_hand_edits_in_office_columns_survive(scenario):
     assert scenario.summary.by_status["rut_khoi_chuong_trinh"] == 1
 
 
-def test_a_cell_the_clerk_typed_over_is_kept_and_reported(scenario):
+def test_a_cell_the_clerk_typed_over_is_kept_and_the_agencys_new_deadline_is_a_proposal(scenario):
     item = {i.ma_dau_viec: i for i in read_master(scenario.ws.master).items}[scenario.typed_over.ma_dau_viec]
     assert item.thoi_han == dt.date(2026, 10, 15)  # not the agency's 30/11/2026
-    kept = [f for f in scenario.run.findings if f.code == "hand_edit_kept"]
-    assert len(kept) == 1
+    assert item.de_xuat_thoi_han == dt.date(2026, 11, 30)
+    (proposed,) = [f for f in scenario.run.findings if f.code == "deadline_change_proposed"]
     rows = read_master(scenario.ws.master).programme_index.rows
-    assert f"{programme_letter('thoi_han')}{rows[item.ma_dau_viec]}" in kept[0].message
+    assert f"{programme_letter('de_xuat_thoi_han')}{rows[item.ma_dau_viec]}" in proposed.message
 
 
 def test_clerks_own_column_beside_the_programme_is_kept(scenario):

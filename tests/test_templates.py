@@ -83,9 +83,10 @@ def form_sheet(books, kind: str) -> Worksheet:
 
 
 def validations_of(ws: Worksheet, column_letter: str) -> list:
+    """The validations of one column of the table (below the header row)."""
     return [dv for dv in ws.data_validations.dataValidation
             if any(r.min_col == r.max_col == openpyxl.utils.column_index_from_string(column_letter)
-                   for r in dv.sqref.ranges)]
+                   and r.min_row > HEADER_ROW for r in dv.sqref.ranges)]
 
 
 def letter_of(kind: str, key: str) -> str:

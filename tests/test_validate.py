@@ -234,6 +234,13 @@ COVERED_ELSEWHERE = {
     "mail_no_address": "test_mail.py::test_an_agency_without_an_address_gets_a_finding_and_the_others_are_sent",
     "mail_address_invalid": "test_mail.py::test_a_mistyped_address_is_skipped_with_a_finding",
     "mail_send_failed": "test_mail.py::test_a_refused_recipient_is_logged_as_not_sent_and_tried_again_next_time",
+    # everyday agency mistakes, driven through the CLI
+    "lead_is_other_agency": "test_agency_mistakes.py::test_an_item_registered_for_another_lead_agency_is_the_leads_with_a_warning_naming_both",
+    "nothing_registered": "test_agency_mistakes.py::test_a_registration_sent_back_blank_is_an_error_and_gives_no_receipt",
+    "nothing_registered_no_choice": "test_agency_mistakes.py::test_a_blank_file_from_a_template_without_the_choice_says_how_to_register_nothing",
+    "no_content_but_rows": "test_agency_mistakes.py::test_no_content_chosen_while_the_table_has_items_is_an_error_at_the_choice",
+    "superseded_file": "test_agency_mistakes.py::test_a_faulty_file_superseded_by_a_later_accepted_file_is_one_warning_and_exit_0",
+    "deadline_change_proposed": "test_agency_mistakes.py::test_a_moved_deadline_in_a_resubmission_is_a_proposal_awaiting_the_office",
 }
 AGENCY_FILE_CODES = {"agencies_file_unreadable", "agencies_file_missing_column", "agencies_file_empty",
                      "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown",

@@ -18,9 +18,9 @@ from . import periods
 from .dataset import Dataset
 from .findings import Finding, finding
 from .history import FieldChange, item_changes, monthly_changes
-from .forms import PROGRAMME_COLUMNS, Column
+from .forms import NO_CONTENT_CHOICE, PROGRAMME_COLUMNS, Column
 from .layout import MONTHLY_COLUMNS
-from .messages import show_value
+from .messages import render_text, show_value
 from .models import Agency, MonthlyItem, WorkItem
 from .text import normalize_header
 from .validate import CleanRow
@@ -47,12 +47,16 @@ class FileResult:
     changed: int = 0
     removed: int = 0
     duplicate_of: str = ""
+    superseded_by: str = ""  # a faulty file replaced by this later accepted file of the agency and form
+    for_others: dict[str, int] = field(default_factory=dict)  # lead agency code -> rows registered for it
 
     @property
     def result_text(self) -> str:
         """The import log's Kết quả text (read back to know accepted and rejected files)."""
         if self.duplicate_of:
             return f"Trùng nội dung với tệp đã tổng hợp {self.duplicate_of}; không tổng hợp lại"
+        if self.superseded_by:
+            return f"{SUPERSEDED_PREFIX} {self.superseded_by}; không tổng hợp"
         if not self.accepted:
             return REJECTED_TEXT
         return f"{ACCEPTED_PREFIX} {self.rows} dòng"
@@ -60,6 +64,7 @@ class FileResult:
 
 ACCEPTED_PREFIX = "Đã tổng hợp"
 REJECTED_TEXT = "Không tổng hợp: tệp có lỗi, đã gửi trả đơn vị"
+SUPERSEDED_PREFIX = "Không tổng hợp: tệp có lỗi đã được thay bằng tệp"
 
 
 @dataclass
@@ -164,25 +169,29 @@ def _instances(row: CleanRow, year: int) -> list[tuple[str, dt.date | None, str]
     return [("", row.values.get("thoi_han"), row.label)]
 
 
-def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: str, cell_of) -> Changes:
+def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: str, cell_of,
+                 received: dt.date | None = None) -> Changes:
     """A registration from ``registrant`` replaces that agency's items of the programme:
     rows matched by content keep their codes, new rows get new codes, items no longer
-    registered are marked withdrawn (never deleted)."""
+    registered are marked withdrawn (never deleted). Rows the Office typed into the programme
+    itself (:attr:`WorkItem.office_created`) are the Office's: never matched, withdrawn or
+    rewritten. A new deadline for an item already in the programme becomes its proposal
+    (:func:`_propose_deadline`); the registered deadline stays."""
     out = Changes()
     before = {i.ma_dau_viec: i for i in ds.items}
     year = ds.config.year
     prefix = f"{year}-{registrant}-"
-    own = [i for i in ds.items if i.ma_dau_viec.startswith(prefix)]
+    with_prefix = [i for i in ds.items if i.ma_dau_viec.startswith(prefix)]
+    own = [i for i in with_prefix if not i.office_created]
     by_base: dict[str, list[WorkItem]] = {}
     for it in own:
-        m = _CODE.match(it.ma_dau_viec)
-        base = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else it.ma_dau_viec
-        by_base.setdefault(base, []).append(it)
+        by_base.setdefault(_base_code(it.ma_dau_viec), []).append(it)
     base_by_content = {normalize_header(items[0].noi_dung): base for base, items in by_base.items()}
     # An item whose content the Office corrected by hand is still found by what the agency sent.
     base_by_sent = {_sent_fingerprint(items[0], "noi_dung"): base for base, items in by_base.items()
                     if "noi_dung" in hand_edited_fields(items[0])}
-    next_seq = 1 + max((int(_CODE.match(b).group(3)) for b in by_base if _CODE.match(b)), default=0)
+    # new codes come after every code of the prefix, the Office's own rows included
+    next_seq = 1 + max((int(m.group(3)) for i in with_prefix if (m := _CODE.match(i.ma_dau_viec))), default=0)
     index = {it.ma_dau_viec: n for n, it in enumerate(ds.items)}
     kept: set[str] = set()
     used_bases: set[str] = set()
@@ -202,11 +211,19 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
             code = f"{base}-{suffix}" if suffix else base
             kept.add(code)
             incoming = {**values, "thoi_han": deadline}
+            system = {"ky": label, "ma_don_vi": lead_code, "don_vi_dang_ky": registrant}
             if code in index:
                 cur = ds.items[index[code]]
                 edited = hand_edited_fields(cur)
-                merged, changed = _merge(cur, incoming, REGISTRATION_FIELDS, edited, out, lambda k, c=code: cell_of(c, k))
-                system = {"ky": label, "ma_don_vi": lead_code, "nguon": source if changed else cur.nguon}
+                locate = lambda k, c=code: cell_of(c, k)  # noqa: E731
+                fields = REGISTRATION_FIELDS
+                proposal = _moved_deadline(cur, deadline)
+                if proposal is not None:  # the registered deadline stays; the new one awaits approval
+                    fields = tuple(k for k in REGISTRATION_FIELDS if k != "thoi_han")
+                merged, changed = _merge(cur, incoming, fields, edited, out, locate)
+                if proposal is not None:
+                    merged, proposed = _propose_deadline(merged, proposal, row, source, received, out, locate)
+                    changed = changed or proposed
                 if cur.rut and cur.rut_tu_dong:  # registered again after the agency dropped it
                     system.update(rut=False, rut_tu_dong=False)
                     changed = True
@@ -215,11 +232,12 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
                                                 cell_ref=cell_of(code, "rut")))
                 if any(getattr(merged, k) != v for k, v in system.items()):
                     changed = True
+                system["nguon"] = source if changed else cur.nguon
                 merged = merged.model_copy(update=system)
                 ds.items[index[code]] = merged
                 out.changed += int(changed)
             else:
-                item = WorkItem(ma_dau_viec=code, ma_don_vi=lead_code, ky=label, nguon=source, **incoming)
+                item = WorkItem(ma_dau_viec=code, nguon=source, **system, **incoming)
                 item = item.model_copy(update={"dau_kiem": fingerprint(item)})
                 index[code] = len(ds.items)
                 ds.items.append(item)
@@ -233,6 +251,47 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
     return out
 
 
+def _base_code(code: str) -> str:
+    """2026-STC-003-Q2 -> 2026-STC-003 (the registered item of a recurring instance)."""
+    m = _CODE.match(code)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else code
+
+
+def _moved_deadline(cur: WorkItem, sent: dt.date | None) -> dt.date | None:
+    """The new deadline a registration sends for an item already in the programme, or None when
+    the agency sent what it sent before (a hand edit of the Office, if any, is handled by the
+    merge), when the item has no deadline yet, or when the Office already approved that date."""
+    if sent is None or cur.thoi_han is None or sent == cur.thoi_han:
+        return None
+    if fingerprint_value(sent) == _sent_fingerprint(cur, "thoi_han"):
+        return None
+    if sent == cur.thoi_han_dieu_chinh:
+        return None
+    return sent
+
+
+def _propose_deadline(item: WorkItem, new: dt.date, row: CleanRow, source: str, received: dt.date | None,
+                      out: Changes, cell_of) -> tuple[WorkItem, bool]:
+    """The new deadline becomes the item's pending proposal (``Đề xuất thời hạn mới``, with a
+    reason in ``Lý do điều chỉnh``), as a progress report would propose it; the Office approves
+    it by typing the date in ``Thời hạn được duyệt``. Returns (item, changed?)."""
+    if item.de_xuat_thoi_han == new:
+        return item, False
+    reason = render_text("deadline_proposal_reason", new, old=item.thoi_han, file=source, received=received)
+    if row.values.get("ghi_chu"):
+        reason += " " + render_text("deadline_proposal_note", row.values["ghi_chu"])
+    update = {"de_xuat_thoi_han": new, "ly_do": reason}
+    parts = _fingerprint_parts(item)
+    for k, v in update.items():  # recorded as sent by the agency, so it is not taken for a hand edit
+        parts[FINGERPRINTED.index(k)] = fingerprint_value(v)
+    update["dau_kiem"] = "".join(parts)
+    # placed where the agency typed the new deadline (its file); the message names the master's cells
+    out.findings.append(finding("deadline_change_proposed", new, item=item.noi_dung, code=item.ma_dau_viec,
+                                old=item.thoi_han, cell_ref=cell_of("de_xuat_thoi_han"),
+                                approve_ref=cell_of("thoi_han_dieu_chinh")).at(cell=row.cells.get("thoi_han", "")))
+    return item.model_copy(update=update), True
+
+
 def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, source: str, cell_of) -> Changes:
     """A progress report updates only the completion fields of the agency's own items."""
     out = Changes()
@@ -244,7 +303,14 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
             continue
         cur = ds.items[index[code]]
         incoming = _agency_values(row, _PROGRESS_COLUMNS)
+        if incoming.get("de_xuat_thoi_han") is None and cur.de_xuat_thoi_han is not None:
+            # a blank proposal leaves a pending one as it is (the file may come from a template made
+            # before it); the Office settles a proposal in "Thời hạn được duyệt"
+            incoming["de_xuat_thoi_han"] = cur.de_xuat_thoi_han
+            incoming["ly_do"] = incoming.get("ly_do") or cur.ly_do
         merged, changed = _merge(cur, incoming, PROGRESS_FIELDS, hand_edited_fields(cur), out, lambda k, c=code: cell_of(c, k))
+        if cur.office_created:  # the Office's own row stays the Office's: no fingerprint
+            merged = merged.model_copy(update={"dau_kiem": ""})
         if changed:
             merged = merged.model_copy(update={"nguon": source})
         ds.items[index[code]] = merged
@@ -271,6 +337,11 @@ def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow
     by_content = {normalize_header(m.noi_dung): m for m in old}
     next_seq = 1 + max((int(m.ma_viec_thang.rsplit("-", 1)[1]) for m in old if m.ma_viec_thang.rsplit("-", 1)[1].isdigit()), default=0)
     new_items: list[MonthlyItem] = []
+    if not rows:  # accepted with no row: the agency chose "Không có nội dung đăng ký"; the row records the receipt
+        placeholder = by_content.pop(normalize_header(NO_CONTENT_CHOICE), None)
+        new_items.append(placeholder or MonthlyItem(ma_viec_thang=f"{prefix}00", thang=thang, noi_dung=NO_CONTENT_CHOICE,
+                                                    ma_don_vi=agency_code, ngay_nhan=received, nguon=source))
+        out.added += int(placeholder is None)
     for row in rows:
         fields = _agency_values(row, _MONTHLY_AGENCY_COLUMNS)
         prev = by_content.pop(normalize_header(fields["noi_dung"]), None)

@@ -30,6 +30,8 @@ class Dataset:
     received_annual: dict[str, dt.date] = field(default_factory=dict)
     consolidated_hashes: dict[str, str] = field(default_factory=dict)  # sha256 -> file name
     rejected_hashes: set[str] = field(default_factory=set)  # files an earlier run rejected and logged
+    superseded_hashes: set[str] = field(default_factory=set)  # faulty files an earlier run logged as superseded
+    consolidated_forms: dict[str, tuple[str, str]] = field(default_factory=dict)  # sha256 -> (agency, kind)
     programme_index: SheetIndex = field(default_factory=SheetIndex)
     monthly_index: SheetIndex = field(default_factory=SheetIndex)
     registry_index: SheetIndex = field(default_factory=SheetIndex)

@@ -53,6 +53,10 @@ HINH_THUC = (
 )
 WITHDRAWN_MARK = "x"  # typed by the Office in "Rút khỏi chương trình"
 AGENCY_WITHDRAWN_MARK = "Đơn vị rút"  # written by the tool when a new registration drops an item
+# chosen on a registration template (the cell beside NO_CONTENT_LABEL, above the table) to say that
+# the agency has nothing to register this time: the file is then a registration with no item
+NO_CONTENT_CHOICE = "Không có nội dung đăng ký"
+NO_CONTENT_LABEL = "Nếu lần này đơn vị không có việc nào để đăng ký, chọn ở ô bên cạnh →"
 
 FIXED_LISTS: dict[str, tuple[str, ...]] = {
     "loai_cong_viec": LOAI_CONG_VIEC,
@@ -206,6 +210,9 @@ PROGRAMME_COLUMNS: tuple[Column, ...] = (
     Column("tinh_trang", "Tình trạng", "formula", owner="system", width=22),
     Column("ghi_chu_vp", "Ghi chú của Văn phòng", "text", owner="office", width=24),
     Column("nguon", "Nguồn", "text", owner="system", width=18),
+    Column("don_vi_dang_ky", "Đơn vị đăng ký", "text", owner="system", width=10,
+           help="Mã đơn vị đã gửi đăng ký việc này (khác Mã đơn vị khi đơn vị đăng ký hộ đơn vị chủ trì); "
+                "để trống ở dòng Văn phòng tự thêm."),
     Column("dau_kiem", "Dấu kiểm (không sửa)", "text", owner="system", width=6,
            help="Dùng để phát hiện ô đã sửa tay; không sửa cột này."),
 )

@@ -266,6 +266,43 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Việc “{value}” ({code}) đã được Văn phòng rút khỏi chương trình (ô {cell_ref}); đơn vị vẫn đăng ký lại, giữ nguyên là đã rút.",
         "Nếu đồng ý đưa việc trở lại chương trình, xóa ô {cell_ref} trong sổ tổng hợp.",
     ),
+    # --- everyday mistakes of agencies, never silent ---
+    "lead_is_other_agency": (
+        "warning",
+        "Việc “{item}” do {registrant} đăng ký nhưng ghi đơn vị chủ trì là {value}: việc được giao cho {value}, "
+        "tính vào số liệu và mẫu báo cáo tiến độ của {value}, không phải của {registrant}.",
+        "Nếu {registrant} chủ trì, để trống ô này hoặc chọn tên đơn vị mình rồi gửi lại; nếu đúng là {value} chủ trì, "
+        "không cần sửa (Văn phòng báo cho {value}).",
+    ),
+    "nothing_registered": (
+        "error",
+        "Tệp không có việc nào được đăng ký (bảng để trống).",
+        "Ghi các việc đăng ký vào bảng, từ ô {first_cell}; nếu lần này đơn vị không có việc nào, chọn "
+        "“{choice}” ở ô {choice_cell} rồi gửi lại.",
+    ),
+    "nothing_registered_no_choice": (
+        "error",
+        "Tệp không có việc nào được đăng ký (bảng để trống).",
+        "Ghi các việc đăng ký vào bảng, từ ô {first_cell}; nếu đơn vị không có việc nào, xin Văn phòng mẫu mới "
+        "(có ô chọn “{choice}”) hoặc báo Văn phòng bằng văn bản.",
+    ),
+    "no_content_but_rows": (
+        "error",
+        "Đã chọn “{value}” nhưng bảng vẫn có {rows} việc.",
+        "Nếu đăng ký các việc trong bảng, xóa lựa chọn ở ô này; nếu không có việc nào, xóa các dòng trong bảng.",
+    ),
+    "superseded_file": (
+        "warning",
+        "Tệp có lỗi này đã được thay bằng tệp {newer} (nhận sau, đã {verb}) của cùng đơn vị và cùng mẫu; "
+        "không tổng hợp tệp này.",
+        "Không cần làm gì; có thể xóa tệp khỏi thư mục inbox.",
+    ),
+    "deadline_change_proposed": (
+        "warning",
+        "Thời hạn mới {value} của việc “{item}” ({code}) khác thời hạn đã có trong chương trình ({old}): "
+        "ghi nhận là đề xuất thời hạn mới (sổ tổng hợp, ô {cell_ref}), chờ Văn phòng duyệt; thời hạn {old} vẫn giữ.",
+        "Văn phòng: nếu lãnh đạo đồng ý, ghi {value} vào ô {approve_ref} (Thời hạn được duyệt) của sổ tổng hợp.",
+    ),
     "hand_edit_kept": (
         "warning",
         "Ô {cell_ref} đã được sửa tay trong bảng tổng hợp; giữ nguyên giá trị sửa tay “{value}”, không ghi đè bằng “{incoming}”.",
@@ -290,6 +327,19 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "không bị gửi lại.",
     ),
 }
+
+
+# Texts the tool writes into the master (not findings), keyed like the catalogue.
+TEXTS: dict[str, str] = {
+    "deadline_proposal_reason": "Đơn vị đăng ký lại (tệp {file}, nhận ngày {received}) với thời hạn {value} thay cho {old}.",
+    "deadline_proposal_note": "Ghi chú của đơn vị: {value}",
+}
+
+
+def render_text(key: str, value: Any = "", /, **params: Any) -> str:
+    """A text of :data:`TEXTS`, placeholders filled, NFC-normalised."""
+    fields = _Defaults(value=show_value(value), **{k: show_value(v) for k, v in params.items()})
+    return unicodedata.normalize("NFC", TEXTS[key].format_map(fields))
 
 
 def render(code: str, value: Any = "", /, **params: Any) -> tuple[str, str, str]:

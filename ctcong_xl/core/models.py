@@ -105,7 +105,14 @@ class WorkItem(BaseModel):
     rut_tu_dong: bool = False  # withdrawn by the tool (the agency's new registration dropped it), not by the Office
     ghi_chu_vp: str = ""
     nguon: str = ""
+    don_vi_dang_ky: str = ""  # code of the agency whose registration brought the item ("" = the Office's row)
     dau_kiem: str = ""
+
+    @property
+    def office_created(self) -> bool:
+        """A row the Office typed into the programme sheet itself: no import ever wrote its
+        fingerprint (``Dấu kiểm``). A registration never withdraws or rewrites it."""
+        return not self.dau_kiem
 
     @property
     def effective_deadline(self) -> dt.date | None:

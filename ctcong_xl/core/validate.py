@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from . import periods
 from .findings import Finding, finding
-from .forms import FIXED_LISTS, FORMS, Column, Form
+from .forms import FIXED_LISTS, FORMS, NO_CONTENT_CHOICE, Column, Form
 from .layout import OTHER_LEADER_LABEL
 from .messages import suggestion
 from .models import Agency, WorkItem
@@ -81,6 +81,9 @@ def validate_rows(kind: str, raw_rows: Iterable[RawRowLike], ctx: Context, *, fo
         for col in form.columns:
             cell = raw.cells.get(col.key, "")
             value = raw.values.get(col.key)
+            if _office_prefilled(col):  # the Office's values, locked: never a finding of the agency
+                clean.values[col.key] = value
+                continue
             if cell in formulas and col.key != "stt":  # a numbering formula (=A6+1) is harmless
                 out.findings.append(finding("formula_neutralised", formulas[cell]).at(cell=cell))
                 value = _neutralised(col, value, formulas[cell])
@@ -90,6 +93,29 @@ def validate_rows(kind: str, raw_rows: Iterable[RawRowLike], ctx: Context, *, fo
     _check_duplicates(form, out.rows, ctx, out.findings)
     _check_master_duplicates(form, out.rows, ctx, out.findings)
     return out
+
+
+def _office_prefilled(col: Column) -> bool:
+    """A locked column the Office pre-fills (the progress form's content and deadline): the
+    agency cannot change it and the consolidation does not read it, so it is not checked. The
+    item code is locked too, but it says which item a row reports on: it is checked."""
+    return col.locked and col.type != "code"
+
+
+def registration_content(kind: str, rows: Sequence[CleanRow], *, no_content: bool, choice_cell: str,
+                         first_cell: str) -> list[Finding]:
+    """A registration (annual, monthly) with no item is an error, unless the agency chose
+    "Không có nội dung đăng ký" above the table (``no_content``): then it is a registration with
+    no item (the receipt counts). That choice together with items is an error too."""
+    if kind not in ("annual", "monthly"):
+        return []
+    if no_content and rows:
+        return [finding("no_content_but_rows", NO_CONTENT_CHOICE, rows=len(rows)).at(cell=choice_cell)]
+    if rows or no_content:
+        return []
+    code = "nothing_registered" if choice_cell else "nothing_registered_no_choice"
+    return [finding(code, "", choice=NO_CONTENT_CHOICE, choice_cell=choice_cell, first_cell=first_cell)
+            .at(cell=first_cell)]
 
 
 def _neutralised(col: Column, cached: Any, formula: str) -> Any:
@@ -185,6 +211,12 @@ def _check_row(form: Form, row: CleanRow, ctx: Context, findings: list[Finding])
     if form.kind in ("annual", "monthly"):
         if row.values.get("don_vi_chu_tri") is None and row.cells.get("don_vi_chu_tri") not in _flagged_cells(findings):
             row.values["don_vi_chu_tri"] = ctx.agency  # blank = the template's agency (SPEC §5)
+    lead = row.values.get("don_vi_chu_tri")
+    if form.kind == "annual" and isinstance(lead, Agency) and lead.code != ctx.agency.code:
+        # kept (the lead agency owns the item), never silently
+        findings.append(finding("lead_is_other_agency", f"{lead.name} ({lead.code})", item=row.values.get("noi_dung"),
+                                registrant=f"{ctx.agency.name} ({ctx.agency.code})")
+                        .at(cell=row.cells.get("don_vi_chu_tri", "")))
     if row.outside_year is not None and is_blank(row.values.get("ghi_chu")):
         findings.append(row.outside_year)
     if form.kind == "annual":
@@ -246,7 +278,7 @@ def _check_master_duplicates(form: Form, rows: list[CleanRow], ctx: Context, fin
     for item in ctx.items:
         if item.rut or not item.noi_dung:
             continue
-        if form.kind == "annual" and item.ma_dau_viec.startswith(own_prefix):
+        if form.kind == "annual" and item.ma_dau_viec.startswith(own_prefix) and not item.office_created:
             continue  # the agency's own item: a new version of its registration, not a duplicate
         by_content.setdefault(normalize_header(item.noi_dung), item.ma_dau_viec)
     for row in rows:

@@ -34,9 +34,9 @@ from defusedxml import ElementTree as SafeET
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from ..core.findings import Finding, finding
-from ..core.forms import FORMS, SUPPORTED_FORM_VERSIONS, Form, column_letter
+from ..core.forms import FORMS, NO_CONTENT_CHOICE, NO_CONTENT_LABEL, SUPPORTED_FORM_VERSIONS, Form, column_letter
 from ..core.text import cell_text, is_blank, nfc, normalize_header
-from .templates import EXAMPLE_PREFIX, META_KEYS, META_PROPERTY_PREFIX, META_SHEET, TemplateMeta
+from .templates import CHOICE_LABEL_COLUMNS, EXAMPLE_PREFIX, META_KEYS, META_PROPERTY_PREFIX, META_SHEET, TemplateMeta
 
 HEADER_SCAN_ROWS = 15
 MIN_HEADER_MATCHES = 2
@@ -70,6 +70,9 @@ class Submission:
     rows: list[RawRow] = field(default_factory=list)
     extra_headers: list[str] = field(default_factory=list)
     formulas: dict[str, str] = field(default_factory=dict)  # A1 cell -> formula text
+    first_input_cell: str = ""  # where the first item goes ("Nội dung công việc" of the first input row)
+    choice_cell: str = ""  # the "Không có nội dung đăng ký" cell above the table ("" if the template has none)
+    no_content: bool = False  # that choice was made
 
     @property
     def form(self) -> Form | None:
@@ -198,11 +201,29 @@ def _read_workbook(wb: CalamineWorkbook, path: Path, digest: str) -> tuple[Submi
         )
     formulas = _formulas(path, sheet, header_row, colmap)
     rows = _data_rows(grid, header_row, colmap, formulas)
+    choice_cell, no_content = _no_content_choice(grid, header_row)
+    first = f"{column_letter(colmap['noi_dung'] + 1)}{header_row + 3}" if "noi_dung" in colmap else ""
     submission = Submission(
         path=path, sha256=digest, meta=meta, kind=form.kind, sheet=sheet, header_row=header_row + 1,
-        rows=rows, extra_headers=extra, formulas=formulas,
+        rows=rows, extra_headers=extra, formulas=formulas, first_input_cell=first, choice_cell=choice_cell,
+        no_content=no_content,
     )
     return submission, findings
+
+
+def _no_content_choice(grid: list[list[Any]], header_row: int) -> tuple[str, bool]:
+    """(the cell of the "Không có nội dung đăng ký" choice, whether it was chosen), found above
+    the header by its label (io/templates.py writes the label over CHOICE_LABEL_COLUMNS columns,
+    the choice in the next one); ("", False) when the file has no such choice."""
+    label, choice = normalize_header(NO_CONTENT_LABEL), normalize_header(NO_CONTENT_CHOICE)
+    for i in range(header_row):
+        line = grid[i]
+        for j, value in enumerate(line):
+            if isinstance(value, str) and normalize_header(value) == label:
+                k = j + CHOICE_LABEL_COLUMNS
+                chosen = k < len(line) and isinstance(line[k], str) and normalize_header(line[k]) == choice
+                return f"{column_letter(k + 1)}{i + 1}", chosen
+    return "", False
 
 
 def _grid(wb: CalamineWorkbook, sheet: str) -> list[list[Any]]:
@@ -342,6 +363,16 @@ def _has_formula_parts(path: Path) -> bool:
 
 
 # ---- metadata --------------------------------------------------------------------------------------
+def read_meta(path: Path) -> TemplateMeta | None:
+    """Only the metadata of a file already accepted once (e.g. one kept in archive/)."""
+    try:
+        with CalamineWorkbook.from_path(str(path)) as wb:
+            data = _meta_from_sheet(wb) or _meta_from_properties(path)
+        return TemplateMeta.from_mapping(data) if data else None
+    except (*_READ_ERRORS, ValueError, OSError):
+        return None
+
+
 def _meta_from_sheet(wb: CalamineWorkbook) -> dict[str, Any] | None:
     sheet = _find_sheet(wb, META_SHEET)
     if sheet is None:

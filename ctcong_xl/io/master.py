@@ -21,7 +21,7 @@ from filelock import FileLock, Timeout
 from python_calamine import CalamineWorkbook
 
 from ..core import layout as L
-from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT
+from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT, SUPERSEDED_PREFIX
 from ..core.dataset import Dataset, SheetIndex
 from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
@@ -113,14 +113,21 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
     import_rows = rows_of(L.IMPORT_LOG_SHEET)
     imp_idx = _index(import_rows, L.IMPORT_LOG_COLUMNS)
     hashes: dict[str, str] = {}
+    forms: dict[str, tuple[str, str]] = {}
     rejected: set[str] = set()
+    superseded: set[str] = set()
+    kind_of = {text: kind for kind, text in L.KIND_TEXT.items()}
     for row in import_rows[1:]:
         sha = cell_text(_at(row, imp_idx.columns.get("sha256")))
         result = cell_text(_at(row, imp_idx.columns.get("result")))
         if sha and result == REJECTED_TEXT:
             rejected.add(sha)
+        if sha and result.startswith(SUPERSEDED_PREFIX):
+            superseded.add(sha)
         if sha and result.startswith(ACCEPTED_PREFIX):
             hashes.setdefault(sha, cell_text(_at(row, imp_idx.columns.get("file"))))
+            kind = cell_text(_at(row, imp_idx.columns.get("kind")))
+            forms.setdefault(sha, (cell_text(_at(row, imp_idx.columns.get("agency"))), kind_of.get(kind, kind)))
     send_rows = rows_of(L.SEND_LOG_SHEET)
     send_idx = _index(send_rows, L.SEND_LOG_COLUMNS)
     sent = {
@@ -131,7 +138,8 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
     return Dataset(
         config=config, sent_mail=sent, send_log_last_row=_last_row(send_rows),
         has_send_log_sheet=L.SEND_LOG_SHEET in sheets, agencies=agencies, items=items, monthly=monthly, received_annual=received,
-        consolidated_hashes=hashes, rejected_hashes=rejected, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
+        consolidated_hashes=hashes, rejected_hashes=rejected, superseded_hashes=superseded,
+        consolidated_forms=forms, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
         validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),
         import_log_last_row=_last_row(import_rows),
         history_last_row=_last_row(rows_of(L.HISTORY_SHEET)), has_history_sheet=L.HISTORY_SHEET in sheets,

@@ -44,7 +44,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.forms import FIXED_LISTS, FORM_VERSION, FORMS, Column, Form, column_letter
+from ..core.forms import (FIXED_LISTS, FORM_VERSION, FORMS, NO_CONTENT_CHOICE, NO_CONTENT_LABEL, Column, Form,
+                          column_letter)
 from ..core.messages import PERIOD_EXAMPLES
 from ..core.models import Agency, ProgrammeConfig
 from ..core.text import cell_text, format_date, nfc
@@ -57,7 +58,9 @@ META_KEYS = ("kind", "version", "year", "month", "agency_code", "template_id")
 
 EXAMPLE_PREFIX = "Ví dụ:"  # an example row's "Nội dung công việc" starts with this; readers skip it
 INPUT_ROWS = 200
-HEADER_ROW = 4  # 1-based row of the header in a freshly written template
+HEADER_ROW = 5  # 1-based row of the header in a freshly written template
+CHOICE_ROW = HEADER_ROW - 1  # registration forms: the "Không có nội dung đăng ký" choice, above the table
+CHOICE_LABEL_COLUMNS = 2  # the label spans columns A:B; the choice cell is the next one (C)
 FONT = "Times New Roman"
 FONT_SIZE = 12
 TITLE_SIZE = 13
@@ -305,6 +308,10 @@ class _TemplateWriter:
         ws.merge_range(2, 0, 2, last, self.note_text(), note)
         ws.set_row(0, 24)
         ws.set_row(2, 21)
+        if form.kind in ("annual", "monthly"):
+            self.write_no_content_choice(ws)
+        else:
+            ws.set_row(CHOICE_ROW - 1, 8)
         head = self.fmt(bold=True, align="center", valign="vcenter", text_wrap=True, border=1,
                         bg_color="#D9E1F2", locked=True)
         for i, c in enumerate(form.columns):
@@ -353,6 +360,26 @@ class _TemplateWriter:
             "delete_rows": editable_rows,
             "insert_columns": True,
         })
+
+    def write_no_content_choice(self, ws: Worksheet) -> None:
+        """The explicit way to say "no item to register this time": a label (A:B) and, beside it,
+        a cell with a one-value dropdown. Chosen, the file is a registration with no item."""
+        r = CHOICE_ROW - 1
+        label = self.fmt(bold=True, italic=True, align="right", valign="vcenter", locked=True, text_wrap=True)
+        choice = self.fmt(bold=True, align="center", valign="vcenter", locked=False, border=2,
+                          border_color="#C00000", font_color="#C00000")
+        ws.merge_range(r, 0, r, CHOICE_LABEL_COLUMNS - 1, NO_CONTENT_LABEL, label)
+        c = CHOICE_LABEL_COLUMNS
+        ws.merge_range(r, c, r, c + 1, "", choice)
+        ws.data_validation(r, c, r, c, {
+            "validate": "list", "source": [NO_CONTENT_CHOICE], "error_type": "stop",
+            "error_title": "Không có nội dung đăng ký",
+            "error_message": _clip(f"Chọn “{NO_CONTENT_CHOICE}” hoặc để trống.", 255),
+            "input_title": "Không có nội dung đăng ký",
+            "input_message": _clip(f"Chỉ chọn “{NO_CONTENT_CHOICE}” khi bảng dưới để trống: Văn phòng ghi nhận "
+                                   "đơn vị đã gửi đăng ký, không có việc nào. Có việc thì để trống ô này.", 255),
+        })
+        ws.set_row(r, 30)
 
     def subtitle_text(self) -> str:
         text = f"Đơn vị: {nfc(self.agency.name)}"
@@ -511,7 +538,7 @@ class _TemplateWriter:
             para(line, lines=_lines(line, 95))
         ws.set_portrait()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, 1)  # one page: printed and sent with the form
         ws.set_margins(left=0.6, right=0.5, top=0.6, bottom=0.6)
 
     def general_lines(self, sheet: str) -> list[str]:
@@ -522,7 +549,10 @@ class _TemplateWriter:
             lines.append(f"Dòng in nghiêng màu xám bắt đầu bằng “{EXAMPLE_PREFIX}” là dòng ví dụ, "
                          "được bỏ qua khi tổng hợp; không cần xóa.")
             lines.append("“Đơn vị chủ trì” để trống nghĩa là đơn vị được gửi mẫu này "
-                         f"({nfc(self.agency.name)}).")
+                         f"({nfc(self.agency.name)}); ghi đơn vị khác thì việc được giao cho đơn vị đó.")
+            lines.append(f"Không có việc nào để đăng ký: chọn “{NO_CONTENT_CHOICE}” ở ô "
+                         f"{column_letter(CHOICE_LABEL_COLUMNS + 1)}{CHOICE_ROW} rồi gửi lại; bảng trống mà không "
+                         "chọn ô này sẽ bị trả lại.")
         if kind == "annual":
             lines.append("Đăng ký các đề án, dự thảo văn bản, báo cáo… đơn vị sẽ trình UBND tỉnh, "
                          f"Chủ tịch UBND tỉnh trong năm {self.meta.year}. Việc lặp lại theo kỳ chỉ ghi "
@@ -625,5 +655,6 @@ def _as_datetime(v: dt.date | dt.datetime) -> dt.datetime:
 
 __all__ = [
     "META_SHEET", "LISTS_SHEET", "INSTRUCTIONS_SHEET", "EXAMPLE_PREFIX", "INPUT_ROWS", "HEADER_ROW",
+    "CHOICE_ROW", "CHOICE_LABEL_COLUMNS",
     "TemplateMeta", "write_template", "template_filename", "column_help",
 ]

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
+from ..core.models import Agency
 from ..core.dataset import Dataset
 from ..core.findings import Finding, finding
 from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from ..core.models import ImportLogEntry
 from ..core.plan import WritePlan
-from ..core.validate import Context, Validated, validate_rows
+from ..core.validate import Context, Validated, registration_content, validate_rows
 from ..core.writeplan import (
     plan_history,
     plan_import_log,
@@ -25,7 +26,7 @@ from ..core.writeplan import (
     plan_validation_log,
 )
 from ..io import master as master_io
-from ..io.incoming import Submission, read_submission, sha256_file
+from ..io.incoming import Submission, read_meta, read_submission, sha256_file
 from ..io.returned import write_returned
 from .workspace import Workspace, WorkspaceError, current_user, write_master
 
@@ -58,7 +59,8 @@ class RunReport:
             "files": [
                 {"file": c.result.file, "agency": c.result.agency, "kind": c.result.kind, "accepted": c.result.accepted,
                  "rows": c.result.rows, "duplicate_of": c.result.duplicate_of or None, "added": c.result.added,
-                 "changed": c.result.changed, "removed": c.result.removed, "sha256": c.result.sha256}
+                 "changed": c.result.changed, "removed": c.result.removed, "sha256": c.result.sha256,
+                 "superseded_by": c.result.superseded_by or None, "for_other_agencies": c.result.for_others}
                 for c in self.files
             ],
             "findings": [
@@ -101,18 +103,67 @@ def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date)
     ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today,
                   leaders=ds.config.leaders)
     validated = validate_rows(meta.kind, sub.rows, ctx, formulas=sub.formulas)
+    validated.findings.extend(registration_content(meta.kind, validated.rows, no_content=sub.no_content,
+                                                   choice_cell=sub.choice_cell, first_cell=sub.first_input_cell))
     check.validated = validated
+    result.for_others = _registered_for_others(validated, agency) if meta.kind == "annual" else {}
     check.findings.extend(f.at(file=path.name, sheet=sub.sheet) for f in validated.findings)
     result.rows = len(validated.rows)
     result.accepted = check.ok
     return check
 
 
+def _registered_for_others(validated: Validated, registrant: Agency) -> dict[str, int]:
+    """Lead agency code -> number of rows the registrant registered with that other agency as lead."""
+    out: dict[str, int] = {}
+    for row in validated.rows:
+        lead = row.values.get("don_vi_chu_tri")
+        if isinstance(lead, Agency) and lead.code != registrant.code:
+            out[lead.code] = out.get(lead.code, 0) + 1
+    return out
+
+
+def _form_key(meta) -> tuple[str, str, int | None]:
+    return meta.agency_code, meta.kind, meta.month if meta.kind == "monthly" else None
+
+
+def _mark_superseded(ws: Workspace, ds: Dataset, checks: list[FileCheck], verb: str) -> None:
+    """A faulty file is superseded by an accepted file of the same agency and form (same month for
+    a monthly registration) received at the same time or later, from this run or an earlier one
+    (kept in archive/, with its received time). Its errors no longer count: one warning instead."""
+    faulty = [c for c in checks if not c.result.accepted and not c.result.duplicate_of and c.submission
+              and c.submission.meta and any(f.is_error for f in c.findings)]
+    if not faulty:
+        return
+    newer: list[tuple[tuple, float, str, str]] = []  # (form key, received time, file name, verb)
+    for c in checks:
+        if c.result.accepted and c.submission and c.submission.meta:
+            newer.append((_form_key(c.submission.meta), c.path.stat().st_mtime, c.path.name, verb))
+    wanted = {(c.result.agency, c.result.kind) for c in faulty}
+    archive = ws.folder("archive")
+    for sha, form in ds.consolidated_forms.items():
+        if form not in wanted:
+            continue
+        for kept in archive.glob(f"{sha}.*"):
+            meta = read_meta(kept) if form[1] == "monthly" else None
+            month = meta.month if meta else None
+            newer.append(((form[0], form[1], month), kept.stat().st_mtime, ds.consolidated_hashes[sha], "tổng hợp"))
+            break
+    for c in faulty:
+        key, received = _form_key(c.submission.meta), c.path.stat().st_mtime
+        later = [n for n in newer if n[0] == key and n[1] >= received and n[2] != c.path.name]
+        if not later:
+            continue
+        _, _, name, how = max(later, key=lambda n: n[1])
+        c.result.superseded_by = name
+        c.findings = [finding("superseded_file", c.path.name, newer=name, verb=how).at(file=c.path.name)]
+
+
 Progress = Callable[[int, int, str], None]  # (files done, files in all, file being read)
 
 
 def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.date,
-               progress: Progress | None = None) -> list[FileCheck]:
+               progress: Progress | None = None, *, verb: str) -> list[FileCheck]:
     paths = files if files else ws.inbox_files()
     seen: dict[str, str] = {}
     checks = []
@@ -127,6 +178,7 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
         checks.append(c)
     if progress:
         progress(len(paths), len(paths), "")
+    _mark_superseded(ws, ds, checks, verb)
     return checks
 
 
@@ -147,7 +199,8 @@ def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date |
 def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None, *,
                     today: dt.date | None = None, progress: Progress | None = None) -> tuple[RunReport, WritePlan]:
     """The validation run on a dataset already read (from the file or from the open book)."""
-    report = RunReport(files=_check_all(ws, ds, files, today or dt.date.today(), progress))
+    report = RunReport(files=_check_all(ws, ds, files, today or dt.date.today(), progress,
+                                        verb="kiểm tra, không có lỗi"))
     report.findings = [f for c in report.files for f in c.findings]
     plan = WritePlan()
     _log_findings(plan, ds, report)
@@ -177,7 +230,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     today = today or dt.date.today()
     now = dt.datetime.now().replace(microsecond=0)
     who = who or current_user()
-    report = RunReport(files=_check_all(ws, ds, None, today, progress))
+    report = RunReport(files=_check_all(ws, ds, None, today, progress, verb="tổng hợp"))
     rut_before = {i.ma_dau_viec: i.rut for i in ds.items}
     extra: list[Finding] = []
     entries: list[ImportLogEntry] = []
@@ -188,16 +241,20 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
         _archive(ws, c)  # every consolidated file is kept before the master changes
         changes = _apply(ds, c, today, _cell_locator(ds))
         c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
-        extra.extend(f.at(file=c.path.name, sheet=PROGRAMME_SHEET) for f in changes.findings)
+        # a finding with a cell points into the agency's file; one without is about the master
+        extra.extend(f.at(file=c.path.name, sheet=c.submission.sheet if f.cell else PROGRAMME_SHEET)
+                     for f in changes.findings)
         if c.result.kind == "annual":
             receipts.add(c.result.agency)
         entries.append(_log_entry(now, who, c, changes))
         history.extend((c.path.name, change) for change in changes.history)
     rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of]
-    new_rejected = [c for c in rejected if c.result.sha256 not in known_rejected]
-    entries.extend(_log_entry(now, who, c, None) for c in new_rejected)
+    # each rejection, and each supersession, is logged once: a rerun on the same inbox writes nothing
+    logged = {c.path.name for c in rejected
+              if c.result.sha256 in (ds.superseded_hashes if c.result.superseded_by else known_rejected)}
+    entries.extend(_log_entry(now, who, c, None) for c in rejected if c.path.name not in logged)
     report.findings = [f for c in report.files for f in c.findings] + extra
-    old = {c.path.name for c in rejected if c.result.sha256 in known_rejected}
+    old = logged
     plan = WritePlan()
     if accepted:
         rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
@@ -243,7 +300,7 @@ def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of) -> Changes:
     # when the file reached the Office: its save time, never later than the run's date
     received = min(dt.date.fromtimestamp(c.path.stat().st_mtime), today)
     if kind == "annual":
-        changes = apply_annual(ds, agency, rows, source=source, cell_of=cell_of)
+        changes = apply_annual(ds, agency, rows, source=source, cell_of=cell_of, received=received)
         record_receipt(ds, agency, received)
         return changes
     if kind == "progress":
