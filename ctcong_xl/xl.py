@@ -34,7 +34,8 @@ message, never as a traceback; unexpected errors are logged with their traceback
 
 **Tạo mẫu** makes the annual registration templates while the programme has no item yet,
 and the progress report templates afterwards (monthly templates: ``ctcong-xl templates WS
---kind monthly --month M``). **Cập nhật tổng hợp** takes the as-of date from the
+--kind monthly --month M``). **Lập chương trình** drafts the annual programme and the
+programme of the month after the as-of date (within the programme year). **Cập nhật tổng hợp** takes the as-of date from the
 configuration sheet (*Ngày báo cáo*); when that cell is empty it records today's date there,
 so that the workbook's status formulas and the values Python computed agree.
 """
@@ -56,6 +57,7 @@ from . import ops
 from .core import layout as L
 from .core import periods
 from .core.dataset import Dataset
+from .core.programme import next_programme_month
 from .core.findings import Finding, finding
 from .core.plan import CellValue, Formula, RangeWrite, WritePlan
 from .core.status import COUNTED, Status, classify, status_from_text
@@ -76,6 +78,7 @@ __all__ = [
     "excel_text",
     "excel_value",
     "kiem_tra",
+    "lap_chuong_trinh",
     "log_path",
     "read_dataset",
     "read_sheet_values",
@@ -120,6 +123,11 @@ def tao_mau() -> None:
 def don_doc() -> None:
     """Button “Đôn đốc”: one reminder list per agency with overdue or soon-due items."""
     _run("Đôn đốc", _don_doc)
+
+
+def lap_chuong_trinh() -> None:
+    """Button “Lập chương trình”: the annual programme and next month's, as documents in reports/."""
+    _run("Lập chương trình", _lap_chuong_trinh)
 
 
 def _kiem_tra(door: _Door) -> str:
@@ -167,6 +175,17 @@ def _don_doc(door: _Door) -> str:
     door.status("đang lập danh sách đôn đốc…")
     reminders = ops.remind_from(door.workspace, ds, as_of=as_of)
     return reminders_message(reminders, as_of, door.workspace.folder("outbox"))
+
+
+def _lap_chuong_trinh(door: _Door) -> str:
+    ds = door.read()
+    month = next_programme_month(ds.config.year, ds.config.effective_as_of(dt.date.today()))
+    door.status("đang lập chương trình công tác năm…")
+    made = [ops.programme_from(door.workspace, ds)]
+    if month is not None:
+        door.status(f"đang lập chương trình công tác tháng {month}…")
+        made.append(ops.programme_from(door.workspace, ds, month=month))
+    return programme_message(ds.config.year, month, made, door.workspace.folder("reports"))
 
 
 # =========================================================================== messages
@@ -245,6 +264,13 @@ def reminders_message(reminders: list[ops.Reminder], as_of: dt.date, outbox: Pat
     soon = sum(len(r.due_soon) for r in reminders)
     return (f"Đã lập danh sách đôn đốc cho {len(reminders)} đơn vị (tính đến ngày {when}): {overdue} việc "
             f"quá hạn chưa hoàn thành, {soon} việc sắp đến hạn.\nDanh sách và thư nháp (.eml) gửi đơn vị ở thư mục:\n{outbox}")
+
+
+def programme_message(year: int, month: int | None, made: list[ops.Published], folder: Path) -> str:
+    what = f"Chương trình công tác năm {year}" + (f" và Chương trình công tác tháng {month}/{year}" if month else "")
+    files = "\n".join(f"• {p.docx.name}" + (f" và {p.pdf.name}" if p.pdf else "") for p in made)
+    note = next((f"\n{p.pdf_problem}" for p in made if p.pdf_problem), "")
+    return f"Đã lập dự thảo {what} trong thư mục:\n{folder}\n{files}{note}"
 
 
 def failure_message(feature: str, exc: BaseException) -> str:

@@ -97,6 +97,19 @@ Failed:
     ReportFailure feature, Err.Number, Err.Description
 End Sub
 
+Public Sub CtcLapChuongTrinh()
+    Dim feature As String
+    feature = Vi("L\u1EADp ch\u01B0\u01A1ng tr\u00ECnh")
+    On Error GoTo Failed
+    If Not PythonReady(feature) Then Exit Sub
+    BeginWork feature
+    RunPython "import ctcong_xl.xl as xl; xl.lap_chuong_trinh()"
+    EndWork
+    Exit Sub
+Failed:
+    ReportFailure feature, Err.Number, Err.Description
+End Sub
+
 ' ---------------------------------------------------------------------------------------
 ' Helpers
 ' ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ here with python-docx on a scripted year whose every item's period is written ou
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 
@@ -160,6 +161,15 @@ def test_the_month_lists_the_annual_items_due_in_it_once_by_deadline(year):
     texts = [p.text for p in month.paragraphs]
     assert texts[texts.index("CHƯƠNG TRÌNH") + 1] == "Công tác tháng 7 năm 2026 của Ủy ban nhân dân tỉnh"
     assert ("Căn cứ Chương trình công tác năm 2026 (số 27/CTr-UBND ngày 12/01/2026) của UBND tỉnh;" in texts)
+
+
+def test_the_next_programme_is_the_month_after_today_within_the_year():
+    from ctcong_xl.core.programme import next_programme_month
+
+    assert next_programme_month(2026, dt.date(2025, 11, 20)) == 1
+    assert next_programme_month(2026, dt.date(2026, 6, 20)) == 7
+    assert next_programme_month(2026, dt.date(2026, 12, 1)) is None
+    assert next_programme_month(2026, dt.date(2027, 1, 5)) is None
 
 
 def test_programme_asks_for_year_or_month(year):

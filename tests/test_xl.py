@@ -19,6 +19,7 @@ import sys
 import types
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from hypothesis import given
@@ -549,6 +550,26 @@ def test_don_doc_lists_overdue_items_per_agency(workspace, monkeypatch):
     # STC at 30/09: the scheme (30/06), Q1 and Q2 reports are overdue; Q3 (30/09) is due now.
     assert prompt.startswith("Đã lập danh sách đôn đốc cho 1 đơn vị (tính đến ngày 30/09/2026): 3 việc quá hạn "
                              "chưa hoàn thành, 1 việc sắp đến hạn.")
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_lap_chuong_trinh_drafts_the_annual_and_next_months_programme_from_the_open_book(workspace, monkeypatch):
+    def edit_content(sheets, _):
+        content_col = [c.key for c in PROGRAMME_COLUMNS].index("noi_dung")
+        sheets[PROGRAMME_SHEET]["values"][1][content_col] = "Đề án cơ cấu lại ngân sách (Văn phòng sửa, chưa lưu)"
+
+    monkeypatch.setenv("CTCONG_SOFFICE", "/nonexistent/soffice")
+    book, _ = open_live(workspace, monkeypatch, edit_content)
+    xl.lap_chuong_trinh()
+    made = sorted(p.name for p in (workspace / "reports").iterdir())
+    assert made == ["ChuongTrinhThang_2026-10.docx", "ChuongTrinh_2026.docx"]  # as of 30/09: October next
+    annual = docx.Document(str(workspace / "reports" / "ChuongTrinh_2026.docx"))
+    cells = [c.text for t in annual.tables for row in t.rows for c in row.cells]
+    assert "Đề án cơ cấu lại ngân sách (Văn phòng sửa, chưa lưu)" in cells
+    prompt = alert_of(book)["prompt"]
+    assert prompt.startswith("Đã lập dự thảo Chương trình công tác năm 2026 và Chương trình công tác tháng 10/2026")
+    assert "PDF" in prompt  # no LibreOffice here: the message says there is no PDF
 
 
 # =================================================================== errors become messages

@@ -186,6 +186,17 @@ def committee_letterhead(config: ProgrammeConfig, suffix: str, number: str, day:
                       date_line=f"{place_name(config)}, {date_words(day) if day else blank_date_words(year)}")
 
 
+def without_empty_columns(t: Table) -> Table:
+    """``t`` without the columns no body row fills (e.g. monthly registration before any)."""
+    body = [r for r in t.rows if r.kind != "group"]
+    keep = [n for n in range(len(t.columns)) if n < 2 or any(n < len(r.cells) and r.cells[n] for r in body)]
+    if len(keep) == len(t.columns):
+        return t
+    rows = tuple(r if r.kind == "group" else Row(tuple(r.cells[n] for n in keep), r.kind) for r in t.rows)
+    return Table(tuple(t.columns[n] for n in keep), rows, tuple(t.widths[n] for n in keep),
+                 tuple(keep.index(n) for n in t.numeric if n in keep), t.landscape, t.title)
+
+
 def percent(part: int, whole: int) -> str:
     return "" if whole == 0 else f"{100 * part / whole:.1f}%".replace(".", ",")
 
@@ -335,8 +346,9 @@ def _registration_table(s: Summary) -> Table:
         rows.append(Row((str(n), a["name"], format_date(received) if received else "", a["registration"],
                          f"{len(monthly) - len(late)}/{len(monthly)}" if monthly else "",
                          ", ".join(f"{m} ({monthly[m].lower()})" for m in late))))
-    return Table(("STT", "Đơn vị", "Ngày nhận đăng ký năm", "Đăng ký năm", "Đăng ký tháng đúng hạn",
-                  "Tháng chưa đúng hạn"), tuple(rows), (1.5, 5.5, 2.4, 2.4, 2.2, 4.5), numeric=(2, 4))
+    return without_empty_columns(Table(
+        ("STT", "Đơn vị", "Ngày nhận đăng ký năm", "Đăng ký năm", "Đăng ký tháng đúng hạn", "Tháng chưa đúng hạn"),
+        tuple(rows), (1.5, 5.5, 2.8, 2.6, 2.2, 4.5), numeric=(2, 4)))
 
 
 def _ranking_blocks(s: Summary) -> list[Block]:
@@ -358,9 +370,9 @@ def _ranking_blocks(s: Summary) -> list[Block]:
                          str(a[Status.CHUA_HOAN_THANH.value]))))
     return [Paragraph("Các tiêu chí đánh giá thi đua về xây dựng và thực hiện chương trình công tác của từng đơn vị "
                       "(xếp theo tỷ lệ hoàn thành đúng hạn):"),
-            Table(("STT", "Đơn vị", "Đăng ký năm", "Đăng ký tháng đúng hạn", "Hoàn thành đúng hạn",
-                   "Tỷ lệ đúng hạn", "Chưa hoàn thành"), tuple(rows), (1.5, 5.5, 2.4, 2.2, 2.2, 2, 2),
-                  numeric=(3, 4, 5, 6))]
+            without_empty_columns(Table(
+                ("STT", "Đơn vị", "Đăng ký năm", "Đăng ký tháng đúng hạn", "Hoàn thành đúng hạn", "Tỷ lệ đúng hạn",
+                 "Chưa hoàn thành"), tuple(rows), (1.5, 5.5, 2.6, 2.2, 2.2, 2, 2), numeric=(3, 4, 5, 6)))]
 
 
 def _ranking_table(ranking: list[dict]) -> Table:
@@ -385,5 +397,5 @@ def _overdue_items_table(s: Summary, ds: Dataset, overdue: list[WorkItem]) -> Ta
             rows.append(Row((str(n), i.ma_dau_viec, i.noi_dung, i.lanh_dao, format_date(e) if e else "",
                              str((s.as_of - e).days) if e else "", i.tinh_hinh)))
     return Table(("STT", "Mã đầu việc", "Nội dung công việc", "Lãnh đạo UBND tỉnh phụ trách", "Thời hạn",
-                  "Số ngày quá hạn", "Tình hình thực hiện"), tuple(rows), (1, 2.6, 9, 4, 2.2, 1.8, 5),
+                  "Số ngày quá hạn", "Tình hình thực hiện"), tuple(rows), (1.2, 3.2, 9, 4, 2.6, 1.8, 5),
                  numeric=(4, 5), landscape=True)

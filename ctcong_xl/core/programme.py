@@ -189,6 +189,16 @@ def annual_programme_document(ds: Dataset) -> Document:
 # ------------------------------------------------------------------------------ the month
 
 
+def next_programme_month(year: int, today: dt.date) -> int | None:
+    """The month whose programme the Office drafts next: the one after ``today`` in the
+    programme year (January before the year starts; none once its December has begun)."""
+    if today.year < year:
+        return 1
+    if today.year > year or today.month == 12:
+        return None
+    return today.month + 1
+
+
 def annual_items_due(ds: Dataset, month: int) -> list[WorkItem]:
     """The annual programme's items due in ``month`` (not withdrawn), by deadline."""
     year = ds.config.year

@@ -30,7 +30,7 @@ def chart_png(chart: Chart) -> bytes:
             _doughnut(ax, chart)
         else:
             _stacked(ax, chart)
-        ax.set_title(chart.title, fontsize=12, fontweight="bold")
+        fig.suptitle(chart.title, fontsize=12, fontweight="bold")
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=DPI, facecolor="white", bbox_inches="tight", pad_inches=0.08)
     return out.getvalue()

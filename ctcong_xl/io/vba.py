@@ -126,6 +126,13 @@ BUTTONS: tuple[Button, ...] = (
         "Lập danh sách đôn đốc các công việc quá hạn và sắp đến hạn của từng đơn vị "
         "vào thư mục outbox.",
     ),
+    Button(
+        "Lập chương trình",
+        "CtcLapChuongTrinh",
+        "lap_chuong_trinh",
+        "Dự thảo chương trình công tác năm và chương trình công tác tháng tới của UBND tỉnh "
+        "(Word và PDF) vào thư mục reports.",
+    ),
 )
 
 #: Functions ``ctcong_xl.xl`` must define (checked by the tests of that module).
