@@ -229,3 +229,20 @@ def test_the_report_renders_as_pdf_with_the_header_block_and_numbered_pages(year
 def _text(pdf: Path, page: int) -> str:
     return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
+
+
+def test_charts_are_drawn_in_the_workbooks_status_colours(year):
+    import io
+
+    from PIL import Image
+
+    from ctcong_xl.core.warning import STATUS_COLORS
+
+    _, summary, _, d, _ = year
+    blips = [el.get(qn("r:embed")) for el in d.element.body.iter(qn("a:blip"))]
+    doughnut = Image.open(io.BytesIO(d.part.related_parts[blips[0]].blob)).convert("RGB")
+    pixels = list(doughnut.get_flattened_data()) if hasattr(doughnut, "get_flattened_data") else list(doughnut.getdata())
+    for status in COUNTED:
+        rgb = tuple(int(STATUS_COLORS[status][i:i + 2], 16) for i in (1, 3, 5))
+        near = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, rgb)) < 24)
+        assert (near > 200) == (summary["by_status"][status.value] > 0), status

@@ -17,6 +17,7 @@ from .models import ProgrammeConfig, WorkItem
 from .status import COUNTED, Status
 from .summary import REGISTRATION_ON_TIME, Summary, item_status
 from .text import format_date, vn_sort_key
+from .warning import STATUS_COLORS
 
 NUMBER_BLANK = "\u2003\u2003"  # the space a clerk fills in by hand when the document is issued
 PROVINCE_BLANK = "……"
@@ -207,9 +208,11 @@ REPORT_SUFFIX = "BC-VP"
 STATUS_ORDER: tuple[Status, ...] = (*COUNTED, Status.RUT_KHOI)
 
 
-def report_document(s: Summary, ds: Dataset, *, day: dt.date, colors: dict[Status, str]) -> Document:
+def report_document(s: Summary, ds: Dataset, *, day: dt.date) -> Document:
     """The Office's report on the programme at ``s.as_of`` (dated ``day``): the figures are the
-    Summary's, the paragraph is its ``narrative`` word for word."""
+    Summary's, the paragraph is its ``narrative`` word for word; the charts in the colours of
+    the workbook's charts."""
+    colors = STATUS_COLORS
     c = ds.config
     blocks: list[Block] = [
         Paragraph(f"Thực hiện {programme_reference(c)}; Văn phòng UBND tỉnh báo cáo tình hình thực hiện "

@@ -7,7 +7,6 @@ import datetime as dt
 from ..core.dataset import Dataset
 from ..core.plan import WritePlan
 from ..core.documents import report_document
-from ..core.warning import STATUS_COLORS
 from ..core.summary import Summary, summarize
 from ..core.writeplan import plan_config, plan_programme
 from ..io import master as master_io
@@ -49,5 +48,5 @@ def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None
 
 def report_from(ws: Workspace, s: Summary, ds: Dataset, *, today: dt.date | None = None) -> Published:
     """The report of a summary already made (from the file or the open book)."""
-    doc = report_document(s, ds, day=today or dt.date.today(), colors=STATUS_COLORS)
+    doc = report_document(s, ds, day=today or dt.date.today())
     return publish(doc, ws.folder("reports") / f"BaoCao_{s.as_of:%Y-%m-%d}.docx")
