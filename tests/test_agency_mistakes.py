@@ -297,3 +297,16 @@ def test_a_moved_deadline_in_a_resubmission_is_a_proposal_awaiting_the_office(of
 
     office.edit_master("2026-STC-002", "thoi_han_dieu_chinh", dt.date(2026, 10, 31))  # the Office approves
     assert summary(office)["by_status"]["dang_thuc_hien"] == 1
+
+
+def test_the_excel_buttons_message_counts_superseded_files_and_items_for_other_agencies(office):
+    from ctcong_xl.xl import consolidation_message
+
+    office.send("annual", "SXD", [{"noi_dung": SXD_ROWS[0]["noi_dung"], "thoi_han": "Quý V"}],
+                name="DangKy_SXD_lan1.xlsx", received=dt.date(2025, 11, 10))
+    office.send("annual", "SXD", SXD_ROWS, name="DangKy_SXD_lan2.xlsx", received=dt.date(2025, 11, 12))
+    message = consolidation_message(office.consolidate())
+    assert "Đã tổng hợp 1/2 tệp: thêm 2 đầu việc" in message
+    assert "1 tệp có lỗi đã được thay bằng tệp mới hơn của cùng đơn vị nên bỏ qua." in message
+    assert "1 việc do đơn vị đăng ký hộ đơn vị chủ trì khác" in message
+    assert "không được tổng hợp" not in message

@@ -151,7 +151,7 @@ def _mark_superseded(ws: Workspace, ds: Dataset, checks: list[FileCheck], verb: 
             break
     for c in faulty:
         key, received = _form_key(c.submission.meta), c.path.stat().st_mtime
-        later = [n for n in newer if n[0] == key and n[1] >= received and n[2] != c.path.name]
+        later = [n for n in newer if n[0] == key and n[1] >= received]
         if not later:
             continue
         _, _, name, how = max(later, key=lambda n: n[1])
