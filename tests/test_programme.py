@@ -190,3 +190,17 @@ def test_both_programmes_render_as_pdf(year, tmp_path, libreoffice):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and title in text
         assert "PHỤ LỤC" in text
+
+
+def test_the_issued_number_and_date_appear_in_the_reminder_lists_too(year, tmp_path):
+    import openpyxl
+
+    office = year[0]
+    root = tmp_path / "ws"
+    shutil.copytree(office.root, root)
+    assert run_cli("remind", root, "--as-of", "2026-07-31")[0] == 0
+    lists = sorted((root / "outbox").glob("DonDoc_2026-07-31_*.xlsx"))
+    assert lists
+    for path in lists:
+        line = openpyxl.load_workbook(path).active["A2"].value
+        assert line.startswith("Chương trình công tác năm 2026 (số 27/CTr-UBND ngày 12/01/2026) của UBND tỉnh;")

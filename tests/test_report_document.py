@@ -141,6 +141,20 @@ def test_agency_table_has_each_agencys_counts_of_summary_json(year):
     assert int(total[header.index("Tổng số")]) == summary["total"]
 
 
+def test_month_table_has_the_counts_of_summary_json_by_month(year):
+    _, summary, _, d, _ = year
+    rows = find_table(d, "Tháng đến hạn", "Tổng số")
+    header = rows[0]
+    shown = {r[0]: r for r in rows[1:]}
+    expected = [m for m in summary["by_month"] if m["total"] or m[Status.RUT_KHOI.value]]
+    assert list(shown) == [f"Tháng {m['month']}" for m in expected]
+    for m in expected:
+        row = shown[f"Tháng {m['month']}"]
+        for st in COUNTED:
+            assert int(row[header.index(st.text)]) == m[st.value]
+        assert int(row[header.index("Tổng số")]) == m["total"]
+
+
 def test_overdue_tables_by_agency_and_by_leader_have_the_summary_figures(year):
     _, summary, _, d, _ = year
     key = Status.CHUA_HOAN_THANH.value

@@ -17,10 +17,11 @@ HEADERS = ("Mã đầu việc", "Nội dung công việc", "Thời hạn", "Số
 
 
 def write_reminder(out_dir: Path, agency: Agency, overdue: list[WorkItem], due_soon: list[WorkItem],
-                   as_of: dt.date, year: int) -> Path:
+                   as_of: dt.date, programme: str) -> Path:
     """The reminder workbook; rows coloured by warning group (red overdue, orange due soon, as in
     the master). Every text from the agency or the master is written as text, never a formula.
-    The file's creation time is the as-of date, so the same list gives the same workbook."""
+    The file's creation time is the as-of date, so the same list gives the same workbook.
+    ``programme`` names the programme as later documents cite it (its number and date once issued)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"DonDoc_{as_of:%Y-%m-%d}_{ascii_slug(agency.code)}.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
@@ -36,7 +37,7 @@ def write_reminder(out_dir: Path, agency: Agency, overdue: list[WorkItem], due_s
     ws.set_column(2, 3, 12)
     ws.set_column(4, 4, 30)
     ws.write_string(0, 0, f"DANH SÁCH CÔNG VIỆC CẦN ĐÔN ĐỐC — {agency.name.upper()}", title)
-    ws.write_string(1, 0, f"Chương trình công tác năm {year} của UBND tỉnh; tính đến ngày {format_date(as_of)}.",
+    ws.write_string(1, 0, f"{programme}; tính đến ngày {format_date(as_of)}.",
                     wb.add_format({"font_name": FONT, "italic": True}))
     r = 3
     for caption, items, group in (("I. Công việc đã quá hạn, chưa hoàn thành", overdue, WarningGroup.OVERDUE),

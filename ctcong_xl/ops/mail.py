@@ -17,6 +17,7 @@ from ..core import layout as L
 from ..core import mail as rule
 from ..core.forms import column_letter
 from ..core.dataset import Dataset
+from ..core.documents import programme_reference
 from ..core.findings import Finding, finding
 from ..core.models import Agency
 from ..core.plan import WritePlan
@@ -95,7 +96,7 @@ def remind_from(ws: Workspace, ds: Dataset, *, as_of: dt.date | None = None, wit
         if not (overdue or soon):
             continue
         r = Reminder(a, overdue, soon)
-        r.path = write_reminder(ws.folder("outbox"), a, overdue, soon, when, ds.config.year)
+        r.path = write_reminder(ws.folder("outbox"), a, overdue, soon, when, programme_reference(ds.config))
         to, _ = rule.addresses(a)
         letter = rule.reminder_letter(a, to, overdue=len(overdue), due_soon=len(soon), within_days=days, as_of=when,
                                       config=ds.config, attachment=r.path.name)
