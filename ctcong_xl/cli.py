@@ -301,6 +301,75 @@ def remind(
         raise typer.Exit(1)
 
 
+agencies_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
+    help="Danh mục đơn vị và việc sắp xếp lại (đổi tên, sáp nhập), có ghi lịch sử: ctcong-xl agencies THƯ_MỤC list|add|rename|merge.",
+)
+app.add_typer(agencies_app, name="agencies")
+Day = Annotated[Optional[str], typer.Option("--date", help="Ngày có hiệu lực, dạng YYYY-MM-DD (mặc định hôm nay).")]
+
+
+@agencies_app.callback()
+def _agencies(ctx: typer.Context, workspace: Annotated[Path, typer.Argument(help="Thư mục làm việc.")]) -> None:
+    """Danh mục đơn vị của sổ tổng hợp."""
+    ctx.obj = workspace
+
+
+@agencies_app.command("list")
+@_guard
+def agencies_list(ctx: typer.Context) -> None:
+    """Liệt kê các đơn vị trong danh mục."""
+    agencies = ops.list_agencies(_ws(ctx.obj))
+    for a in agencies:
+        notes = [a.kind, a.email] + ([f"bổ sung ngày {a.added:%d/%m/%Y}"] if a.added else [])
+        if a.merged_into:
+            notes.append(f"sáp nhập vào {a.merged_into}" + (f" từ ngày {a.merged_on:%d/%m/%Y}" if a.merged_on else ""))
+        out.print(f"{a.code} | {a.name} | " + "; ".join(n for n in notes if n))
+    out.print(f"{len(agencies)} đơn vị.")
+
+
+@agencies_app.command("add")
+@_guard
+def agencies_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Mã đơn vị mới, ví dụ SDTTG.")],
+    name: Annotated[str, typer.Argument(help="Tên đơn vị.")],
+    kind: Annotated[str, typer.Option("--kind", help="sở, ban, ngành | UBND cấp huyện | UBND cấp xã | khác")] = "",
+    email: Annotated[str, typer.Option("--email", help="Thư điện tử của đơn vị.")] = "",
+    day: Day = None,
+) -> None:
+    """Thêm một đơn vị vào danh mục (đơn vị mới sau sắp xếp)."""
+    ops.add_agency(_ws(ctx.obj), code, name, kind=kind, email=email, on=_date(day))
+    out.print(f"Đã thêm đơn vị {code.upper()} — {name} vào danh mục; ghi ở trang “{L.HISTORY_SHEET}”.")
+
+
+@agencies_app.command("rename")
+@_guard
+def agencies_rename(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Mã đơn vị (không đổi).")],
+    name: Annotated[str, typer.Argument(help="Tên mới.")],
+) -> None:
+    """Đổi tên một đơn vị; tên đơn vị chủ trì của các việc của đơn vị đổi theo."""
+    change = ops.rename_agency(_ws(ctx.obj), code, name)
+    out.print(f"Đã đổi tên đơn vị {code.upper()} thành “{name}”; cập nhật {len(change.items)} việc; "
+              f"ghi ở trang “{L.HISTORY_SHEET}”.")
+
+
+@agencies_app.command("merge")
+@_guard
+def agencies_merge(
+    ctx: typer.Context,
+    codes: Annotated[list[str], typer.Argument(help="Mã các đơn vị bị sáp nhập.")],
+    into: Annotated[str, typer.Option("--into", help="Mã đơn vị tiếp nhận (phải có trong danh mục).")],
+    day: Day = None,
+) -> None:
+    """Sáp nhập các đơn vị vào một đơn vị: việc chưa hoàn thành chuyển sang đơn vị tiếp nhận, giữ mã đầu việc."""
+    change = ops.merge_agencies(_ws(ctx.obj), codes, into, on=_date(day))
+    out.print(f"Đã sáp nhập {', '.join(c.upper() for c in codes)} vào {into.upper()}; chuyển {len(change.items)} việc "
+              f"chưa hoàn thành; ghi ở trang “{L.HISTORY_SHEET}”.")
+
+
 @app.command()
 @_guard
 def demo(directory: Annotated[Path, typer.Argument(help="Thư mục tạo dữ liệu mẫu.")] = Path("demo-workspace")) -> None:

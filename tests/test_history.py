@@ -78,7 +78,7 @@ def _sheets(o: Office) -> list[str]:
 
 
 def _as_changes(rows: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
-    return {(r["Mã đầu việc"], r["Trường thay đổi"], _text(r["Giá trị cũ"]), _text(r["Giá trị mới"])) for r in rows}
+    return {(r["Mã đầu việc hoặc đơn vị"], r["Trường thay đổi"], _text(r["Giá trị cũ"]), _text(r["Giá trị mới"])) for r in rows}
 
 
 def test_a_scripted_year_leaves_one_history_row_per_changed_cell(office):
@@ -108,7 +108,7 @@ def test_a_scripted_year_leaves_one_history_row_per_changed_cell(office):
     ])
     seen, rows = _run(office, RUN_DAY)
     assert _as_changes(rows) == seen and len(rows) == 4
-    assert {(r["Mã đầu việc"], r["Trường thay đổi"], _text(r["Giá trị mới"])) for r in rows} >= {
+    assert {(r["Mã đầu việc hoặc đơn vị"], r["Trường thay đổi"], _text(r["Giá trị mới"])) for r in rows} >= {
         (stc[0], "Ngày hoàn thành", "18/11/2025"), (stc[1], "Tình hình thực hiện", "Đang lấy ý kiến các sở, ngành")}
     assert all(r["Người thực hiện"] and isinstance(r["Thời điểm"], dt.datetime) for r in _history(office))
 

@@ -241,6 +241,10 @@ COVERED_ELSEWHERE = {
     "no_content_but_rows": "test_agency_mistakes.py::test_no_content_chosen_while_the_table_has_items_is_an_error_at_the_choice",
     "superseded_file": "test_agency_mistakes.py::test_a_faulty_file_superseded_by_a_later_accepted_file_is_one_warning_and_exit_0",
     "deadline_change_proposed": "test_agency_mistakes.py::test_a_moved_deadline_in_a_resubmission_is_a_proposal_awaiting_the_office",
+    # the registry command (ctcong-xl agencies), not a file
+    **{code: "test_registry_command.py::test_a_wrong_registry_command_is_a_vietnamese_usage_error_and_changes_nothing"
+       for code in ("registry_code_unknown", "registry_code_taken", "registry_merge_into_itself")},
+    "registry_already_merged": "test_registry_command.py::test_merging_an_agency_again_is_refused",
 }
 AGENCY_FILE_CODES = {"agencies_file_unreadable", "agencies_file_missing_column", "agencies_file_empty",
                      "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown",

@@ -127,6 +127,17 @@ def _merge(item: WorkItem, incoming: dict[str, Any], fields: tuple[str, ...], ed
     return item.model_copy(update=update), changed
 
 
+def tool_update(item: WorkItem, **update: Any) -> WorkItem:
+    """``item`` with agency-owned fields changed by the tool itself (a registry command), its
+    fingerprint following, so that the next consolidation does not take them for hand edits."""
+    new = item.model_copy(update=update)
+    parts = _fingerprint_parts(item)
+    for i, k in enumerate(FINGERPRINTED):
+        if k in update:
+            parts[i] = fingerprint_value(update[k])
+    return new.model_copy(update={"dau_kiem": "".join(parts)})
+
+
 def _sent_fingerprint(item: WorkItem, key: str) -> str:
     """The fingerprint of what the agency last sent for ``key`` (recorded in ``dau_kiem``)."""
     return _fingerprint_parts(item)[FINGERPRINTED.index(key)]

@@ -15,7 +15,7 @@ from typing import Literal
 from .dataset import Dataset
 from .models import ProgrammeConfig, WorkItem
 from .status import COUNTED, Status
-from .summary import REGISTRATION_ON_TIME, Summary, item_status
+from .summary import REGISTRATION_NOT_APPLICABLE, REGISTRATION_ON_TIME, Summary, item_status, monthly_tally
 from .text import format_date, vn_sort_key
 from .warning import STATUS_COLORS
 
@@ -336,7 +336,8 @@ def _leader_table(s: Summary) -> Table:
 
 def _registration_sentence(s: Summary) -> str:
     on_time = sum(1 for a in s.by_agency if a["registration"] == REGISTRATION_ON_TIME)
-    return (f"Về đăng ký chương trình công tác năm {s.year}: {on_time}/{len(s.by_agency)} đơn vị gửi đăng ký đúng hạn; "
+    due = sum(1 for a in s.by_agency if a["registration"] != REGISTRATION_NOT_APPLICABLE)
+    return (f"Về đăng ký chương trình công tác năm {s.year}: {on_time}/{due} đơn vị gửi đăng ký đúng hạn; "
             "việc đăng ký đúng hạn là một tiêu chí đánh giá thi đua của các đơn vị.")
 
 
@@ -344,14 +345,13 @@ def _registration_table(s: Summary) -> Table:
     rows = []
     for n, a in enumerate(_by_name(s.by_agency), 1):
         received = dt.date.fromisoformat(a["received"]) if a["received"] else None
-        monthly = a["monthly_registration"]
-        late = [m for m, v in monthly.items() if v != REGISTRATION_ON_TIME]
+        tally = monthly_tally(a["monthly_registration"])
         rows.append(Row((str(n), a["name"], format_date(received) if received else "", a["registration"],
-                         f"{len(monthly) - len(late)}/{len(monthly)}" if monthly else "",
-                         ", ".join(f"{m} ({monthly[m].lower()})" for m in late))))
+                         f"{len(tally.on_time)}/{tally.due}" if tally.due else "",
+                         ", ".join(f"{m} ({v.lower()})" for m, v in tally.late), ", ".join(tally.not_sent))))
     return without_empty_columns(Table(
-        ("STT", "Đơn vị", "Ngày nhận đăng ký năm", "Đăng ký năm", "Đăng ký tháng đúng hạn", "Tháng chưa đúng hạn"),
-        tuple(rows), (1.5, 5.5, 2.8, 2.6, 2.2, 4.5), numeric=(2, 4)))
+        ("STT", "Đơn vị", "Ngày nhận đăng ký năm", "Đăng ký năm", "Đăng ký tháng đúng hạn", "Tháng gửi chậm",
+         "Tháng chưa gửi"), tuple(rows), (1.5, 5, 2.6, 2.4, 2.2, 3, 2.6), numeric=(2, 4)))
 
 
 def _ranking_blocks(s: Summary) -> list[Block]:
@@ -366,9 +366,8 @@ def _ranking_blocks(s: Summary) -> list[Block]:
                      key=lambda a: (-(a[Status.DUNG_HAN.value] / a["total"]), a[Status.CHUA_HOAN_THANH.value],
                                     vn_sort_key(a["name"])))
     for n, a in enumerate(ordered, 1):
-        monthly = a["monthly_registration"]
-        on_time = sum(1 for v in monthly.values() if v == REGISTRATION_ON_TIME)
-        rows.append(Row((str(n), a["name"], a["registration"], f"{on_time}/{len(monthly)}" if monthly else "",
+        tally = monthly_tally(a["monthly_registration"])
+        rows.append(Row((str(n), a["name"], a["registration"], f"{len(tally.on_time)}/{tally.due}" if tally.due else "",
                          str(a[Status.DUNG_HAN.value]), percent(a[Status.DUNG_HAN.value], a["total"]),
                          str(a[Status.CHUA_HOAN_THANH.value]))))
     return [Paragraph("Các tiêu chí đánh giá thi đua về xây dựng và thực hiện chương trình công tác của từng đơn vị "

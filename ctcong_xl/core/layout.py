@@ -88,6 +88,11 @@ REGISTRY_COLUMNS: tuple[Column, ...] = (
     Column("email", "Email", owner="office", width=30),
     Column("received_annual", "Ngày nhận đăng ký năm", "date", owner="system", width=14),
     Column("punctuality", "Đánh giá đăng ký năm", "formula", owner="system", width=22),
+    Column("added", "Ngày bổ sung vào danh mục", "date", owner="office", width=14,
+           help="Đơn vị bổ sung sau khi lập sổ (sắp xếp, sáp nhập): việc đăng ký có hạn trước ngày này "
+                "được ghi “Không áp dụng”."),
+    Column("merged_into", "Sáp nhập vào (mã đơn vị)", owner="office", width=14),
+    Column("merged_on", "Ngày sáp nhập", "date", owner="office", width=14),
 )
 
 MONTHLY_COLUMNS: tuple[Column, ...] = (
@@ -134,7 +139,7 @@ HISTORY_COLUMNS: tuple[Column, ...] = (
     Column("when", "Thời điểm", width=17),
     Column("who", "Người thực hiện", width=16),
     Column("source", "Tệp hoặc lệnh", width=30),
-    Column("code", "Mã đầu việc", width=17),
+    Column("code", "Mã đầu việc hoặc đơn vị", width=17),
     Column("field", "Trường thay đổi", width=24),
     Column("old", "Giá trị cũ", width=36),
     Column("new", "Giá trị mới", width=36),

@@ -236,6 +236,26 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Địa chỉ thư điện tử “{value}” không hợp lệ.",
         "Ghi địa chỉ dạng ten@donvi.gov.vn; nhiều địa chỉ thì ngăn cách bằng dấu chấm phẩy; để trống nếu chưa có.",
     ),
+    "registry_code_unknown": (
+        "error",
+        "Không có đơn vị mã “{value}” trong danh mục của sổ tổng hợp.",
+        "Dùng một mã có trong danh mục ({codes}); xem danh mục bằng lệnh “ctcong-xl agencies THƯ_MỤC list”.",
+    ),
+    "registry_code_taken": (
+        "error",
+        "Mã đơn vị “{value}” đã có trong danh mục ({name}).",
+        "Chọn mã khác cho đơn vị mới; để đổi tên đơn vị đã có, dùng “agencies THƯ_MỤC rename”.",
+    ),
+    "registry_merge_into_itself": (
+        "error",
+        "Không thể sáp nhập đơn vị “{value}” vào chính nó.",
+        "Ghi mã các đơn vị bị sáp nhập, rồi --into và mã đơn vị tiếp nhận.",
+    ),
+    "registry_already_merged": (
+        "error",
+        "Đơn vị “{value}” đã được sáp nhập vào {successor}.",
+        "Bỏ mã “{value}” khỏi lệnh; đơn vị đã sáp nhập thì không sáp nhập lại.",
+    ),
     "agency_code_invalid": (
         "error",
         "Mã đơn vị “{value}” không hợp lệ.",

@@ -18,6 +18,15 @@ class Agency(BaseModel):
     name: str  # full name, e.g. Sở Tài chính
     kind: str = "sở, ban, ngành"
     email: str = ""
+    added: dt.date | None = None  # when it joined the registry after init (a reorganisation)
+    merged_into: str = ""  # the successor's code once it was merged into another agency
+    merged_on: dt.date | None = None
+
+    def registers_for(self, deadline: dt.date) -> bool:
+        """Is a registration due by ``deadline`` expected from this agency: it was in the
+        registry by then and not yet merged into another one."""
+        return not ((self.added is not None and self.added > deadline)
+                    or (self.merged_on is not None and self.merged_on <= deadline))
 
 
 class ProgrammeConfig(BaseModel):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from . import layout as L
 from .dataset import Dataset
 from .forms import column_letter
-from .models import WorkItem
+from .models import Agency, WorkItem
 from .status import COUNTED, STATUS_KEYS, Status, classify
 from .text import format_date, vn_sorted
 from .warning import WarningGroup, warning_group
@@ -28,6 +28,7 @@ NARRATIVE_PHRASES: dict[Status, str] = {
 REGISTRATION_NOT_SENT = "Chưa gửi"
 REGISTRATION_ON_TIME = "Đúng hạn"
 REGISTRATION_LATE = ("Chậm ", " ngày")  # around the number of days late
+REGISTRATION_NOT_APPLICABLE = "Không áp dụng"  # added to the registry after the deadline, or merged before it
 
 
 def item_status(item: WorkItem, as_of: dt.date) -> Status:
@@ -92,7 +93,7 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
     by_agency = [
         {"code": code, "name": names.get(code, code), **counts, "total": sum(counts[s.value] for s in COUNTED),
          "received": ds.received_annual[code].isoformat() if code in ds.received_annual else None,
-         "registration": registration_punctuality(ds.received_annual.get(code), deadline),
+         "registration": registration_punctuality(ds.received_annual.get(code), deadline, ds.agency(code)),
          "monthly_registration": monthly.get(code, {})}
         for code, counts in per_agency.items()
     ]
@@ -146,13 +147,39 @@ def monthly_punctuality(ds: Dataset, as_of: dt.date) -> dict[str, dict[str, str]
         if not any(m == label for _, m in received):
             continue
         for a in ds.agencies:
-            out.setdefault(a.code, {})[label] = registration_punctuality(received.get((a.code, label)), deadline)
+            out.setdefault(a.code, {})[label] = registration_punctuality(received.get((a.code, label)), deadline, a)
     return out
 
 
-def registration_punctuality(received: dt.date | None, deadline: dt.date) -> str:
-    """Whether an agency's annual registration arrived by the deadline, in the words of the
-    registry's formula (:func:`registry_punctuality_formula`)."""
+@dataclass(frozen=True)
+class MonthlyTally:
+    """An agency's monthly registrations by verdict (months as ``MM/YYYY``): sent on time, sent
+    late (with the days), not sent; months not applicable to it are left out."""
+
+    on_time: tuple[str, ...]
+    late: tuple[tuple[str, str], ...]  # (month, "Chậm N ngày")
+    not_sent: tuple[str, ...]
+
+    @property
+    def due(self) -> int:
+        return len(self.on_time) + len(self.late) + len(self.not_sent)
+
+
+def monthly_tally(verdicts: dict[str, str]) -> MonthlyTally:
+    """:class:`MonthlyTally` of one agency's ``monthly_registration`` verdicts."""
+    return MonthlyTally(
+        on_time=tuple(m for m, v in verdicts.items() if v == REGISTRATION_ON_TIME),
+        late=tuple((m, v) for m, v in verdicts.items() if v.startswith(REGISTRATION_LATE[0])),
+        not_sent=tuple(m for m, v in verdicts.items() if v == REGISTRATION_NOT_SENT),
+    )
+
+
+def registration_punctuality(received: dt.date | None, deadline: dt.date, agency: Agency | None = None) -> str:
+    """Whether an agency's registration arrived by the deadline, in the words of the registry's
+    formula (:func:`registry_punctuality_formula`): not applicable when the agency was added to
+    the registry after the deadline or merged into another before it (:meth:`Agency.registers_for`)."""
+    if agency is not None and not agency.registers_for(deadline):
+        return REGISTRATION_NOT_APPLICABLE
     if received is None:
         return REGISTRATION_NOT_SENT
     if received <= deadline:
@@ -166,11 +193,16 @@ def registry_punctuality_formula(row: int, *, sheet: str = "") -> str:
     ``row`` (cells of ``sheet`` when the formula stands on another sheet)."""
     keys = [c.key for c in L.REGISTRY_COLUMNS]
     at = f"'{sheet}'!" if sheet else ""
-    code = f"{at}{column_letter(keys.index('code') + 1)}{row}"
-    e = f"{at}{column_letter(keys.index('received_annual') + 1)}{row}"
+
+    def ref(key: str) -> str:
+        return f"{at}{column_letter(keys.index(key) + 1)}{row}"
+
+    code, e, added, merged = ref("code"), ref("received_annual"), ref("added"), ref("merged_on")
     before, after = REGISTRATION_LATE
-    return (f'=IF({code}="","",IF({e}="","{REGISTRATION_NOT_SENT}",IF({e}<=HanDangKyNam,"{REGISTRATION_ON_TIME}",'
-            f'"{before}"&({e}-HanDangKyNam)&"{after}")))')
+    not_expected = f"OR(N({added})>HanDangKyNam,AND(N({merged})>0,N({merged})<=HanDangKyNam))"
+    return (f'=IF({code}="","",IF({not_expected},"{REGISTRATION_NOT_APPLICABLE}",'
+            f'IF({e}="","{REGISTRATION_NOT_SENT}",IF({e}<=HanDangKyNam,"{REGISTRATION_ON_TIME}",'
+            f'"{before}"&({e}-HanDangKyNam)&"{after}"))))')
 
 
 def as_of_phrase(as_of: dt.date) -> str:

@@ -130,7 +130,7 @@ def plan_receipts(plan: WritePlan, ds: Dataset, codes: Iterable[str]) -> None:
         plan.add(L.REGISTRY_SHEET, row, col, [[received]])
         if rule:
             plan.add(L.REGISTRY_SHEET, row, rule, [[Formula(registry_punctuality_formula(row),
-                                                            registration_punctuality(received, deadline))]])
+                                                            registration_punctuality(received, deadline, ds.agency(code)))]])
 
 
 def plan_validation_log(plan: WritePlan, ds: Dataset, when: dt.datetime, findings: Sequence[Finding], agency_of: dict[str, str]) -> None:
@@ -177,3 +177,29 @@ def plan_send_log(plan: WritePlan, ds: Dataset, records: Sequence[SendRecord]) -
     plan.add(L.SEND_LOG_SHEET, ds.send_log_last_row + 1, 1, rows)
     ds.send_log_last_row += len(rows)
     ds.sent_mail |= {(r.agency, r.sha256) for r in records if r.sent}
+
+
+_REGISTRY_WRITTEN = ("code", "name", "kind", "email", "added", "merged_into", "merged_on")
+
+
+def plan_registry(plan: WritePlan, ds: Dataset, codes: Iterable[str]) -> None:
+    """The registry rows of the agencies ``codes`` as a registry command left them (a new agency
+    below the list), with their punctuality formula. A registry made before the columns of
+    reorganisations existed gets their headers."""
+    idx = ds.registry_index
+    keys = [c.key for c in L.REGISTRY_COLUMNS]
+    for c in L.REGISTRY_COLUMNS:
+        if c.key not in idx.columns and c.type != "formula":
+            idx.columns[c.key] = keys.index(c.key) + 1
+            plan.add(L.REGISTRY_SHEET, 1, idx.columns[c.key], [[c.header]])
+    codes = list(codes)
+    layout_rows(idx, codes)
+    deadline = ds.config.default_annual_deadline()
+    for code in codes:
+        agency, row = ds.agency(code), idx.rows[code]
+        for key in _REGISTRY_WRITTEN:
+            value = getattr(agency, key)
+            plan.add(L.REGISTRY_SHEET, row, idx.columns[key], [[value if value not in ("", None) else None]])
+        rule = idx.columns.get("punctuality", keys.index("punctuality") + 1)
+        plan.add(L.REGISTRY_SHEET, row, rule, [[Formula(registry_punctuality_formula(row), registration_punctuality(
+            ds.received_annual.get(code), deadline, agency))]])

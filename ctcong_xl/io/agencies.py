@@ -117,6 +117,26 @@ def read_agencies_file(path: Path | str) -> list[Agency]:
     return _agencies_from_grid(grid, name)
 
 
+def parse_agency(code: str, name: str, kind_text: str = "", email: str = "") -> tuple[Agency | None, list[tuple[str, Finding]]]:
+    """One agency of the registry from its four values as typed (an agencies file's row, or
+    ``ctcong-xl agencies add``): the agency, or None, and the problems by field (``code``,
+    ``name``, ``kind``, ``email``)."""
+    code, name, kind_text, email = (clean_text(v).text for v in (code, name, kind_text, email))
+    problems: list[tuple[str, Finding]] = []
+    if not _CODE.match(code.upper()):
+        problems.append(("code", finding("agency_code_invalid", code)))
+    if not name:
+        problems.append(("name", finding("agency_name_missing", code.upper())))
+    kind = _KINDS.get(fold_key(kind_text)) if kind_text else infer_kind(name)
+    if kind is None:
+        problems.append(("kind", finding("agency_kind_unknown", kind_text)))
+    if not valid_email(email):
+        problems.append(("email", finding("agency_email_invalid", email)))
+    if problems:
+        return None, problems
+    return Agency(code=code.upper(), name=name, kind=kind, email=email), problems
+
+
 def valid_email(text: str) -> bool:
     """One address, or several separated by ``;`` (blank: no address yet)."""
     parts = [p.strip() for p in text.split(";")]
@@ -257,24 +277,14 @@ def _agencies_from_grid(grid: list[list[Any]], file: str) -> list[Agency]:
         values = {f: _cell_text(row[j]) if j < len(row) else "" for f, j in columns.items()}
         if not any(values.values()):
             continue
-        code = values["code"].upper()
-        name, kind_text = values["name"], values.get("kind", "")
-        if not _CODE.match(code):
-            problems.append(finding("agency_code_invalid", values["code"]).at(file=file, cell=cell("code", i)))
-        elif code in seen:
-            problems.append(
-                finding("agency_code_duplicate", code, other_row=seen[code] + 1).at(file=file, cell=cell("code", i))
-            )
-        if not name:
-            problems.append(finding("agency_name_missing", code).at(file=file, cell=cell("name", i)))
-        kind = _KINDS.get(fold_key(kind_text)) if kind_text else infer_kind(name)
-        if kind is None:
-            problems.append(finding("agency_kind_unknown", kind_text).at(file=file, cell=cell("kind", i)))
-        if not valid_email(values.get("email", "")):
-            problems.append(finding("agency_email_invalid", values["email"]).at(file=file, cell=cell("email", i)))
-        seen.setdefault(code, i)
-        if not problems:
-            agencies.append(Agency(code=code, name=name, kind=kind or "khác", email=values.get("email", "")))
+        agency, found = parse_agency(values["code"], values["name"], values.get("kind", ""), values.get("email", ""))
+        if agency is not None and agency.code in seen:
+            found.append(("code", finding("agency_code_duplicate", agency.code, other_row=seen[agency.code] + 1)))
+        problems += [f.at(file=file, cell=cell(key, i)) for key, f in found]
+        if agency is not None:
+            seen.setdefault(agency.code, i)
+        if not problems and agency is not None:
+            agencies.append(agency)
     if problems:
         raise AgenciesFileError(problems)
     if not agencies:
@@ -288,6 +298,7 @@ __all__ = [
     "AgenciesFileError",
     "infer_kind",
     "load_default_agencies",
+    "parse_agency",
     "read_agencies_file",
     "valid_email",
 ]

@@ -85,7 +85,10 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
             continue
         agencies.append(Agency(code=code, name=cell_text(_at(row, reg_idx.columns.get("name"))) or code,
                                kind=cell_text(_at(row, reg_idx.columns.get("kind"))) or "khác",
-                               email=cell_text(_at(row, reg_idx.columns.get("email")))))
+                               email=cell_text(_at(row, reg_idx.columns.get("email"))),
+                               added=_date(_at(row, reg_idx.columns.get("added"))),
+                               merged_into=cell_text(_at(row, reg_idx.columns.get("merged_into"))).upper(),
+                               merged_on=_date(_at(row, reg_idx.columns.get("merged_on")))))
         reg_idx.rows[code] = r
         got = _date(_at(row, reg_idx.columns.get("received_annual")))
         if got:

@@ -186,13 +186,17 @@ def _registry(w, f, agencies: list[Agency]) -> None:
         w.set_column(i, i, c.width, f["date"] if c.type == "date" else f["base"])
     w.set_row(0, 36)
     w.write_row(0, 0, [c.header for c in cols], f["header"])
+    for i, c in enumerate(cols):
+        if c.help:
+            w.write_comment(0, i, c.help)
     w.freeze_panes(1, 0)
     for r, a in enumerate(agencies, start=1):
         w.write_row(r, 0, [a.code, a.name, a.kind, a.email])
     # One formula per agency row: Excel extends it to a row the Office adds below the list,
     # and no empty formula rows print as blank pages.
+    rule = [c.key for c in cols].index("punctuality")
     for r in range(1, max(len(agencies), 1) + 1):
-        w.write_formula(r, len(cols) - 1, registry_punctuality_formula(r + 1), None, "")
+        w.write_formula(r, rule, registry_punctuality_formula(r + 1), None, "")
     w.autofilter(0, 0, max(len(agencies), 1), len(cols) - 1)
 
 

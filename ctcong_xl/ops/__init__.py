@@ -6,8 +6,9 @@ printing to the door.
 * :mod:`.templates` — ``templates``;
 * :mod:`.intake` — ``validate`` and ``consolidate``;
 * :mod:`.review` — ``summary``, ``report``;
-* :mod:`.programme` — ``programme`` (the annual and monthly programme documents).
-* :mod:`.mail` — ``remind`` and ``templates --send``: reminder workbooks, e-mail drafts, sending.
+* :mod:`.programme` — ``programme`` (the annual and monthly programme documents);
+* :mod:`.mail` — ``remind`` and ``templates --send``: reminder workbooks, e-mail drafts, sending;
+* :mod:`.registry` — ``agencies`` (list, add, rename, merge: the registry's reorganisations).
 
 Only :mod:`.workspace` is imported by the others.
 """
@@ -15,12 +16,14 @@ Only :mod:`.workspace` is imported by the others.
 from .intake import FileCheck, Progress, RunReport, check_file, consolidate, plan_consolidation, plan_validation, validate
 from .mail import MailRun, Outgoing, Reminder, mail_templates, remind, remind_from
 from .programme import programme, programme_from
+from .registry import add_agency, list_agencies, merge_agencies, rename_agency
 from .review import Published, plan_summary, report, report_from, summary
 from .templates import make_templates, make_templates_from
 from .workspace import FOLDERS, Workspace, WorkspaceError, init_workspace, open_workspace, write_master
 
 __all__ = [
-    "FOLDERS", "FileCheck", "MailRun", "Outgoing", "mail_templates", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
+    "FOLDERS", "FileCheck", "MailRun", "Outgoing", "mail_templates", "add_agency", "list_agencies", "merge_agencies",
+    "rename_agency", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
     "consolidate", "init_workspace", "make_templates", "make_templates_from", "open_workspace", "plan_consolidation",
     "plan_summary", "plan_validation", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",
 ]

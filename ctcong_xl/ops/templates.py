@@ -29,7 +29,7 @@ def make_templates_from(ws: Workspace, ds: Dataset, kind: str, *, month: int | N
                         agency: str | None = None) -> list[Path]:
     """The templates of ``kind`` for a dataset already read (from the file or the open book)."""
     _check_template_request(kind, month)
-    targets = ds.agencies
+    targets = [a for a in ds.agencies if not a.merged_into]  # a merged agency no longer registers
     if agency:
         targets = [a for a in ds.agencies if a.code.casefold() == agency.casefold()]
         if not targets:
