@@ -366,7 +366,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 MANAGED = (PROGRAMME_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-           L.IMPORT_LOG_SHEET, L.HISTORY_SHEET)
+           L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, *L.REVIEW_SHEETS)  # the review sheets: written by summary --as-of
 
 
 def _canonical(el: etree._Element) -> bytes:
@@ -391,6 +391,8 @@ def _allowed(sheet: str, ref: str, scenario: Scenario) -> bool:
         return row >= 2 and col == [c.key for c in L.REGISTRY_COLUMNS].index("received_annual") + 1
     if sheet in (L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET):
         return row >= 2
+    if sheet in L.REVIEW_SHEETS:  # written whole by summary --as-of
+        return True
     return False
 
 

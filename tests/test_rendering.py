@@ -36,11 +36,14 @@ PROGRAMME = "Chương trình năm"
 # The visible sheets in print order, and a text that marks each of their pages (header rows
 # are repeated on every page), tried in this order: the first mark found names the sheet.
 PRINT_ORDER = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME, L.MONTHLY_SHEET,
-               L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET]
+               L.SUMMARY_SHEET, *L.REVIEW_SHEETS, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET]
 SHEET_MARKS = [
     (L.CONTROL_SHEET, "Bảng điều khiển — bấm nút"),
     (L.INSTRUCTIONS_SHEET, "HƯỚNG DẪN SỬ DỤNG SỔ"),
     (L.SUMMARY_SHEET, "TỔNG HỢP TÌNH HÌNH THỰC HIỆN"),
+    (L.RANKING_SHEET, "Điểm thi đua"),
+    (L.BACKLOG_SHEET, "Quá hạn lâu nhất"),
+    (L.LEADERS_SHEET, "Nhóm cảnh báo"),
     (L.CONFIG_SHEET, "Nhắc việc sắp đến hạn trước"),
     (L.REGISTRY_SHEET, "Email"),
     (L.MONTHLY_SHEET, "Mã việc tháng"),
@@ -124,12 +127,14 @@ def test_master_prints_every_visible_sheet_in_order_without_blank_pages(sheets_b
     assert "?" not in sheets_by_page
 
 
-def test_master_page_count_is_one_per_sheet_plus_the_programme_and_history_pages(sheets_by_page):
+def test_master_page_count_is_one_per_sheet_plus_the_programme_history_and_leader_pages(sheets_by_page):
     programme_pages = sheets_by_page.count(PROGRAMME)
     assert 2 <= programme_pages <= 12  # about 300 items, header repeated on every page
     history_pages = sheets_by_page.count(L.HISTORY_SHEET)  # one row per change of the demo year
     assert history_pages >= 1
-    assert len(sheets_by_page) == len(PRINT_ORDER) - 2 + programme_pages + history_pages
+    leader_pages = sheets_by_page.count(L.LEADERS_SHEET)  # every item once, under its leader
+    assert leader_pages >= 2
+    assert len(sheets_by_page) == len(PRINT_ORDER) - 3 + programme_pages + history_pages + leader_pages
 
 
 def test_summary_prints_on_one_page_with_its_tables_and_the_paragraph(master_pdf, sheets_by_page):

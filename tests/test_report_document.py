@@ -192,7 +192,7 @@ def test_emulation_section_shows_each_agencys_criteria(year):
     start = texts.index("IV. Kết quả đánh giá thi đua")
     assert start > 0
     if ranking:
-        assert len(find_table(d, "STT", "Điểm")) - 1 == len(ranking)
+        assert len(find_table(d, "Hạng", "Điểm thi đua")) - 1 == len(ranking)
     else:
         rows = find_table(d, "STT", "Tỷ lệ đúng hạn")
         assert {r[1] for r in rows[1:]} == {a["name"] for a in summary["by_agency"] if a["total"]}

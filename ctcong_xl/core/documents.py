@@ -14,6 +14,7 @@ from typing import Literal
 
 from .dataset import Dataset
 from .models import ProgrammeConfig, WorkItem
+from .ranking import RANKING_COLUMNS
 from .status import COUNTED, Status
 from .summary import REGISTRATION_NOT_APPLICABLE, REGISTRATION_ON_TIME, Summary, item_status, monthly_tally
 from .text import format_date, vn_sort_key
@@ -378,9 +379,18 @@ def _ranking_blocks(s: Summary) -> list[Block]:
 
 
 def _ranking_table(ranking: list[dict]) -> Table:
-    keys = [k for k in ranking[0] if k not in ("code",)]
-    return Table(tuple(keys), tuple(Row(tuple(str(r.get(k, "")) for k in keys)) for r in ranking),
-                 tuple(1.0 if k != "name" else 4.0 for k in keys))
+    cols = [(k, h) for k, h in RANKING_COLUMNS if k != "code"]
+    return Table(tuple(h for _, h in cols), tuple(Row(tuple(_score_text(r.get(k)) for k, _ in cols)) for r in ranking),
+                 tuple(4.0 if k == "name" else 1.6 for k, _ in cols), numeric=tuple(n for n, (k, _) in enumerate(cols) if k != "name"))
+
+
+def _score_text(v) -> str:
+    """A ranking cell as printed: blank for no data, one decimal with a comma (Vietnamese)."""
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.1f}".replace(".", ",")
+    return str(v)
 
 
 def _overdue_items_table(s: Summary, ds: Dataset, overdue: list[WorkItem]) -> Table:

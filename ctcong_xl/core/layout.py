@@ -18,6 +18,10 @@ VALIDATION_LOG_SHEET = "Nhật ký kiểm tra"
 IMPORT_LOG_SHEET = "Nhật ký tổng hợp"
 HISTORY_SHEET = "Lịch sử thay đổi"  # append-only: every change a run makes to an item
 SEND_LOG_SHEET = "Nhật ký gửi thư"
+RANKING_SHEET = "Thi đua"  # the ranked table and its rule, written as values by summary --as-of
+BACKLOG_SHEET = "Nợ đọng"  # overdue items by age, per agency and per leader
+LEADERS_SHEET = "Theo lãnh đạo"  # each leader's items
+REVIEW_SHEETS = (RANKING_SHEET, BACKLOG_SHEET, LEADERS_SHEET)
 XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
 
 MAX_ROWS = 20001  # last row that the summary formulas, validations and formats cover
@@ -71,6 +75,18 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
                 "Mật khẩu không ghi trong sổ: đặt biến môi trường CTCONG_SMTP_PASSWORD trên máy gửi thư"),
     ConfigField("mail_from", "Địa chỉ gửi thư", "text", "DiaChiGuiThu", "Để trống = tài khoản đăng nhập"),
     ConfigField("mail_sender_name", "Tên người gửi thư", "text", "TenNguoiGuiThu"),
+    # the emulation ranking (thi đua), see ctcong_xl.core.ranking
+    ConfigField("rank_points_on_time", "Thi đua — điểm việc đúng hạn", "int", "DiemDungHan"),
+    ConfigField("rank_days_small", "Thi đua — chậm ít: đến số ngày", "int", "SoNgayChamIt"),
+    ConfigField("rank_points_late_small", "Thi đua — điểm việc chậm ít", "int", "DiemChamIt"),
+    ConfigField("rank_days_medium", "Thi đua — chậm vừa: đến số ngày", "int", "SoNgayChamVua"),
+    ConfigField("rank_points_late_medium", "Thi đua — điểm việc chậm vừa", "int", "DiemChamVua"),
+    ConfigField("rank_points_late_large", "Thi đua — điểm việc chậm nhiều hơn", "int", "DiemChamNhieu"),
+    ConfigField("rank_points_not_done", "Thi đua — điểm việc chưa thực hiện", "int", "DiemChuaThucHien"),
+    ConfigField("rank_weight_annual", "Thi đua — trọng số đăng ký năm", "int", "TrongSoDangKyNam"),
+    ConfigField("rank_weight_monthly", "Thi đua — trọng số đăng ký tháng", "int", "TrongSoDangKyThang"),
+    ConfigField("rank_weight_execution", "Thi đua — trọng số thực hiện đúng hạn", "int", "TrongSoThucHien"),
+    ConfigField("rank_weight_backlog", "Thi đua — trọng số nợ đọng", "int", "TrongSoNoDong"),
 )
 CONFIG_FIRST_ROW = 2  # row of the first field; labels in column A, values in column B
 LEADERS_COL = 4  # column D lists the leaders (Lãnh đạo UBND tỉnh), from row 2

@@ -65,6 +65,18 @@ class ProgrammeConfig(BaseModel):
     smtp_user: str = ""
     mail_from: str = ""  # the sender's address; blank = smtp_user
     mail_sender_name: str = "Văn phòng UBND tỉnh"
+    # the emulation ranking (thi đua): points of one deadline by days late, criteria weights
+    rank_points_on_time: int = 100
+    rank_days_small: int = 2
+    rank_points_late_small: int = 90
+    rank_days_medium: int = 7
+    rank_points_late_medium: int = 75
+    rank_points_late_large: int = 50
+    rank_points_not_done: int = 0
+    rank_weight_annual: int = 15
+    rank_weight_monthly: int = 15
+    rank_weight_execution: int = 50
+    rank_weight_backlog: int = 20
 
     def default_annual_deadline(self) -> dt.date:
         return self.annual_deadline or dt.date(self.year - 1, 11, 15)

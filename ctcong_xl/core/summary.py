@@ -13,6 +13,8 @@ from .forms import column_letter
 from .models import Agency, WorkItem
 from .status import COUNTED, STATUS_KEYS, Status, classify
 from .text import format_date, vn_sorted
+from .followup import leader_items, overdue_ageing
+from .ranking import monthly_receipts, ranking
 from .warning import WarningGroup, warning_group
 
 # How each counted status reads in the paragraph (SPEC §8, after the Office's own reports).
@@ -51,6 +53,9 @@ class Summary:
     by_leader: list[dict] = field(default_factory=list)
     by_month: list[dict] = field(default_factory=list)
     narrative: str = ""
+    ranking: list[dict] = field(default_factory=list)  # core.ranking.ranking
+    overdue_ageing: dict = field(default_factory=dict)  # core.followup.overdue_ageing
+    leaders: list[dict] = field(default_factory=list)  # core.followup.leader_items
 
     @property
     def on_time_rate(self) -> float | None:
@@ -70,6 +75,9 @@ class Summary:
             "by_leader": self.by_leader,
             "by_month": self.by_month,
             "narrative": self.narrative,
+            "ranking": self.ranking,
+            "overdue_ageing": self.overdue_ageing,
+            "leaders": self.leaders,
         }
 
 
@@ -112,7 +120,9 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
         as_of=as_of,
     )
     return Summary(as_of, ds.config.year, ds.config.program_number, total, agencies, by_status,
-                   by_agency, by_leader, by_month, text)
+                   by_agency, by_leader, by_month, text, ranking=ranking(ds, as_of),
+                   overdue_ageing=overdue_ageing(ds, as_of),
+                   leaders=leader_items(ds, as_of, ds.config.remind_within_days))
 
 
 def reminder_items(items: list[WorkItem], as_of: dt.date, within_days: int) -> tuple[list[WorkItem], list[WorkItem]]:
@@ -133,22 +143,10 @@ def monthly_punctuality(ds: Dataset, as_of: dt.date) -> dict[str, dict[str, str]
     whose registration deadline (the configured day of month M-1) has passed at ``as_of`` and
     for which the Office ran a monthly cycle (some agency registered that month). The date a
     month's registration arrived is the earliest receipt among its rows."""
-    received: dict[tuple[str, str], dt.date] = {}
-    for m in ds.monthly:
-        if m.ngay_nhan is not None:
-            key = (m.ma_don_vi, m.thang)
-            received[key] = min(received.get(key, m.ngay_nhan), m.ngay_nhan)
-    out: dict[str, dict[str, str]] = {}
-    for month in range(1, 13):
-        deadline = ds.config.registration_deadline("monthly", month)
-        if deadline is None or deadline > as_of:
-            continue
-        label = f"{month:02d}/{ds.config.year}"
-        if not any(m == label for _, m in received):
-            continue
-        for a in ds.agencies:
-            out.setdefault(a.code, {})[label] = registration_punctuality(received.get((a.code, label)), deadline, a)
-    return out
+    agencies = {a.code: a for a in ds.agencies}
+    return {code: {label: registration_punctuality(got, deadline, agencies.get(code))
+                   for label, (got, deadline) in months.items()}
+            for code, months in monthly_receipts(ds, as_of).items()}
 
 
 @dataclass(frozen=True)

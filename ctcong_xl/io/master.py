@@ -61,7 +61,7 @@ def read_master(path: Path) -> Dataset:
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET)
+                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET, *L.REVIEW_SHEETS)
 
 
 def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> Dataset:
@@ -140,7 +140,10 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
     }
     return Dataset(
         config=config, sent_mail=sent, send_log_last_row=_last_row(send_rows),
-        has_send_log_sheet=L.SEND_LOG_SHEET in sheets, agencies=agencies, items=items, monthly=monthly, received_annual=received,
+        has_send_log_sheet=L.SEND_LOG_SHEET in sheets,
+        review_extents={n: (_last_row(sheets[n]), max((len(r) for r in sheets[n]), default=0))
+                        for n in L.REVIEW_SHEETS if n in sheets},
+        agencies=agencies, items=items, monthly=monthly, received_annual=received,
         consolidated_hashes=hashes, rejected_hashes=rejected, superseded_hashes=superseded,
         consolidated_forms=forms, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
         validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),

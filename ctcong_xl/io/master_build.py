@@ -25,6 +25,7 @@ from ..core.models import Agency, ProgrammeConfig
 from ..core.status import COUNTED, Status
 from ..core.summary import NARRATIVE_PHRASES, registry_punctuality_formula
 from ..core.warning import STATUS_COLORS, WarningGroup, xlsxwriter_format
+from ..core import reviewsheets
 from . import vba
 
 FONT = "Times New Roman"
@@ -86,7 +87,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         **{g.name: wb.add_format(xlsxwriter_format(g)) for g in WarningGroup},
     }
     sheets = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET,
-              L.MONTHLY_SHEET, L.SUMMARY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET,
+              L.MONTHLY_SHEET, L.SUMMARY_SHEET, *L.REVIEW_SHEETS, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET,
               vba.XLWINGS_CONF_SHEET]
     ws = {name: wb.add_worksheet(name) for name in sheets}
     _control(ws[L.CONTROL_SHEET], f, config)
@@ -96,6 +97,8 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     _programme(ws[PROGRAMME_SHEET], f)
     _table_sheet(ws[L.MONTHLY_SHEET], f, L.MONTHLY_COLUMNS)
     _summary(wb, ws[L.SUMMARY_SHEET], f, agencies, config)
+    for name in L.REVIEW_SHEETS:
+        _review_sheet(ws[name], f, name, config.year)
     _table_sheet(ws[L.VALIDATION_LOG_SHEET], f, L.VALIDATION_LOG_COLUMNS)
     _table_sheet(ws[L.IMPORT_LOG_SHEET], f, L.IMPORT_LOG_COLUMNS)
     _table_sheet(ws[L.HISTORY_SHEET], f, L.HISTORY_COLUMNS)
@@ -235,6 +238,36 @@ def _programme(w, f) -> None:
     adj = PROGRAMME_COLUMNS.index(programme_column("thoi_han_dieu_chinh"))
     w.data_validation(1, adj, L.MAX_ROWS - 1, adj, {"validate": "date", "criteria": ">", "value": dt.date(2000, 1, 1),
                                                      "error_message": "Ghi một ngày, ví dụ 30/06/2026."})
+
+
+REVIEW_WIDTHS = {
+    L.RANKING_SHEET: (7, 11, 36, 12, 12, 12, 12, 12, 10, 10, 2, 90),
+    L.BACKLOG_SHEET: (26, 36, 11, 11, 11, 11, 10, 14),
+    L.LEADERS_SHEET: (26, 16, 56, 28, 13, 24, 22, 10),
+}
+
+
+def _review_sheet(w, f, name: str, year: int) -> None:
+    """A review sheet (:mod:`ctcong_xl.core.reviewsheets`): title, header, column formats; the
+    rows are written by ``summary --as-of``. On the leader sheet each row takes the colour of
+    its warning group (the same scheme as the programme sheet)."""
+    title, header = reviewsheets.titles(name, year)
+    for i, width in enumerate(REVIEW_WIDTHS[name]):
+        fmt = f["date"] if (name == L.LEADERS_SHEET and i == 4) else f["wrap"] if width >= 20 else f["base"]
+        w.set_column(i, i, width, fmt)
+    w.write_string(0, 0, title, f["title"])
+    head = reviewsheets.HEADER_ROW - 1
+    w.set_row(head, 36)
+    w.write_row(head, 0, list(header), f["header"])
+    w.freeze_panes(head + 1, 0)
+    if name == L.LEADERS_SHEET:
+        last = len(header) - 1
+        group_col = column_letter(header.index("Nhóm cảnh báo") + 1)
+        for group in WarningGroup:
+            w.conditional_format(head + 1, 0, L.MAX_ROWS - 1, last, {
+                "type": "formula", "criteria": f'=${group_col}{head + 2}="{group.text}"', "format": f[group.name]})
+        w.autofilter(head, 0, head, last)
+    w.repeat_rows(head)
 
 
 def _table_sheet(w, f, cols) -> None:

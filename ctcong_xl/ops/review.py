@@ -7,6 +7,7 @@ import datetime as dt
 from ..core.dataset import Dataset
 from ..core.plan import WritePlan
 from ..core.documents import report_document
+from ..core.reviewsheets import plan_review_sheets
 from ..core.summary import Summary, summarize
 from ..core.writeplan import plan_config, plan_programme
 from ..io import master as master_io
@@ -36,7 +37,10 @@ def plan_summary(ds: Dataset, *, as_of: dt.date | None = None, today: dt.date | 
         plan_config(plan, "as_of", as_of)
         ds.config.as_of = as_of
         plan_programme(plan, ds, when)
-    return summarize(ds, when), plan
+    s = summarize(ds, when)
+    if as_of is not None:
+        plan_review_sheets(plan, ds, s)
+    return s, plan
 
 
 def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> tuple[Summary, Published]:

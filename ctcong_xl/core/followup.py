@@ -1,0 +1,97 @@
+"""Following the programme up: overdue items by age (nợ đọng) per agency and per leader, and
+each leader's own items (the leader's view)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .dataset import Dataset
+from .layout import OTHER_LEADER_LABEL
+from .status import Status, classify
+from .text import vn_sort_key
+from .warning import WarningGroup, warning_group
+
+# (JSON key, label, last day of the bracket; None = no upper limit) of the overdue age.
+AGE_BUCKETS: tuple[tuple[str, str, int | None], ...] = (
+    ("le_30", "≤ 30 ngày", 30),
+    ("d31_60", "31–60 ngày", 60),
+    ("d61_120", "61–120 ngày", 120),
+    ("gt_120", "> 120 ngày", None),
+)
+BUCKET_KEYS = tuple(k for k, _, _ in AGE_BUCKETS)
+GROUP_ORDER = (WarningGroup.OVERDUE, WarningGroup.DUE_SOON, None, WarningGroup.DONE, WarningGroup.WITHDRAWN)
+
+
+def age_bucket(days: int) -> str:
+    """The key of the bracket of an item ``days`` past its deadline (days ≥ 1)."""
+    for key, _, last in AGE_BUCKETS:
+        if last is None or days <= last:
+            return key
+    raise AssertionError("the last bracket has no limit")  # pragma: no cover
+
+
+def leader_of(lanh_dao: str, leaders: list[str]) -> str:
+    """The configured leader an item belongs to, or the label of other / missing leaders
+    (consolidation stores the configured name of a leader as typed)."""
+    return lanh_dao if lanh_dao in leaders else OTHER_LEADER_LABEL
+
+
+def _zero() -> dict[str, int]:
+    return {k: 0 for k in BUCKET_KEYS}
+
+
+def overdue_ageing(ds: Dataset, as_of: dt.date) -> dict:
+    """Overdue items (not done, past the effective deadline) counted by age at ``as_of``: in
+    all, per agency with any (most first), per configured leader (then other leaders)."""
+    total = _zero()
+    per_agency: dict[str, dict[str, int]] = {}
+    oldest: dict[str, int] = {}
+    leaders = ds.config.leaders
+    per_leader: dict[str, dict[str, int]] = {name: _zero() for name in leaders}
+    for i in ds.items:
+        if classify(i.effective_deadline, i.ngay_hoan_thanh, as_of, i.rut) is not Status.CHUA_HOAN_THANH:
+            continue
+        days = (as_of - i.effective_deadline).days
+        key = age_bucket(days)
+        total[key] += 1
+        per_agency.setdefault(i.ma_don_vi, _zero())[key] += 1
+        oldest[i.ma_don_vi] = max(oldest.get(i.ma_don_vi, 0), days)
+        per_leader.setdefault(leader_of(i.lanh_dao, leaders), _zero())[key] += 1
+    names = {a.code: a.name for a in ds.agencies}
+    by_agency = [{"code": code, "name": names.get(code, code), **c, "total": sum(c.values()),
+                  "oldest_days": oldest[code]} for code, c in per_agency.items()]
+    by_agency.sort(key=lambda r: (-r["total"], -r["oldest_days"], vn_sort_key(r["name"])))
+    by_leader = [{"leader": name, **c, "total": sum(c.values())} for name, c in per_leader.items()]
+    return {"as_of": as_of.isoformat(), "buckets": [{"key": k, "label": label} for k, label, _ in AGE_BUCKETS],
+            "total": {**total, "total": sum(total.values())}, "by_agency": by_agency, "by_leader": by_leader}
+
+
+def leader_items(ds: Dataset, as_of: dt.date, within_days: int) -> list[dict]:
+    """For each configured leader (then other or missing leaders, when there are any): the items
+    with lead agency, effective deadline, status, warning group and days overdue; overdue first
+    (oldest first), then due soon, in progress, done, withdrawn, each by deadline."""
+    leaders = ds.config.leaders
+    names = {a.code: a.name for a in ds.agencies}
+    blocks: dict[str, list[dict]] = {name: [] for name in leaders}
+    for i in ds.items:
+        e = i.effective_deadline
+        st = classify(e, i.ngay_hoan_thanh, as_of, i.rut)
+        group = warning_group(st, e, as_of, within_days)
+        blocks.setdefault(leader_of(i.lanh_dao, leaders), []).append({
+            "code": i.ma_dau_viec, "content": i.noi_dung, "agency": i.ma_don_vi,
+            "agency_name": names.get(i.ma_don_vi, i.don_vi_chu_tri or i.ma_don_vi),
+            "deadline": e.isoformat() if e else None, "completed": i.ngay_hoan_thanh.isoformat() if i.ngay_hoan_thanh else None,
+            "status": st.value, "status_text": st.text, "group": group.value if group else None,
+            "days_overdue": (as_of - e).days if st is Status.CHUA_HOAN_THANH else 0,
+        })
+    out = []
+    for name, items in blocks.items():
+        items.sort(key=lambda r: (GROUP_ORDER.index(WarningGroup(r["group"]) if r["group"] else None),
+                                  -r["days_overdue"], r["deadline"] or "9999", r["code"]))
+        counted = [r for r in items if r["status"] != Status.RUT_KHOI.value]
+        out.append({"leader": name, "total": len(counted),
+                    "overdue": sum(1 for r in items if r["group"] == WarningGroup.OVERDUE.value),
+                    "due_soon": sum(1 for r in items if r["group"] == WarningGroup.DUE_SOON.value),
+                    "done": sum(1 for r in items if r["group"] == WarningGroup.DONE.value),
+                    "items": items})
+    return [b for b in out if b["leader"] in leaders or b["items"]]
