@@ -204,3 +204,18 @@ def test_the_issued_number_and_date_appear_in_the_reminder_lists_too(year, tmp_p
     for path in lists:
         line = openpyxl.load_workbook(path).active["A2"].value
         assert line.startswith("Chương trình công tác năm 2026 (số 27/CTr-UBND ngày 12/01/2026) của UBND tỉnh;")
+
+
+def test_both_programmes_are_valid_office_open_xml(year):
+    import json
+
+    from ooxml import validator_path
+
+    validator = validator_path()
+    if validator is None:
+        pytest.skip("Microsoft's Open XML SDK validator is not installed (scripts/install-deps.sh)")
+    for name in ("ChuongTrinh_2026.docx", "ChuongTrinhThang_2026-07.docx"):
+        path = year[0].root / "reports" / name
+        out = subprocess.run([str(validator), str(path)], capture_output=True, text=True, check=False).stdout
+        result = json.loads(out)
+        assert result["ok"], (name, result["errors"][:5])

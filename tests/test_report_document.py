@@ -4,6 +4,7 @@ the figures and the paragraph of `summary --json`, and its PDF through LibreOffi
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -260,3 +261,14 @@ def test_charts_are_drawn_in_the_workbooks_status_colours(year):
         rgb = tuple(int(STATUS_COLORS[status][i:i + 2], 16) for i in (1, 3, 5))
         near = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, rgb)) < 24)
         assert (near > 200) == (summary["by_status"][status.value] > 0), status
+
+
+def test_the_report_is_valid_office_open_xml(year):
+    from ooxml import validator_path
+
+    validator = validator_path()
+    if validator is None:
+        pytest.skip("Microsoft's Open XML SDK validator is not installed (scripts/install-deps.sh)")
+    _, _, path, _, _ = year
+    result = json.loads(subprocess.run([str(validator), str(path)], capture_output=True, text=True, check=False).stdout)
+    assert result["ok"], result["errors"][:5]

@@ -179,25 +179,45 @@ def _rule(container, width_mm: float, cell_mm: float, *, after: float = 0) -> No
     for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(k), v)
     border.append(bottom)
-    ppr.append(border)
+    _insert(ppr, border, _PPR_AFTER_PBDR)
+
+
+# The schema's order of the children we add (OOXML is strict about it; Word refuses a file
+# whose elements are out of order).
+_TBLPR_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+_TBLPR_AFTER_CELLMAR = ("w:tblLook", "w:tblCaption", "w:tblDescription")
+_PPR_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+                   "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+                   "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                   "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+                   "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def _insert(parent, child, successors: tuple[str, ...]) -> None:
+    """Put ``child`` into ``parent`` before the first of its schema successors present."""
+    for el in parent:
+        if el.tag in {qn(s) for s in successors}:
+            el.addprevious(child)
+            return
+    parent.append(child)
 
 
 def _no_borders(table) -> None:
     """No borders and no side padding (the header block's lines need the whole width)."""
     tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    _insert(tblpr, borders, _TBLPR_AFTER_BORDERS)
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), "0")
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tblpr.append(margins)
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    tblpr.append(borders)
+    _insert(tblpr, margins, _TBLPR_AFTER_CELLMAR)
 
 
 def _widths(table, widths_mm: list[float]) -> None:
@@ -313,9 +333,7 @@ def _keep_row_together(row) -> None:
 
 def _repeat_header(row) -> None:
     trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
+    trpr.append(OxmlElement("w:tblHeader"))  # on (no value: the schema's default)
 
 
 def _cell_text(cell, text: str, *, bold: bool, center: bool) -> None:
