@@ -144,6 +144,7 @@ def test_a_master_made_before_the_history_sheet_gets_it_at_the_first_change(offi
     assert code == 0, err
     book = openpyxl.load_workbook(office.ws.master)
     assert book.sheetnames[-1] == L.HISTORY_SHEET
+    assert "yy" in book[L.HISTORY_SHEET]["A2"].number_format  # the time shows as a date, like the import log's
     rows = _history(office)
     assert [r["Trường thay đổi"] for r in rows] == [ADDED_FIELD]
     assert list(rows[0]) == [c.header for c in L.HISTORY_COLUMNS]

@@ -52,11 +52,15 @@ class RangeWrite:
 class WritePlan:
     writes: list[RangeWrite] = field(default_factory=list)
     new_sheets: list[str] = field(default_factory=list)  # sheets to add (at the end) before writing
+    formats_like: dict[str, str] = field(default_factory=dict)  # new sheet -> sheet whose column formats it takes
 
-    def add_sheet(self, name: str) -> None:
-        """Add an empty sheet ``name`` (a managed sheet missing from an older master)."""
+    def add_sheet(self, name: str, *, like: str = "") -> None:
+        """Add an empty sheet ``name`` (a managed sheet missing from an older master), with the
+        column widths and formats of the sheet ``like`` where the door can copy them."""
         if name not in self.new_sheets:
             self.new_sheets.append(name)
+        if like:
+            self.formats_like[name] = like
 
     def add(self, sheet: str, row: int, col: int, values: list[list[CellValue]] | list[tuple]) -> None:
         if not values:

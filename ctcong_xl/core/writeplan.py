@@ -154,14 +154,10 @@ def plan_history(plan: WritePlan, ds: Dataset, when: dt.datetime, who: str,
     """Append (source, change) rows to the history sheet; a master made before that sheet
     existed gets it (with its header row) in the same write."""
     rows = [[when, who, source, c.code, c.field, c.old or None, c.new or None] for source, c in changes]
-    if not rows:
-        return
-    if not ds.has_history_sheet:
-        plan.add_sheet(L.HISTORY_SHEET)
-        plan.add(L.HISTORY_SHEET, 1, 1, [[c.header for c in L.HISTORY_COLUMNS]])
-        ds.has_history_sheet, ds.history_last_row = True, 1
-    plan.add(L.HISTORY_SHEET, ds.history_last_row + 1, 1, rows)
-    ds.history_last_row += len(rows)
+    if rows:
+        ds.history_last_row = _append_log(plan, L.HISTORY_SHEET, L.HISTORY_COLUMNS, rows, ds.has_history_sheet,
+                                          ds.history_last_row)
+        ds.has_history_sheet = True
 
 
 def plan_send_log(plan: WritePlan, ds: Dataset, records: Sequence[SendRecord]) -> None:
@@ -170,13 +166,23 @@ def plan_send_log(plan: WritePlan, ds: Dataset, records: Sequence[SendRecord]) -
     rows = [[r.when, r.agency, r.address, MAIL_KINDS.get(r.kind, r.kind), r.file, r.sha256, r.result] for r in records]
     if not rows:
         return
-    if not ds.has_send_log_sheet:
-        plan.add_sheet(L.SEND_LOG_SHEET)
-        plan.add(L.SEND_LOG_SHEET, 1, 1, [[c.header for c in L.SEND_LOG_COLUMNS]])
-        ds.has_send_log_sheet, ds.send_log_last_row = True, 1
-    plan.add(L.SEND_LOG_SHEET, ds.send_log_last_row + 1, 1, rows)
-    ds.send_log_last_row += len(rows)
+    ds.send_log_last_row = _append_log(plan, L.SEND_LOG_SHEET, L.SEND_LOG_COLUMNS, rows, ds.has_send_log_sheet,
+                                       ds.send_log_last_row)
+    ds.has_send_log_sheet = True
     ds.sent_mail |= {(r.agency, r.sha256) for r in records if r.sent}
+
+
+def _append_log(plan: WritePlan, sheet: str, columns: Sequence[Column], rows: list[list[CellValue]], present: bool,
+                last_row: int) -> int:
+    """Append ``rows`` below ``last_row`` of a log sheet; a sheet the master lacks (made before
+    it existed) is added with its header row and the column formats of the import log.
+    Returns the new last row."""
+    if not present:
+        plan.add_sheet(sheet, like=L.IMPORT_LOG_SHEET)
+        plan.add(sheet, 1, 1, [[c.header for c in columns]])
+        last_row = 1
+    plan.add(sheet, last_row + 1, 1, rows)
+    return last_row + len(rows)
 
 
 _REGISTRY_WRITTEN = ("code", "name", "kind", "email", "added", "merged_into", "merged_on")

@@ -90,7 +90,8 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
 
         added = [name for name in plan.new_sheets if name not in parts]
         for name in added:
-            parts[name] = _add_sheet(zin.namelist(), replaced, current, name)
+            like = parts.get(plan.formats_like.get(name, ""))
+            parts[name] = _add_sheet(zin.namelist(), replaced, current, name, current(like) if like else None)
         for sheet in plan.sheets():
             if sheet not in parts:
                 raise PackageError(f"Bảng tính thiếu trang “{sheet}”.")
@@ -127,14 +128,19 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 
-def _add_sheet(existing: list[str], replaced: dict[str, bytes], current, name: str) -> str:
-    """Add an empty worksheet ``name`` after the last sheet: its part, its relationship, its
-    content type and its entry in the workbook. Returns the new part's name."""
+def _add_sheet(existing: list[str], replaced: dict[str, bytes], current, name: str, like: bytes | None = None) -> str:
+    """Add an empty worksheet ``name`` after the last sheet: its part (with the column widths
+    and formats of the worksheet XML ``like``), its relationship, its content type and its entry
+    in the workbook. Returns the new part's name."""
     n = 1
     while f"xl/worksheets/sheet{n}.xml" in existing or f"xl/worksheets/sheet{n}.xml" in replaced:
         n += 1
     part = f"xl/worksheets/sheet{n}.xml"
-    replaced[part] = _EMPTY_SHEET
+    sheet = etree.fromstring(_EMPTY_SHEET, _PARSER)
+    cols = etree.fromstring(like, _PARSER).find(f"{M}cols") if like else None
+    if cols is not None:
+        sheet.find(f"{M}sheetData").addprevious(cols)
+    replaced[part] = etree.tostring(sheet, xml_declaration=True, encoding="UTF-8", standalone=True)
     rels = etree.fromstring(current("xl/_rels/workbook.xml.rels"), _PARSER)
     ids = {r.get("Id") for r in rels}
     k = 1
