@@ -237,7 +237,8 @@ def consolidation_message(report: ops.RunReport) -> str:
         lines.append(f"{superseded} tệp có lỗi đã được thay bằng tệp mới hơn của cùng đơn vị nên bỏ qua.")
     if for_others:
         lines.append(f"{for_others} việc do đơn vị đăng ký hộ đơn vị chủ trì khác (xem cột “Đơn vị đăng ký”).")
-    lines.append(f"Nhật ký ở trang “{L.IMPORT_LOG_SHEET}”. Hãy lưu sổ (Ctrl+S) để giữ kết quả.")
+    lines.append(f"Nhật ký ở trang “{L.IMPORT_LOG_SHEET}”, từng thay đổi ở trang “{L.HISTORY_SHEET}”. "
+                 "Hãy lưu sổ (Ctrl+S) để giữ kết quả.")
     return "\n".join(lines)
 
 
