@@ -310,3 +310,14 @@ def test_the_excel_buttons_message_counts_superseded_files_and_items_for_other_a
     assert "1 tệp có lỗi đã được thay bằng tệp mới hơn của cùng đơn vị nên bỏ qua." in message
     assert "1 việc do đơn vị đăng ký hộ đơn vị chủ trì khác" in message
     assert "không được tổng hợp" not in message
+
+
+def test_an_agency_row_whose_hidden_fingerprint_was_cleared_is_still_the_agencys(office):
+    office.send("annual", "STC", STC_ROWS, name="DangKy_STC_lan1.xlsx", received=dt.date(2025, 11, 10))
+    assert consolidate(office)[0] == 0
+    office.clear_inbox()
+    office.edit_master("2026-STC-002", "dau_kiem", None)  # a clerk cleared the hidden column by mistake
+    office.send("annual", "STC", STC_ROWS[:1], name="DangKy_STC_lan2.xlsx", received=dt.date(2025, 11, 14))
+    code, doc = consolidate(office)
+    assert code == 0 and doc["files"][0]["removed"] == 1
+    assert programme(office)["2026-STC-002"][h("rut")] == "Đơn vị rút"

@@ -131,9 +131,10 @@ class WorkItem(BaseModel):
 
     @property
     def office_created(self) -> bool:
-        """A row the Office typed into the programme sheet itself: no import ever wrote its
-        fingerprint (``Dấu kiểm``). A registration never withdraws or rewrites it."""
-        return not self.dau_kiem
+        """A row the Office typed into the programme sheet itself: no registration ever wrote its
+        fingerprint (``Dấu kiểm``) nor its registering agency (``Đơn vị đăng ký``); either one
+        is enough to know an agency's row. A registration never withdraws or rewrites it."""
+        return not self.dau_kiem and not self.don_vi_dang_ky
 
     @property
     def effective_deadline(self) -> dt.date | None:
