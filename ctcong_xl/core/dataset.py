@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from .models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
+
+if TYPE_CHECKING:
+    from .summary_sheet import SummaryLayout
 
 
 @dataclass
@@ -35,6 +40,7 @@ class Dataset:
     programme_index: SheetIndex = field(default_factory=SheetIndex)
     monthly_index: SheetIndex = field(default_factory=SheetIndex)
     registry_index: SheetIndex = field(default_factory=SheetIndex)
+    summary_layout: SummaryLayout | None = None  # where the summary sheet's tables sit (None: moved by hand)
     validation_log_last_row: int = 1
     import_log_last_row: int = 1
     history_last_row: int = 1

@@ -24,7 +24,7 @@ LEADERS_SHEET = "Theo lãnh đạo"  # each leader's items
 REVIEW_SHEETS = (RANKING_SHEET, BACKLOG_SHEET, LEADERS_SHEET)
 XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
 
-MAX_ROWS = 20001  # last row that the summary formulas, validations and formats cover
+MAX_ROWS = 1048576  # the sheet's last row: the programme's filter, validations and formats cover every row
 MASTER_FILENAME = "ChuongTrinhCongTac_{year}.xlsm"
 
 
@@ -88,6 +88,9 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
     ConfigField("rank_weight_execution", "Thi đua — trọng số thực hiện đúng hạn", "int", "TrongSoThucHien"),
     ConfigField("rank_weight_backlog", "Thi đua — trọng số nợ đọng", "int", "TrongSoNoDong"),
 )
+# The date the workbook computes statuses at: Ngày báo cáo, or today while that cell is blank
+# (the tool computes with the day of the run then, so its cached values agree).
+STATUS_DATE_NAME = "NgayTinh"
 CONFIG_FIRST_ROW = 2  # row of the first field; labels in column A, values in column B
 LEADERS_COL = 4  # column D lists the leaders (Lãnh đạo UBND tỉnh), from row 2
 LEADERS_NAME = "DanhSachLanhDao"
@@ -95,6 +98,12 @@ LEADERS_NAME = "DanhSachLanhDao"
 
 def config_row(key: str) -> int:
     return CONFIG_FIRST_ROW + [f.key for f in CONFIG_FIELDS].index(key)
+
+
+def status_date_formula() -> str:
+    """The defined name :data:`STATUS_DATE_NAME` (Excel 2010: IF and TODAY)."""
+    cell = f"'{CONFIG_SHEET}'!$B${config_row('as_of')}"
+    return f'=IF({cell}="",TODAY(),{cell})'
 
 
 REGISTRY_COLUMNS: tuple[Column, ...] = (
@@ -176,4 +185,4 @@ SEND_LOG_COLUMNS: tuple[Column, ...] = (
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}
 
-__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row"}]
+__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "status_date_formula"}]

@@ -16,6 +16,7 @@ from .periods import date_to_excel_serial
 from .plan import CellValue, Formula, WritePlan, column_runs
 from .status import classify, status_formula
 from .summary import registration_punctuality, registry_punctuality_formula
+from .summary_sheet import plan_summary_sheet  # noqa: F401  (one module for the plan of every sheet)
 
 _WRITTEN_OWNERS = ("system", "agency", "progress")
 
@@ -39,7 +40,7 @@ def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[str, list[CellValu
                 text = classify(item.effective_deadline, item.ngay_hoan_thanh, as_of, item.rut).text
                 out[k].append(Formula(status_formula(
                     deadline=f'{letter["thoi_han_hieu_luc"]}{r}', completed=f'{letter["ngay_hoan_thanh"]}{r}',
-                    as_of="NgayBaoCao", withdrawn=f'{letter["rut"]}{r}', content=f'{letter["noi_dung"]}{r}'), text))
+                    as_of=L.STATUS_DATE_NAME, withdrawn=f'{letter["rut"]}{r}', content=f'{letter["noi_dung"]}{r}'), text))
             else:
                 out[k].append(_cell(getattr(item, k), col))
     return out

@@ -28,6 +28,7 @@ from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHE
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
 from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
+from ..core.summary_sheet import SummaryLayout
 from ..core.text import cell_text, normalize_header
 from .xlsxpatch import apply_plan
 
@@ -61,7 +62,7 @@ def read_master(path: Path) -> Dataset:
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET, *L.REVIEW_SHEETS)
+                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET, *L.REVIEW_SHEETS, L.SUMMARY_SHEET)
 
 
 def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> Dataset:
@@ -146,6 +147,7 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         agencies=agencies, items=items, monthly=monthly, received_annual=received,
         consolidated_hashes=hashes, rejected_hashes=rejected, superseded_hashes=superseded,
         consolidated_forms=forms, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
+        summary_layout=SummaryLayout.from_column_a([_at(r, 1) for r in rows_of(L.SUMMARY_SHEET)]),
         validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),
         import_log_last_row=_last_row(import_rows),
         history_last_row=_last_row(rows_of(L.HISTORY_SHEET)), has_history_sheet=L.HISTORY_SHEET in sheets,

@@ -21,39 +21,39 @@ from ..core.forms import (
     programme_column,
     programme_letter,
 )
+from ..core.dataset import Dataset
 from ..core.models import Agency, ProgrammeConfig
 from ..core.status import COUNTED, Status
-from ..core.summary import NARRATIVE_PHRASES, registry_punctuality_formula
+from ..core.summary import REGISTRATION_NOT_SENT, registry_punctuality_formula
+from ..core.summary_sheet import (  # noqa: F401  (re-exported: the layout's cells, for tests and doors)
+    AGENCY_TABLE_HEAD,
+    LEADER_TABLE_HEAD,
+    MONTH_TABLE_HEAD,
+    OTHER_LEADER_LABEL,
+    SUMMARY_AGENCY_HEADER_ROW,
+    SUMMARY_NARRATIVE_CELL,
+    SUMMARY_ON_TIME_CELL,
+    SUMMARY_SPARE_AGENCY_ROWS,
+    SUMMARY_STATUS_FIRST_ROW,
+    SUMMARY_STATUS_ORDER,
+    SUMMARY_TOTAL_CELL,
+    SUMMARY_UNITS_CELL,
+    SummaryLayout,
+    narrative_formula,
+    summary_agency_rows,
+    summary_cells,
+)
 from ..core.warning import STATUS_COLORS, WarningGroup, xlsxwriter_format
 from ..core import reviewsheets
 from . import vba
 
 FONT = "Times New Roman"
 HEADER_BG = "#DDEBF7"
-SUMMARY_AGENCY_HEADER_ROW = 20  # 1-based row of the per-agency table header on the summary sheet
 CONTROL_FIRST_BUTTON_ROW = 5  # 0-based row of the first button on the control sheet
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-# Summary sheet, top block (1-based rows; counts in column C, rates in column D).
-SUMMARY_STATUS_FIRST_ROW = 5  # the five statuses, in the order of SUMMARY_STATUS_ORDER: rows 5..9
-SUMMARY_TOTAL_CELL = "C10"
-SUMMARY_ON_TIME_CELL = "C11"
-SUMMARY_UNITS_CELL = "C12"
-SUMMARY_NARRATIVE_CELL = "A15"
-SUMMARY_STATUS_ORDER = (*COUNTED, Status.RUT_KHOI)
-SUMMARY_SPARE_AGENCY_ROWS = 8  # summary rows kept for agencies added to the registry after init
 SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
 HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET,
                        L.HISTORY_SHEET, L.SEND_LOG_SHEET)
-OTHER_LEADER_LABEL = L.OTHER_LEADER_LABEL
-
-
-def _ref(sheet: str, col_key: str) -> str:
-    c = programme_letter(col_key)
-    return f"'{sheet}'!${c}$2:${c}${L.MAX_ROWS}"
-
-
-def _status_range() -> str:
-    return _ref(PROGRAMME_SHEET, "tinh_trang")
 
 
 def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) -> None:
@@ -181,6 +181,7 @@ def _config(wb, w, f, config: ProgrammeConfig) -> None:
     for i, leader in enumerate(config.leaders):
         w.write_string(i + 1, L.LEADERS_COL - 1, leader, f["input"])
     wb.define_name(L.LEADERS_NAME, f"='{L.CONFIG_SHEET}'!$D$2:$D$30")
+    wb.define_name(L.STATUS_DATE_NAME, L.status_date_formula())
 
 
 def _registry(w, f, agencies: list[Agency]) -> None:
@@ -199,13 +200,9 @@ def _registry(w, f, agencies: list[Agency]) -> None:
     # and no empty formula rows print as blank pages.
     rule = [c.key for c in cols].index("punctuality")
     for r in range(1, max(len(agencies), 1) + 1):
-        w.write_formula(r, rule, registry_punctuality_formula(r + 1), None, "")
+        w.write_formula(r, rule, registry_punctuality_formula(r + 1), None,
+                        REGISTRATION_NOT_SENT if r <= len(agencies) else "")
     w.autofilter(0, 0, max(len(agencies), 1), len(cols) - 1)
-
-
-def summary_agency_rows(agencies: int) -> int:
-    """Rows of the summary's per-agency table: the registry at init and spare rows."""
-    return max(agencies, 1) + SUMMARY_SPARE_AGENCY_ROWS
 
 
 def _programme(w, f) -> None:
@@ -228,7 +225,7 @@ def _programme(w, f) -> None:
     w.conditional_format(*rng, {"type": "formula", "criteria": f'=${status}2="{Status.CHUA_HOAN_THANH.text}"', "format": f["OVERDUE"]})
     w.conditional_format(*rng, {"type": "formula",
                                 "criteria": f'=AND(${status}2="{Status.DANG_THUC_HIEN.text}",N(${eff}2)>0,'
-                                            f'${eff}2-NgayBaoCao<=SoNgayNhacTruoc)',
+                                            f'${eff}2-{L.STATUS_DATE_NAME}<=SoNgayNhacTruoc)',
                                 "format": f["DUE_SOON"]})
     w.conditional_format(*rng, {"type": "formula", "criteria": f'=LEFT(${status}2,10)="Hoàn thành"', "format": f["DONE"]})
     rut = PROGRAMME_COLUMNS.index(programme_column("rut"))
@@ -282,113 +279,54 @@ def _table_sheet(w, f, cols) -> None:
 
 
 def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
-    """Formulas over the programme; the same numbers Python computes (tests prove it).
-
-    Layout: the status block (labels in A:B, counts in C, rates in D) with the status doughnut
-    beside it; the report paragraph; then three tables with the same columns (C..G the five
-    statuses of SUMMARY_STATUS_ORDER, H the total without withdrawn items): per agency (with
-    the on-time rate in I and the annual registration's punctuality in J), per presiding
-    leader (the configured leaders, then one row for every other or missing name), per month
-    of the effective deadline. Each table has its chart to its right."""
-    st = _status_range()
-    agency_rng = _ref(PROGRAMME_SHEET, "ma_don_vi")
-    leader_rng = _ref(PROGRAMME_SHEET, "lanh_dao")
-    eff_rng = _ref(PROGRAMME_SHEET, "thoi_han_hieu_luc")
+    """The labels, headers and charts of the summary sheet; its formula cells, each with the
+    value it computes, come from :func:`ctcong_xl.core.summary_sheet.summary_cells` (the layout
+    is described there)."""
     order = SUMMARY_STATUS_ORDER
     for col, width in enumerate((14, 38, 13, 13, 13, 13, 13, 10, 11, 16, 2)):
         w.set_column(col, col, width)
     w.write(0, 0, f"TỔNG HỢP TÌNH HÌNH THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {config.year}", f["title"])
     w.write(1, 0, "Ngày báo cáo:", f["label"])
-    w.write_formula(1, 1, "=NgayBaoCao", f["date_left"])
     # status block
     w.merge_range(3, 0, 3, 1, "Tình trạng", f["header"])
     w.write_row(3, 2, ["Số công việc", "Tỷ lệ"], f["header"])
-    total = SUMMARY_TOTAL_CELL.replace("C", "$C$")
     for i, s in enumerate(order):
         r = SUMMARY_STATUS_FIRST_ROW - 1 + i
         w.merge_range(r, 0, r, 1, s.text, f["cell"])
-        w.write_formula(r, 2, f'=COUNTIFS({st},"{s.text}")', f["cell_int"])
-        if s is not Status.RUT_KHOI:
-            w.write_formula(r, 3, f"=IF({total}=0,0,C{r + 1}/{total})", f["cell_pct"])
-        else:
+        if s is Status.RUT_KHOI:
             w.write_blank(r, 3, None, f["cell"])
-    first_counted = SUMMARY_STATUS_FIRST_ROW
-    last_counted = SUMMARY_STATUS_FIRST_ROW + len(COUNTED) - 1
-    done_ok, done_late = f"C{first_counted}", f"C{first_counted + 1}"
-    rows = [
-        (SUMMARY_TOTAL_CELL, "Tổng số (không tính việc đã rút)", f"=SUM(C{first_counted}:C{last_counted})", f["bold_int"]),
-        (SUMMARY_ON_TIME_CELL, "Tỷ lệ đúng hạn (trên số việc đã hoàn thành)",
-         f"=IF({done_ok}+{done_late}=0,0,{done_ok}/({done_ok}+{done_late}))", f["cell_pct"]),
-    ]
-    for cell, label, formula, fmt in rows:
+    for cell, label in ((SUMMARY_TOTAL_CELL, "Tổng số (không tính việc đã rút)"),
+                        (SUMMARY_ON_TIME_CELL, "Tỷ lệ đúng hạn (trên số việc đã hoàn thành)"),
+                        (SUMMARY_UNITS_CELL, "Số đơn vị có đầu việc")):
         r = int(cell[1:]) - 1
         w.merge_range(r, 0, r, 1, label, f["label"])
-        w.write_formula(r, 2, formula, fmt)
-    n = len(agencies)
-    hdr = SUMMARY_AGENCY_HEADER_ROW - 1
-    rows = summary_agency_rows(n)
-    first, last = hdr + 2, hdr + 1 + rows  # 1-based rows of the agency table body
-    units_row = int(SUMMARY_UNITS_CELL[1:]) - 1
-    w.merge_range(units_row, 0, units_row, 1, "Số đơn vị có đầu việc", f["label"])
-    w.write_formula(units_row, 2, f'=COUNTIF(H{first}:H{last},">0")', f["bold_int"])
     # the paragraph
     para_row = int(SUMMARY_NARRATIVE_CELL[1:]) - 1
     w.write(para_row - 1, 0, "Đoạn báo cáo", f["label"])
     for r in range(para_row, para_row + 4):
         w.set_row(r, 21)
     w.merge_range(para_row, 0, para_row + 3, 9, "", f["para"])
-    w.write_formula(para_row, 0, narrative_formula(), f["para"])
-    # per agency
-    heads = ["Mã đơn vị", "Tên đơn vị", *[s.text for s in order], "Tổng số", "Tỷ lệ đúng hạn", "Đăng ký năm"]
+    layout = SummaryLayout.for_new(len(agencies), len(config.leaders))
+    hdr = layout.agency_header - 1  # 0-based rows from here on
+    heads = [AGENCY_TABLE_HEAD, "Tên đơn vị", *[s.text for s in order], "Tổng số", "Tỷ lệ đúng hạn", "Đăng ký năm"]
     w.set_row(hdr, 48)
     w.write_row(hdr, 0, heads, f["header"])
-    # one row per registry row, plus spare rows for agencies the Office adds to the registry
-    # later (blank until then); every formula is blank while its registry row is
-    for i in range(rows):
-        r = hdr + 1 + i
-        rr = r + 1
-        reg = i + 2
-        w.write_formula(r, 0, f"=IF('{L.REGISTRY_SHEET}'!A{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!A{reg})", f["cell"])
-        w.write_formula(r, 1, f"=IF('{L.REGISTRY_SHEET}'!B{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!B{reg})", f["cell"])
-        _status_counts(w, f, r, agency_rng, hdr + 1)
-        w.write_formula(r, 8, f"=IF(N(C{rr})+N(D{rr})=0,\"\",C{rr}/(C{rr}+D{rr}))", f["cell_pct"])
-        w.write_formula(r, 9, registry_punctuality_formula(reg, sheet=L.REGISTRY_SHEET), f["cell"])
-    # per leader: the configured leaders, then everything else (other names, blank)
-    lead_hdr = last + 1
-    _count_header(w, f, lead_hdr, "Lãnh đạo UBND tỉnh phụ trách")
-    nlead = max(len(config.leaders), 1)
-    lead_first, lead_last = lead_hdr + 2, lead_hdr + 1 + nlead
-    for i in range(nlead):
-        r = lead_hdr + 1 + i
-        rr = r + 1
+    lead_hdr = layout.leader_header - 1
+    _count_header(w, f, lead_hdr, LEADER_TABLE_HEAD)
+    for r in range(layout.leader_header, layout.other_leader_row - 1):
         w.merge_range(r, 0, r, 1, "", f["cell"])
-        w.write_formula(r, 0, f"=IF(INDEX({L.LEADERS_NAME},{i + 1})=\"\",\"\",INDEX({L.LEADERS_NAME},{i + 1}))", f["cell"])
-        _status_counts(w, f, r, leader_rng, lead_hdr + 1)
-    r = lead_hdr + 1 + nlead
-    rr = r + 1
-    w.merge_range(r, 0, r, 1, OTHER_LEADER_LABEL, f["cell"])
-    for j in range(len(order)):
-        col = column_letter(3 + j)
-        w.write_formula(r, 2 + j, f"=COUNTIFS({st},{col}${lead_hdr + 1})-SUM({col}{lead_first}:{col}{lead_last})",
-                        f["cell_int"])
-    w.write_formula(r, 7, f"=SUM(C{rr}:F{rr})", f["bold_int"])
-    # per month of effective deadline
-    mon_hdr = r + 2
-    _count_header(w, f, mon_hdr, "Tháng (theo thời hạn hiệu lực)")
+    w.merge_range(layout.other_leader_row - 1, 0, layout.other_leader_row - 1, 1, OTHER_LEADER_LABEL, f["cell"])
+    mon_hdr = layout.month_header - 1
+    _count_header(w, f, mon_hdr, MONTH_TABLE_HEAD)
     for m in range(1, 13):
-        r = mon_hdr + m
-        rr = r + 1
-        w.merge_range(r, 0, r, 1, f"Tháng {m}", f["cell"])
-        lo = f"DATE(NamChuongTrinh,{m},1)"
-        hi = f"EOMONTH(DATE(NamChuongTrinh,{m},1),0)"
-        for j in range(len(order)):
-            col = column_letter(3 + j)
-            w.write_formula(r, 2 + j, f'=COUNTIFS({eff_rng},">="&{lo},{eff_rng},"<="&{hi},{st},{col}${mon_hdr + 1})',
-                            f["cell_int"])
-        w.write_formula(r, 7, f"=SUM(C{rr}:F{rr})", f["bold_int"])
-    if n > SUMMARY_ONE_PAGE_AGENCIES:
+        w.merge_range(mon_hdr + m, 0, mon_hdr + m, 1, f"Tháng {m}", f["cell"])
+    ds = Dataset(config=config, agencies=agencies)
+    ds.registry_index.rows = {a.code: n for n, a in enumerate(agencies, start=2)}
+    for c in summary_cells(ds, config.effective_as_of(dt.date.today()), layout):
+        w.write_formula(c.row - 1, c.col - 1, c.value.text, f[c.style], c.value.cached)
+    if len(agencies) > SUMMARY_ONE_PAGE_AGENCIES:
         w.set_h_pagebreaks([lead_hdr])
-    _charts(wb, w, n, hdr, lead_hdr, mon_hdr)
+    _charts(wb, w, len(agencies), hdr, lead_hdr, mon_hdr)
 
 
 def _count_header(w, f, row: int, label: str) -> None:
@@ -399,19 +337,6 @@ def _count_header(w, f, row: int, label: str) -> None:
 
 
 CHART_COL = 11  # charts start in column L, right of the tables (A..J, K a narrow gap)
-
-
-def _status_counts(w, f, r: int, key_range: str, header_row: int) -> None:
-    """Row ``r`` (0-based) of a count table: per status (header texts in ``header_row``,
-    1-based), the programme items whose ``key_range`` equals column A, and their total;
-    blank while column A is blank."""
-    rr = r + 1
-    st = _status_range()
-    for j in range(len(SUMMARY_STATUS_ORDER)):
-        col = column_letter(3 + j)
-        w.write_formula(r, 2 + j, f"=IF($A{rr}=\"\",\"\",COUNTIFS({key_range},$A{rr},{st},{col}${header_row}))",
-                        f["cell_int"])
-    w.write_formula(r, 7, f"=IF($A{rr}=\"\",\"\",SUM(C{rr}:F{rr}))", f["bold_int"])
 
 
 def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
@@ -467,19 +392,3 @@ def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
     trend.set_y_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     trend.set_size({"width": 600, "height": 360})
     w.insert_chart(lead_hdr, CHART_COL, trend, {"x_offset": 4, "y_offset": 0})
-
-
-def narrative_formula() -> str:
-    """SPEC §8 as one formula over the summary cells (C5..C8 counts, C9 withdrawn, C10 total,
-    C12 units). Must read exactly like :func:`ctcong_xl.core.summary.narrative` (tests compare
-    them)."""
-    cells = {s: f"C{SUMMARY_STATUS_FIRST_ROW + i}" for i, s in enumerate(SUMMARY_STATUS_ORDER)}
-    total, units, withdrawn = SUMMARY_TOTAL_CELL, SUMMARY_UNITS_CELL, cells[Status.RUT_KHOI]
-    parts = ",".join(f'IF({cells[s]}>0,{cells[s]}&" {NARRATIVE_PHRASES[s]}","")' for s in COUNTED)
-    as_of = ('IF(NgayBaoCao=EOMONTH(NgayBaoCao,0),"đến cuối tháng "&MONTH(NgayBaoCao)&"/"&YEAR(NgayBaoCao),'
-             '"đến ngày "&TEXT(DAY(NgayBaoCao),"00")&"/"&TEXT(MONTH(NgayBaoCao),"00")&"/"&YEAR(NgayBaoCao))')
-    return ('="Năm "&NamChuongTrinh&", UBND tỉnh ban hành Chương trình công tác năm"'
-            '&IF(SoChuongTrinh="",""," số "&SoChuongTrinh)'
-            f'&" có tổng số "&{total}&" đầu việc được giao cho "&{units}&" đơn vị; "&' + as_of +
-            f'&IF({total}=0," chưa có công việc nào"," có "&TEXTJOIN(", ",TRUE,{parts}))&"."'
-            f'&IF({withdrawn}>0," Ngoài ra, có "&{withdrawn}&" công việc đã rút khỏi chương trình.","")')

@@ -85,9 +85,18 @@ def recalculate(path_in: Path, out_dir: Path, *, timeout: float = DEFAULT_TIMEOU
     return convert(path_in, out_dir, "xlsx", timeout=timeout)
 
 
-def convert(path_in: Path, out_dir: Path, fmt: str, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
-    """Convert ``path_in`` with LibreOffice (a workbook: formulas recalculated first; a Word
-    document: through Writer) to ``fmt`` — an
+def as_shown(path_in: Path, out_dir: Path, fmt: str = "xlsx", *, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Convert ``path_in`` the way LibreOffice with its DEFAULT settings opens it: no
+    recalculation, every formula shows the value stored in the file (as Excel's Protected View,
+    file previewers and phone apps do). For proving the cached values the tool writes."""
+    return convert(path_in, out_dir, fmt, timeout=timeout, recalculate=False)
+
+
+def convert(path_in: Path, out_dir: Path, fmt: str, *, timeout: float = DEFAULT_TIMEOUT,
+            recalculate: bool = True) -> Path:
+    """Convert ``path_in`` with LibreOffice (a workbook: formulas recalculated first, unless
+    ``recalculate`` is false: then with LibreOffice's default profile; a Word document: through
+    Writer) to ``fmt`` — an
     extension such as ``"pdf"`` or ``"xlsx"``, or a full ``--convert-to`` argument such as
     ``'pdf:calc_pdf_Export:{"PageRange":{"type":"string","value":"1"}}'``. The result is
     ``out_dir/<stem>.<extension>``; return that path. Raises :class:`RecalcError`."""
@@ -111,7 +120,7 @@ def convert(path_in: Path, out_dir: Path, fmt: str, *, timeout: float = DEFAULT_
 
     with tempfile.TemporaryDirectory(prefix="ctcong-soffice-") as tmp:
         work = Path(tmp)
-        profile = _make_profile(work / "profile")
+        profile = _make_profile(work / "profile", recalculate=recalculate)
         source = work / "in" / f"input{path_in.suffix.lower()}"
         source.parent.mkdir()
         shutil.copyfile(path_in, source)
@@ -144,10 +153,13 @@ def convert(path_in: Path, out_dir: Path, fmt: str, *, timeout: float = DEFAULT_
     return target
 
 
-def _make_profile(profile: Path) -> Path:
+def _make_profile(profile: Path, *, recalculate: bool = True) -> Path:
+    """A private profile; with ``recalculate`` it forces recalculation on load, otherwise it is
+    LibreOffice's default (stored results are shown)."""
     user = profile / "user"
     user.mkdir(parents=True)
-    (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+    if recalculate:
+        (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
     return profile
 
 

@@ -23,6 +23,7 @@ from ..core.writeplan import (
     plan_monthly,
     plan_programme,
     plan_receipts,
+    plan_summary_sheet,
     plan_validation_log,
 )
 from ..io import master as master_io
@@ -261,6 +262,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
         plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
         plan_monthly(plan, ds)
         plan_receipts(plan, ds, receipts)
+        plan_summary_sheet(plan, ds, ds.config.effective_as_of(today))
     _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
     plan_import_log(plan, ds, entries)
     plan_history(plan, ds, now, who, history)

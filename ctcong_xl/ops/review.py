@@ -9,7 +9,7 @@ from ..core.plan import WritePlan
 from ..core.documents import report_document
 from ..core.reviewsheets import plan_review_sheets
 from ..core.summary import Summary, summarize
-from ..core.writeplan import plan_config, plan_programme
+from ..core.writeplan import plan_config, plan_programme, plan_summary_sheet
 from ..io import master as master_io
 from ..io.document import Published, publish
 from .workspace import Workspace, write_master
@@ -37,6 +37,7 @@ def plan_summary(ds: Dataset, *, as_of: dt.date | None = None, today: dt.date | 
         plan_config(plan, "as_of", as_of)
         ds.config.as_of = as_of
         plan_programme(plan, ds, when)
+        plan_summary_sheet(plan, ds, when)
     s = summarize(ds, when)
     if as_of is not None:
         plan_review_sheets(plan, ds, s)
