@@ -34,6 +34,7 @@ from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import FORMS, PROGRAMME_COLUMNS, PROGRAMME_SHEET, column_letter, programme_letter
 from ctcong_xl.core.models import Agency
+from ctcong_xl.core.summary_sheet import SummaryLayout, summary_cells
 from ctcong_xl.io.master import read_master
 from ctcong_xl.io.xlsxpatch import col_index, sheet_parts
 
@@ -366,7 +367,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 MANAGED = (PROGRAMME_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-           L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, *L.REVIEW_SHEETS)  # the review sheets: written by summary --as-of
+           L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, *L.REVIEW_SHEETS,
+           L.SUMMARY_SHEET)  # the review sheets: written by summary --as-of
 
 
 def _canonical(el: etree._Element) -> bytes:
@@ -375,6 +377,13 @@ def _canonical(el: etree._Element) -> bytes:
 
 def _cells(root: etree._Element) -> dict[str, bytes]:
     return {c.get("r"): _canonical(c) for c in root.iter(f"{M}c")}
+
+
+def _summary_formula_cells(scenario: Scenario) -> set[tuple[int, int]]:
+    if not hasattr(scenario, "summary_cells"):
+        layout = SummaryLayout.for_new(len(AGENCIES), len(LEADERS))
+        scenario.summary_cells = {(c.row, c.col) for c in summary_cells(read_master(scenario.ws.master), AS_OF, layout)}
+    return scenario.summary_cells
 
 
 def _allowed(sheet: str, ref: str, scenario: Scenario) -> bool:
@@ -393,6 +402,8 @@ def _allowed(sheet: str, ref: str, scenario: Scenario) -> bool:
         return row >= 2
     if sheet in L.REVIEW_SHEETS:  # written whole by summary --as-of
         return True
+    if sheet == L.SUMMARY_SHEET:  # its formula cells, rewritten with their values
+        return (row, col) in _summary_formula_cells(scenario)
     return False
 
 
