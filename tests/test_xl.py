@@ -414,7 +414,7 @@ def test_tong_hop_formulas_are_written_as_formula_text(workspace, monkeypatch):
     status_cells = [v for (sheet, _, col), v in written_cells(book, names).items()
                     if sheet == PROGRAMME_SHEET and col == status_col]
     assert len(status_cells) == 7  # STC: 1 item + 4 quarterly instances; SXD: 2 items
-    assert all(kind == "formula" and text.startswith("=IF(") and "NgayBaoCao" in text for kind, text in status_cells)
+    assert all(kind == "formula" and text.startswith("=IF(") and L.STATUS_DATE_NAME in text for kind, text in status_cells)
 
 
 @remote
