@@ -204,7 +204,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         done = counts[0] + counts[1] if counts else 0
         put(r, 9, f"=IF(N(C{r})+N(D{r})=0,\"\",C{r}/(C{r}+D{r}))", counts[0] / done if done else "", "cell_pct")
         put(r, 10, registry_punctuality_formula(reg, sheet=L.REGISTRY_SHEET),
-            registration_punctuality(ds.received_annual.get(code), deadline) if code else "", "cell")
+            registration_punctuality(ds.received_annual.get(code), deadline, ds.agency(code)) if code else "", "cell")
         units += 1 if counts and sum(counts[: len(COUNTED)]) > 0 else 0
     put(*_cell_ref(SUMMARY_UNITS_CELL), f'=COUNTIF(H{layout.agency_first}:H{layout.agency_last},">0")', units,
         "bold_int")
