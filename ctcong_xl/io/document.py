@@ -22,7 +22,6 @@ from docx.shared import Mm, Pt
 from ..core.documents import (
     MOTTO, NATION, Chart, Document, Heading, Letterhead, PageBreak, Paragraph, Signature, Table,
 )
-from .charts import chart_png
 from .recalc import RecalcError, convert, soffice_available
 
 FONT = "Times New Roman"
@@ -283,6 +282,8 @@ def _block(d, block, landscape: bool | None) -> bool | None:
     elif isinstance(block, Table):
         _table(d, block, landscape=bool(landscape) or block.landscape)
     elif isinstance(block, Chart):
+        from .charts import chart_png  # matplotlib: imported when a document has a chart
+
         p = d.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.first_line_indent = Mm(0)
