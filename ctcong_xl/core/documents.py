@@ -90,12 +90,7 @@ class Chart:
     name: str = ""  # the picture's name in the document (alt text)
 
 
-@dataclass(frozen=True)
-class PageBreak:
-    pass
-
-
-Block = Heading | Paragraph | Table | Chart | PageBreak
+Block = Heading | Paragraph | Table | Chart
 
 
 @dataclass(frozen=True)
@@ -356,26 +351,12 @@ def _registration_table(s: Summary) -> Table:
 
 
 def _ranking_blocks(s: Summary) -> list[Block]:
-    """The emulation ranking (thi đua) when the summary carries one; else the criteria it
-    scores, per agency, from the summary's own figures."""
+    """The emulation ranking (thi đua) of the summary (:mod:`ctcong_xl.core.ranking`)."""
     ranking = s.to_json().get("ranking")
-    if ranking:
-        return [Paragraph("Xếp hạng thi đua của các đơn vị theo kết quả đăng ký và thực hiện chương trình công tác:"),
-                _ranking_table(ranking)]
-    rows = []
-    ordered = sorted((a for a in s.by_agency if a["total"]),
-                     key=lambda a: (-(a[Status.DUNG_HAN.value] / a["total"]), a[Status.CHUA_HOAN_THANH.value],
-                                    vn_sort_key(a["name"])))
-    for n, a in enumerate(ordered, 1):
-        tally = monthly_tally(a["monthly_registration"])
-        rows.append(Row((str(n), a["name"], a["registration"], f"{len(tally.on_time)}/{tally.due}" if tally.due else "",
-                         str(a[Status.DUNG_HAN.value]), percent(a[Status.DUNG_HAN.value], a["total"]),
-                         str(a[Status.CHUA_HOAN_THANH.value]))))
-    return [Paragraph("Các tiêu chí đánh giá thi đua về xây dựng và thực hiện chương trình công tác của từng đơn vị "
-                      "(xếp theo tỷ lệ hoàn thành đúng hạn):"),
-            without_empty_columns(Table(
-                ("STT", "Đơn vị", "Đăng ký năm", "Đăng ký tháng đúng hạn", "Hoàn thành đúng hạn", "Tỷ lệ đúng hạn",
-                 "Chưa hoàn thành"), tuple(rows), (1.5, 5.5, 2.6, 2.2, 2.2, 2, 2), numeric=(3, 4, 5, 6)))]
+    if not ranking:
+        return [Paragraph("Chưa có đơn vị nào có công việc trong chương trình để xếp hạng thi đua.")]
+    return [Paragraph("Xếp hạng thi đua của các đơn vị theo kết quả đăng ký và thực hiện chương trình công tác:"),
+            _ranking_table(ranking)]
 
 
 def _ranking_table(ranking: list[dict]) -> Table:

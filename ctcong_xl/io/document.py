@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..core.documents import (
-    MOTTO, NATION, Chart, Document, Heading, Letterhead, PageBreak, Paragraph, Signature, Table,
+    MOTTO, NATION, Chart, Document, Heading, Letterhead, Paragraph, Signature, Table,
 )
 from .recalc import RecalcError, convert, soffice_available
 
@@ -294,8 +294,6 @@ def _block(d, block, landscape: bool | None) -> bool | None:
         if docpr is not None and block.name:
             docpr.set("name", block.name)
             docpr.set("descr", block.title)
-    elif isinstance(block, PageBreak):
-        d.add_page_break()
     return landscape
 
 
