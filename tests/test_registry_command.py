@@ -227,3 +227,15 @@ def test_merging_an_agency_again_is_refused(office):
     _cli("agencies", office.root, "merge", "STP", "--into", "SNV")
     code, _, err = run_cli("agencies", office.root, "merge", "STP", "--into", "STC")
     assert code == 2 and "Đơn vị “STP” đã được sáp nhập vào SNV" in err
+
+
+def test_a_registry_made_before_the_reorganisation_columns_gets_them_at_the_first_change(office):
+    book = openpyxl.load_workbook(office.ws.master, keep_vba=True)
+    first_new = [c.key for c in L.REGISTRY_COLUMNS].index("added") + 1
+    book[L.REGISTRY_SHEET].delete_cols(first_new, len(L.REGISTRY_COLUMNS))
+    book.save(office.ws.master)
+    assert "Ngày bổ sung vào danh mục" not in rows_as_dicts(office.sheet(L.REGISTRY_SHEET))[0]
+    _cli("agencies", office.root, "merge", "STP", "--into", "SNV", "--date", "2026-01-05")
+    row = _registry(office)["STP"]
+    assert (row["Sáp nhập vào (mã đơn vị)"], row["Ngày sáp nhập"]) == ("SNV", dt.date(2026, 1, 5))
+    assert office.dataset().agency("STP").merged_into == "SNV"
