@@ -19,6 +19,7 @@ from helpers import RUN_DAY, Office, rows_as_dicts, run_cli
 
 TRACKED = {c.header for c in PROGRAMME_TRACKED}
 CODE = "Mã đầu việc"
+HISTORY_CODE = "Mã đầu việc hoặc đơn vị"
 
 ANNUAL_STC = [
     {"noi_dung": "Đề án cơ cấu lại ngân sách địa phương giai đoạn 2026-2030", "loai": "Đề án",
@@ -78,7 +79,7 @@ def _sheets(o: Office) -> list[str]:
 
 
 def _as_changes(rows: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
-    return {(r["Mã đầu việc hoặc đơn vị"], r["Trường thay đổi"], _text(r["Giá trị cũ"]), _text(r["Giá trị mới"])) for r in rows}
+    return {(r[HISTORY_CODE], r["Trường thay đổi"], _text(r["Giá trị cũ"]), _text(r["Giá trị mới"])) for r in rows}
 
 
 def test_a_scripted_year_leaves_one_history_row_per_changed_cell(office):
@@ -108,7 +109,7 @@ def test_a_scripted_year_leaves_one_history_row_per_changed_cell(office):
     ])
     seen, rows = _run(office, RUN_DAY)
     assert _as_changes(rows) == seen and len(rows) == 4
-    assert {(r["Mã đầu việc hoặc đơn vị"], r["Trường thay đổi"], _text(r["Giá trị mới"])) for r in rows} >= {
+    assert {(r[HISTORY_CODE], r["Trường thay đổi"], _text(r["Giá trị mới"])) for r in rows} >= {
         (stc[0], "Ngày hoàn thành", "18/11/2025"), (stc[1], "Tình hình thực hiện", "Đang lấy ý kiến các sở, ngành")}
     assert all(r["Người thực hiện"] and isinstance(r["Thời điểm"], dt.datetime) for r in _history(office))
 
@@ -150,3 +151,19 @@ def test_a_master_made_before_the_history_sheet_gets_it_at_the_first_change(offi
     assert list(rows[0]) == [c.header for c in L.HISTORY_COLUMNS]
     with zipfile.ZipFile(office.ws.master) as zf:
         assert zf.testzip() is None
+
+
+def test_monthly_programme_rows_are_in_the_history_too(office):
+    meeting = {"noi_dung": "Hội nghị sơ kết công tác tài chính 6 tháng", "hinh_thuc": "Hội nghị",
+               "thoi_gian": "15/07/2026", "dia_diem": "Hội trường UBND tỉnh"}
+    office.send("monthly", "STC", [meeting], month=7)
+    office.consolidate(today=dt.date(2026, 6, 18))
+    office.clear_inbox()
+    office.send("monthly", "STC", [{**meeting, "dia_diem": "Phòng họp số 1, Sở Tài chính"}], name="m7_v2.xlsx", month=7)
+    office.consolidate(today=dt.date(2026, 6, 19))
+    rows = [(r[HISTORY_CODE], r["Trường thay đổi"], _text(r["Giá trị cũ"]), _text(r["Giá trị mới"]), r["Tệp hoặc lệnh"])
+            for r in _history(office)]
+    assert rows == [
+        ("2026-07-STC-01", ADDED_FIELD, "", f"Thêm mới: {meeting['noi_dung']}", "monthly_STC.xlsx"),
+        ("2026-07-STC-01", "Địa điểm", "Hội trường UBND tỉnh", "Phòng họp số 1, Sở Tài chính", "m7_v2.xlsx"),
+    ]
