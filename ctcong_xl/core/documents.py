@@ -211,7 +211,7 @@ def report_document(s: Summary, ds: Dataset, *, day: dt.date) -> Document:
     colors = STATUS_COLORS
     c = ds.config
     blocks: list[Block] = [
-        Paragraph(f"Thực hiện {programme_reference(c)}; Văn phòng UBND tỉnh báo cáo tình hình thực hiện "
+        Paragraph(f"Thực hiện {programme_reference(c)}; {c.office_name} UBND tỉnh báo cáo tình hình thực hiện "
                   f"{as_of_words(s.as_of)}, như sau:"),
         Heading("I. Kết quả thực hiện chương trình công tác năm"),
         Heading("1. Tình hình chung", 2),
@@ -253,7 +253,7 @@ def report_document(s: Summary, ds: Dataset, *, day: dt.date) -> Document:
         appendix = [Paragraph("PHỤ LỤC", bold=True, align="center", indent=False),
                     Paragraph("DANH MỤC CÔNG VIỆC CHƯA HOÀN THÀNH THEO THỜI HẠN", bold=True, align="center",
                               indent=False),
-                    Paragraph(f"(Kèm theo Báo cáo của Văn phòng UBND tỉnh {as_of_words(s.as_of)})", italic=True,
+                    Paragraph(f"(Kèm theo Báo cáo của {c.office_name} UBND tỉnh {as_of_words(s.as_of)})", italic=True,
                               align="center", indent=False),
                     _overdue_items_table(s, ds, overdue)]
     return Document(
