@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
+import re
+
 import typer
+from typer._click import exceptions as typer_click
+from typer.core import TyperCommand, TyperGroup
 from rich.console import Console
-from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
@@ -29,7 +32,125 @@ from .io.agencies import AgenciesFileError
 from .io.master import MasterError
 from .terminal import status_table
 
+USAGE_WORDS = (("Usage:", "Cách dùng:"), ("[OPTIONS]", "[TÙY CHỌN]"), ("COMMAND", "LỆNH"), ("[ARGS]...", "[ĐỐI SỐ]..."),
+               ("{workspace}", "THƯ_MỤC"), ("{directory}", "[THƯ_MỤC]"), ("[FILES]...", "[TỆP]..."))
+
+
+class VietnameseUsageError(typer_click.UsageError):
+    """Click's own usage error (missing option, bad value, unknown command…) said in Vietnamese."""
+
+    def __init__(self, original: typer_click.UsageError) -> None:
+        super().__init__(usage_message(original), original.ctx)
+
+    def show(self, file=None) -> None:  # noqa: ANN001 (click's signature)
+        lines = []
+        if self.ctx is not None:
+            usage = self.ctx.get_usage()
+            for english, vietnamese in USAGE_WORDS:
+                usage = usage.replace(english, vietnamese)
+            lines.append(usage)
+            lines.append(f"Xem hướng dẫn và ví dụ: {self.ctx.command_path} -h")
+        lines.append(f"Lỗi: {self.message}")
+        err.print("\n".join(lines), soft_wrap=True)
+
+
+def _param_name(e: typer_click.UsageError) -> str:
+    param = getattr(e, "param", None)
+    if param is None:
+        hint = getattr(e, "param_hint", None)
+        return hint if isinstance(hint, str) else " / ".join(hint or [])
+    if getattr(param, "param_type_name", "") == "argument":
+        return (param.name or "").upper()
+    return " / ".join(param.opts)
+
+
+def usage_message(e: typer_click.UsageError) -> str:
+    """The Vietnamese sentence of a usage error of the command line."""
+    text = e.message or ""
+    name = _param_name(e)
+    if isinstance(e, typer_click.MissingParameter):
+        kind = "đối số" if getattr(e, "param_type", None) == "argument" or (
+            e.param is not None and e.param.param_type_name == "argument") else "tùy chọn"
+        what = {"WORKSPACE": " (thư mục làm việc)", "DIRECTORY": " (thư mục)"}.get(name, "")
+        return f"Thiếu {kind} {name}{what}."
+    if isinstance(e, typer_click.NoSuchOption):
+        near = getattr(e, "possibilities", None)
+        tip = f" Có phải: {', '.join(sorted(near))}?" if near else ""
+        return f"Không có tùy chọn {e.option_name}.{tip}"
+    if isinstance(e, typer_click.BadOptionUsage):
+        if "requires an argument" in text:
+            return f"Tùy chọn {e.option_name} cần một giá trị đi kèm."
+        return f"Tùy chọn {e.option_name} dùng không đúng: {text}"
+    if isinstance(e, typer_click.BadParameter):
+        if "integer" in text:
+            return f"Giá trị của {name} phải là một số nguyên, ví dụ 7."
+        if "is not one of" in text or "not a valid" in text.lower():
+            return f"Giá trị của {name} không thuộc các giá trị được chọn: {text}"
+        if "does not exist" in text:
+            return f"{name}: không có tệp hoặc thư mục này."
+        return f"Giá trị của {name} không hợp lệ ({text})."
+    m = re.match(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", text)
+    if m:
+        tip = f" Có phải “{m.group(2)}”?" if m.group(2) else ""
+        return f"Không có lệnh “{m.group(1)}”.{tip} Gõ “ctcong-xl -h” để xem các lệnh."
+    m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", text)
+    if m:
+        return f"Thừa đối số: {m.group(1)}."
+    return f"Lệnh gõ chưa đúng cách dùng ({text})."
+
+
+HELP_WORDS = (*USAGE_WORDS, ("Options:", "Tùy chọn:"), ("Arguments:", "Đối số:"), ("Commands:", "Lệnh:"),
+              ("Show this message and exit.", "Xem hướng dẫn này rồi thoát."), ("[required]", "[bắt buộc]"),
+              ("[default: ", "[mặc định: "), ("<path>", "<thư mục>"), ("<str>", "<chữ>"), ("<int>", "<số>"),
+              ("workspace ", "THƯ_MỤC   "))
+
+
+def vietnamese_help(text: str) -> str:
+    for english, vietnamese in HELP_WORDS:
+        text = text.replace(english, vietnamese)
+    return text
+
+
+class VietnameseCommand(TyperCommand):
+    """A command whose help reads in Vietnamese (Click's own words translated)."""
+
+    def get_help(self, ctx) -> str:  # noqa: ANN001
+        return vietnamese_help(super().get_help(ctx))
+
+
+class VietnameseGroup(TyperGroup):
+    """The command group whose help and usage errors read in Vietnamese (Click's are English)."""
+
+    def get_help(self, ctx) -> str:  # noqa: ANN001
+        return vietnamese_help(super().get_help(ctx))
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001, ANN201
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except VietnameseUsageError:
+            raise
+        except typer_click.UsageError as e:
+            raise VietnameseUsageError(e) from e
+
+    def resolve_command(self, ctx, args):  # noqa: ANN001, ANN201
+        try:
+            return super().resolve_command(ctx, args)
+        except VietnameseUsageError:
+            raise
+        except typer_click.UsageError as e:
+            raise VietnameseUsageError(e) from e
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201
+        try:
+            return super().invoke(ctx)
+        except VietnameseUsageError:
+            raise
+        except typer_click.UsageError as e:
+            raise VietnameseUsageError(e) from e
+
+
 app = typer.Typer(
+    cls=VietnameseGroup,
     add_completion=False,
     no_args_is_help=True,
     help="ctcong-xl: xây dựng, tổng hợp và theo dõi chương trình công tác của UBND tỉnh trong Excel.",
@@ -46,8 +167,15 @@ AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Ngày báo cáo, d
 
 
 def _fail(message: str, code: int = 2) -> None:
-    err.print(Panel(message, title="Lỗi", border_style="red"))
+    err.print(Text.assemble(("Lỗi: ", "bold red"), message), soft_wrap=not err.is_terminal)
     raise typer.Exit(code)
+
+
+def print_paragraph(console: Console, title: str, text: str) -> None:
+    """A heading and a paragraph, wrapped at words in a terminal and never cut (a panel crops
+    what does not fit); one line per paragraph when the output goes to a file or a pipe."""
+    console.print(Text(title, style="bold"))
+    console.print(Text(text), soft_wrap=not console.is_terminal)
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -96,7 +224,7 @@ def _root(
     """The options of `ctcong-xl` itself (the help text shown is the app's)."""
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def init(
     workspace: Annotated[Path, typer.Argument(help="Thư mục làm việc (sẽ được tạo).")],
@@ -104,7 +232,10 @@ def init(
     agencies: Annotated[Optional[Path], typer.Option("--agencies", help="Danh mục đơn vị (.csv hoặc .xlsx).")] = None,
     program_number: Annotated[str, typer.Option("--program-number", help="Số chương trình, ví dụ 27/CTr-UBND.")] = "",
 ) -> None:
-    """Tạo thư mục làm việc và sổ tổng hợp."""
+    """Tạo thư mục làm việc và sổ tổng hợp.
+
+    Ví dụ: ctcong-xl init D:\\CTCT2026 --year 2026 --agencies donvi.xlsx --program-number "27/CTr-UBND"
+    """
     from .io.agencies import DEFAULT_LEADERS, load_default_agencies, read_agencies_file
 
     registry = read_agencies_file(agencies) if agencies else load_default_agencies()
@@ -113,7 +244,7 @@ def init(
     out.print(f"Thư mục: {', '.join(ops.FOLDERS)} trong {workspace}.")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def templates(
     workspace: Path,
@@ -122,7 +253,10 @@ def templates(
     agency: Annotated[Optional[str], typer.Option("--agency", help="Mã đơn vị; bỏ trống = mọi đơn vị.")] = None,
     send: Send = False,
 ) -> None:
-    """Tạo biểu mẫu và thư gửi đơn vị vào thư mục outbox; --send để gửi thư."""
+    """Tạo biểu mẫu và thư gửi đơn vị vào thư mục outbox; --send để gửi thư.
+
+    Ví dụ: ctcong-xl templates D:\\CTCT2026 --kind monthly --month 7 --send
+    """
     ws = _ws(workspace)
     paths = ops.make_templates(ws, kind, month=month, agency=agency)
     out.print(f"Đã tạo {len(paths)} biểu mẫu trong {workspace / 'outbox'}.")
@@ -195,46 +329,58 @@ def _emit(report: ops.RunReport, as_json: bool, title: str) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def validate(
     workspace: Path,
     files: Annotated[Optional[list[Path]], typer.Argument(help="Tệp cần kiểm tra; bỏ trống = thư mục inbox.")] = None,
     as_json: Json = False,
 ) -> None:
-    """Kiểm tra tệp đơn vị gửi về (không tổng hợp)."""
+    """Kiểm tra tệp đơn vị gửi về (không tổng hợp).
+
+    Ví dụ: ctcong-xl validate D:\\CTCT2026 inbox\\DangKy_STC.xlsx
+    """
     with _file_progress("Đang kiểm tra", quiet=as_json) as progress:
         report = ops.validate(_ws(workspace), files or None, progress=progress)
     _emit(report, as_json, "Kết quả kiểm tra")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def consolidate(workspace: Path, as_json: Json = False) -> None:
-    """Tổng hợp các tệp hợp lệ trong inbox vào sổ tổng hợp."""
+    """Tổng hợp các tệp hợp lệ trong inbox vào sổ tổng hợp.
+
+    Ví dụ: ctcong-xl consolidate D:\\CTCT2026 --json
+    """
     with _file_progress("Đang tổng hợp", quiet=as_json) as progress:
         report = ops.consolidate(_ws(workspace), progress=progress)
     _emit(report, as_json, "Kết quả tổng hợp")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def summary(workspace: Path, as_of: AsOf = None, as_json: Json = False) -> None:
-    """Số liệu tổng hợp theo tình trạng, đơn vị và đoạn báo cáo."""
+    """Số liệu tổng hợp theo tình trạng, đơn vị và đoạn báo cáo.
+
+    Ví dụ: ctcong-xl summary D:\\CTCT2026 --as-of 2026-09-30
+    """
     s = ops.summary(_ws(workspace), as_of=_date(as_of))
     if as_json:
         sys.stdout.write(json.dumps(s.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
     out.print(status_table(s))
-    out.print(Panel(s.narrative, title="Đoạn báo cáo"))
+    print_paragraph(out, "Đoạn báo cáo:", s.narrative)
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def report(workspace: Path, as_of: AsOf = None) -> None:
-    """Lập báo cáo (văn bản theo Nghị định 30/2020/NĐ-CP, .docx và .pdf) vào thư mục reports."""
+    """Lập báo cáo (văn bản theo Nghị định 30/2020/NĐ-CP, .docx và .pdf) vào thư mục reports.
+
+    Ví dụ: ctcong-xl report D:\\CTCT2026 --as-of 2026-09-30
+    """
     s, doc = ops.report(_ws(workspace), as_of=_date(as_of))
-    out.print(Panel(s.narrative, title="Đoạn báo cáo"))
+    print_paragraph(out, "Đoạn báo cáo:", s.narrative)
     _print_published(doc)
 
 
@@ -244,14 +390,17 @@ def _print_published(doc: ops.Published) -> None:
         err.print(doc.pdf_problem)
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def programme(
     workspace: Path,
     year: Annotated[bool, typer.Option("--year", help="Chương trình công tác năm (chương trình khung).")] = False,
     month: Annotated[Optional[int], typer.Option("--month", help="Chương trình công tác tháng M (1–12).")] = None,
 ) -> None:
-    """Dự thảo chương trình công tác năm (--year) hoặc tháng (--month M) của UBND tỉnh vào thư mục reports."""
+    """Dự thảo chương trình công tác năm (--year) hoặc tháng (--month M) của UBND tỉnh vào thư mục reports.
+
+    Ví dụ: ctcong-xl programme D:\\CTCT2026 --month 7
+    """
     if year == (month is not None):
         _fail("Chọn một trong hai: --year (chương trình năm) hoặc --month M (chương trình tháng M).")
     if month is not None and not 1 <= month <= 12:
@@ -282,7 +431,7 @@ def _print_mail(run: ops.MailRun) -> None:
                 out.print(f"  {o.agency.name}: {mail_rule.STATUS_TEXT[o.status]}")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def remind(
     workspace: Path,
@@ -290,7 +439,10 @@ def remind(
     within: Annotated[Optional[int], typer.Option("--within", help="Nhắc việc đến hạn trong số ngày này.")] = None,
     send: Send = False,
 ) -> None:
-    """Lập danh sách đôn đốc và thư cho từng đơn vị vào thư mục outbox; --send để gửi thư."""
+    """Lập danh sách đôn đốc và thư cho từng đơn vị vào thư mục outbox; --send để gửi thư.
+
+    Ví dụ: ctcong-xl remind D:\\CTCT2026 --as-of 2026-09-30 --within 7 --send
+    """
     run = ops.remind(_ws(workspace), as_of=_date(as_of), within=within, send=send)
     for r in run.reminders:
         out.print(f"{r.agency.name}: {len(r.overdue)} việc quá hạn, {len(r.due_soon)} việc sắp đến hạn → {r.path.name}")
@@ -302,6 +454,7 @@ def remind(
 
 
 agencies_app = typer.Typer(
+    cls=VietnameseGroup,
     no_args_is_help=True, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
     help="Danh mục đơn vị và việc sắp xếp lại (đổi tên, sáp nhập), có ghi lịch sử: ctcong-xl agencies THƯ_MỤC list|add|rename|merge.",
 )
@@ -315,10 +468,13 @@ def _agencies(ctx: typer.Context, workspace: Annotated[Path, typer.Argument(help
     ctx.obj = workspace
 
 
-@agencies_app.command("list")
+@agencies_app.command("list", cls=VietnameseCommand)
 @_guard
 def agencies_list(ctx: typer.Context) -> None:
-    """Liệt kê các đơn vị trong danh mục."""
+    """Liệt kê các đơn vị trong danh mục.
+
+    Ví dụ: ctcong-xl agencies D:\\CTCT2026 list
+    """
     agencies = ops.list_agencies(_ws(ctx.obj))
     for a in agencies:
         notes = [a.kind, a.email] + ([f"bổ sung ngày {a.added:%d/%m/%Y}"] if a.added else [])
@@ -328,7 +484,7 @@ def agencies_list(ctx: typer.Context) -> None:
     out.print(f"{len(agencies)} đơn vị.")
 
 
-@agencies_app.command("add")
+@agencies_app.command("add", cls=VietnameseCommand)
 @_guard
 def agencies_add(
     ctx: typer.Context,
@@ -338,25 +494,31 @@ def agencies_add(
     email: Annotated[str, typer.Option("--email", help="Thư điện tử của đơn vị.")] = "",
     day: Day = None,
 ) -> None:
-    """Thêm một đơn vị vào danh mục (đơn vị mới sau sắp xếp)."""
+    """Thêm một đơn vị vào danh mục (đơn vị mới sau sắp xếp).
+
+    Ví dụ: ctcong-xl agencies D:\\CTCT2026 add SDTTG "Sở Dân tộc và Tôn giáo" --email sdttg@tinhmau.gov.vn
+    """
     ops.add_agency(_ws(ctx.obj), code, name, kind=kind, email=email, on=_date(day))
     out.print(f"Đã thêm đơn vị {code.upper()} — {name} vào danh mục; ghi ở trang “{L.HISTORY_SHEET}”.")
 
 
-@agencies_app.command("rename")
+@agencies_app.command("rename", cls=VietnameseCommand)
 @_guard
 def agencies_rename(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Mã đơn vị (không đổi).")],
     name: Annotated[str, typer.Argument(help="Tên mới.")],
 ) -> None:
-    """Đổi tên một đơn vị; tên đơn vị chủ trì của các việc của đơn vị đổi theo."""
+    """Đổi tên một đơn vị; tên đơn vị chủ trì của các việc của đơn vị đổi theo.
+
+    Ví dụ: ctcong-xl agencies D:\\CTCT2026 rename SNNMT "Sở Nông nghiệp và Môi trường"
+    """
     change = ops.rename_agency(_ws(ctx.obj), code, name)
     out.print(f"Đã đổi tên đơn vị {code.upper()} thành “{name}”; cập nhật {len(change.items)} việc; "
               f"ghi ở trang “{L.HISTORY_SHEET}”.")
 
 
-@agencies_app.command("merge")
+@agencies_app.command("merge", cls=VietnameseCommand)
 @_guard
 def agencies_merge(
     ctx: typer.Context,
@@ -364,16 +526,22 @@ def agencies_merge(
     into: Annotated[str, typer.Option("--into", help="Mã đơn vị tiếp nhận (phải có trong danh mục).")],
     day: Day = None,
 ) -> None:
-    """Sáp nhập các đơn vị vào một đơn vị: việc chưa hoàn thành chuyển sang đơn vị tiếp nhận, giữ mã đầu việc."""
+    """Sáp nhập các đơn vị vào một đơn vị: việc chưa hoàn thành chuyển sang đơn vị tiếp nhận, giữ mã đầu việc.
+
+    Ví dụ: ctcong-xl agencies D:\\CTCT2026 merge STNMT SNN --into SNNMT
+    """
     change = ops.merge_agencies(_ws(ctx.obj), codes, into, on=_date(day))
     out.print(f"Đã sáp nhập {', '.join(c.upper() for c in codes)} vào {into.upper()}; chuyển {len(change.items)} việc "
               f"chưa hoàn thành; ghi ở trang “{L.HISTORY_SHEET}”.")
 
 
-@app.command()
+@app.command(cls=VietnameseCommand)
 @_guard
 def demo(directory: Annotated[Path, typer.Argument(help="Thư mục tạo dữ liệu mẫu.")] = Path("demo-workspace")) -> None:
-    """Chạy thử toàn bộ quy trình một năm trên dữ liệu mẫu."""
+    """Chạy thử toàn bộ quy trình một năm trên dữ liệu mẫu.
+
+    Ví dụ: ctcong-xl demo demo-workspace
+    """
     from .demo import run_demo
 
     run_demo(directory, out)

@@ -85,10 +85,14 @@ def run_demo(directory: Path, console: Console, *, year: int = DEMO_YEAR, as_of:
     programme = ops.programme(ws)
     console.print(status_table(s))
     console.print(f"\nĐoạn báo cáo:\n{s.narrative}\n")
+    drafts = [r.mail.draft for r in reminders if r.mail]
     console.print("Xem kết quả:")
-    console.print(f"  • Sổ tổng hợp (mở bằng Excel): {ws.master}")
-    console.print(f"  • Báo cáo: {report.docx}" + (f" và {report.pdf.name}" if report.pdf else ""))
     console.print(f"  • Chương trình công tác năm: {programme.docx}" + (f" và {programme.pdf.name}" if programme.pdf else ""))
     console.print(f"  • Biểu mẫu gửi đơn vị và {len(reminders)} danh sách đôn đốc: {ws.folder('outbox')}")
     console.print(f"  • Tệp đã tổng hợp (lưu theo mã băm): {ws.folder('archive')}")
+    console.print(f"  • Báo cáo: {report.docx}" + (f" và {report.pdf.name}" if report.pdf else ""))
+    if drafts:
+        console.print(f"  • Thư đôn đốc (bản nháp .eml, {len(drafts)} thư, mở bằng Outlook để gửi): "
+                      f"{drafts[0].parent / ('DonDoc_' + f'{as_of:%Y-%m-%d}' + '_*.eml')}")
+    console.print(f"  • Sổ tổng hợp (mở bằng Excel): {ws.master}")
     return ws

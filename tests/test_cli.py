@@ -59,3 +59,63 @@ def test_dash_h_is_help_like_dash_dash_help():
     assert short.stdout == long.stdout
     assert "consolidate" in short.stdout and "--version" in short.stdout
     assert runner.invoke(app, ["consolidate", "-h"]).stdout == runner.invoke(app, ["consolidate", "--help"]).stdout
+
+
+def test_the_summary_paragraph_is_printed_whole(tmp_path):
+    root = workspace(tmp_path)
+    result = runner.invoke(app, ["summary", str(root), "--as-of", "2026-06-30"])
+    assert result.exit_code == 0
+    narrative = ops.summary(ops.open_workspace(root)).narrative
+    assert narrative in result.stdout  # one line when not a terminal: nothing cut, nothing inserted
+
+
+def test_in_a_narrow_terminal_the_paragraph_wraps_at_words_and_loses_nothing():
+    import io
+
+    from rich.console import Console
+
+    from ctcong_xl.cli import print_paragraph
+
+    text = ("Năm 2026, UBND tỉnh ban hành Chương trình công tác năm số 27/CTr-UBND có tổng số 97 đầu việc được giao "
+            "cho 23 đơn vị; đến cuối tháng 9/2026 có 40 công việc hoàn thành đúng hạn, 15 công việc hoàn thành nhưng "
+            "không đúng hạn, 14 công việc chưa hoàn thành, 28 công việc đang thực hiện.")
+    buf = io.StringIO()
+    print_paragraph(Console(file=buf, width=50, force_terminal=True, color_system=None), "Đoạn báo cáo:", text)
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "Đoạn báo cáo:"
+    assert all(len(line) <= 50 for line in lines)
+    assert " ".join(line.strip() for line in lines[1:]) == text
+
+
+def test_clicks_own_usage_errors_are_said_in_vietnamese(tmp_path):
+    root = str(workspace(tmp_path))
+    cases = {
+        ("templates", root): "Lỗi: Thiếu tùy chọn --kind.",
+        ("remind",): "Lỗi: Thiếu đối số WORKSPACE (thư mục làm việc).",
+        ("remind", root, "--within", "bảy"): "Lỗi: Giá trị của --within phải là một số nguyên, ví dụ 7.",
+        ("summary", root, "--as-of"): "Lỗi: Tùy chọn --as-of cần một giá trị đi kèm.",
+        ("summary", root, "--bogus"): "Lỗi: Không có tùy chọn --bogus.",
+        ("remindx", root): "Lỗi: Không có lệnh “remindx”. Có phải “remind”?",
+        ("summary", root, "thua"): "Lỗi: Thừa đối số: thua.",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 2, args
+        assert message in result.stderr, (args, result.stderr)
+        assert "Usage" not in result.stderr and "Error" not in result.stderr
+
+
+def test_every_command_help_is_vietnamese_with_an_example():
+    from typer.main import get_command
+
+    group = get_command(app)
+    names = [n for n in group.list_commands(None) if n != "agencies"]
+    for name in names:
+        result = runner.invoke(app, [name, "-h"])
+        assert result.exit_code == 0
+        assert f"Ví dụ: ctcong-xl {name} " in result.stdout, name
+        assert "Cách dùng:" in result.stdout and "Xem hướng dẫn này rồi thoát." in result.stdout
+        assert "Usage:" not in result.stdout and "Options:" not in result.stdout
+    for sub in ("list", "add", "rename", "merge"):
+        result = runner.invoke(app, ["agencies", "ws", sub, "-h"])
+        assert f"Ví dụ: ctcong-xl agencies D:\\CTCT2026 {sub}" in result.stdout, sub
