@@ -186,3 +186,19 @@ def test_a_filled_down_registry_column_survives_a_run_that_writes_only_its_first
                                                  ds.config.default_annual_deadline()) for a in ds.agencies}
     assert shown == expected
     assert shown[first_code] == REGISTRATION_ON_TIME
+
+
+def test_a_master_with_a_filled_down_column_stays_valid_office_open_xml_after_a_run(office):
+    from ooxml import structure_problems, validator_errors, validator_path
+
+    ds = office.dataset()
+    rows = ds.registry_index.rows
+    col = column_letter(ds.registry_index.columns["punctuality"])
+    fill_down(office.ws.master, L.REGISTRY_SHEET, col, min(rows.values()), max(rows.values()))
+    office.send("annual", min(rows, key=rows.get), [
+        {"noi_dung": "Đề án phát triển kinh tế tập thể giai đoạn 2026–2030", "thoi_han": "Quý II/2026"}])
+    office.consolidate()
+    assert structure_problems(office.ws.master) == []
+    if validator_path() is None:
+        pytest.skip("Microsoft's Open XML SDK validator is not installed (scripts/install-deps.sh)")
+    assert validator_errors(office.ws.master) == []
