@@ -87,6 +87,8 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
     ConfigField("rank_weight_monthly", "Thi đua — trọng số đăng ký tháng", "int", "TrongSoDangKyThang"),
     ConfigField("rank_weight_execution", "Thi đua — trọng số thực hiện đúng hạn", "int", "TrongSoThucHien"),
     ConfigField("rank_weight_backlog", "Thi đua — trọng số nợ đọng", "int", "TrongSoNoDong"),
+    ConfigField("backups_kept", "Số bản sao lưu sổ tổng hợp giữ lại (archive/master-backups)", "int", "SoBanSaoLuu",
+                "Mỗi lần ghi sổ, công cụ lưu một bản sao; các bản cũ hơn số này được xóa"),
 )
 # The date the workbook computes statuses at: Ngày báo cáo, or today while that cell is blank
 # (the tool computes with the day of the run then, so its cached values agree).

@@ -39,6 +39,7 @@ class ProgrammeConfig(BaseModel):
     annual_deadline: dt.date | None = None  # registration deadline for the annual programme
     monthly_deadline_day: int = 20  # monthly registration due by this day of month M-1
     remind_within_days: int = 7  # "soon due" window
+    backups_kept: int = 30  # master backups kept in archive/master-backups
     leaders: list[str] = Field(default_factory=list)
     # The administrative documents (NĐ 30/2020/NĐ-CP): issuing bodies, numbers, signers.
     province: str = ""  # e.g. "Lâm Đồng" (without the word "tỉnh")

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,12 +232,23 @@ def owner_file(path: Path) -> Path:
     return path.with_name("~$" + path.name[2:] if len(path.name) > 2 else "~$" + path.name)
 
 
+def libreoffice_lock_file(path: Path) -> Path:
+    """The lock file LibreOffice keeps beside a workbook it has open (``.~lock.<name>#``)."""
+    return path.with_name(f".~lock.{path.name}#")
+
+
 def check_not_open(path: Path) -> None:
+    """Refuse to write a master that Excel or LibreOffice has open (their lock files beside it)."""
     candidates = {path.with_name("~$" + path.name), owner_file(path)}
     if any(c.exists() for c in candidates):
         raise MasterOpenError(
             f"Sổ tổng hợp {path.name} đang được mở trong Excel. Hãy dùng các nút trong Excel, "
             "hoặc đóng sổ rồi chạy lại lệnh."
+        )
+    if libreoffice_lock_file(path).exists():
+        raise MasterOpenError(
+            f"Sổ tổng hợp {path.name} đang được mở trong LibreOffice. Đóng sổ trong LibreOffice rồi chạy lại lệnh "
+            f"(nếu không ai mở sổ, xóa tệp khóa {libreoffice_lock_file(path).name} còn sót lại)."
         )
     try:
         with open(path, "r+b"):
@@ -251,15 +263,26 @@ def check_not_open(path: Path) -> None:
 LOCK_TIMEOUT = 10.0  # seconds a run waits for another run to finish writing the master
 
 
+BACKUPS_KEPT = ProgrammeConfig.model_fields["backups_kept"].default  # unless the configuration says otherwise
+
+
 def lock_for(path: Path) -> FileLock:
-    return FileLock(str(path.with_name("." + path.name + ".lock")), timeout=LOCK_TIMEOUT)
+    """The workspace lock, kept in ``archive/`` so that the Office does not see it beside the
+    master in the shared folder."""
+    folder = path.parent / "archive"
+    folder.mkdir(exist_ok=True)
+    return FileLock(str(folder / f".{path.name}.lock"), timeout=LOCK_TIMEOUT)
 
 
-def write_master(path: Path, plan: WritePlan, *, backup_root: Path | None = None) -> Path | None:
-    """Apply ``plan`` to the master atomically. Returns the backup path (None if nothing to do)."""
+def write_master(path: Path, plan: WritePlan, *, backup_root: Path | None = None,
+                 backups_kept: int = BACKUPS_KEPT) -> Path | None:
+    """Apply ``plan`` to the master atomically, keeping its permissions (the shared folder's
+    rights: other staff must still open it), after a backup; only the newest ``backups_kept``
+    backups stay. Returns the backup path (None if nothing to do)."""
     if not plan.writes:
         return None
     check_not_open(path)
+    mode = stat.S_IMODE(path.stat().st_mode)
     original = path.read_bytes()
     new = apply_plan(original, plan)
     backup = None
@@ -269,18 +292,30 @@ def write_master(path: Path, plan: WritePlan, *, backup_root: Path | None = None
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         backup = backup_dir / f"{stamp}-{path.name}"
         shutil.copy2(path, backup)
+        rotate_backups(backup_dir, path.name, backups_kept)
     fd, tmp = tempfile.mkstemp(prefix="." + path.stem + "-", suffix=path.suffix + ".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(new)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         _test_hook()
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return backup
+
+
+def rotate_backups(folder: Path, name: str, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups of the master ``name`` (their names start with
+    a sortable time stamp); return the deleted ones. ``keep`` < 1 keeps one."""
+    backups = sorted(folder.glob(f"*-{name}"))
+    old = backups[: max(len(backups) - max(keep, 1), 0)]
+    for p in old:
+        p.unlink(missing_ok=True)
+    return old
 
 
 def _test_hook() -> None:

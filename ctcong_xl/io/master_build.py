@@ -326,7 +326,7 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
         w.write_formula(c.row - 1, c.col - 1, c.value.text, f[c.style], c.value.cached)
     if len(agencies) > SUMMARY_ONE_PAGE_AGENCIES:
         w.set_h_pagebreaks([lead_hdr])
-    _charts(wb, w, len(agencies), hdr, lead_hdr, mon_hdr)
+    _charts(wb, w, layout.agency_rows, hdr, lead_hdr, mon_hdr)
 
 
 def _count_header(w, f, row: int, label: str) -> None:
@@ -340,6 +340,8 @@ CHART_COL = 11  # charts start in column L, right of the tables (A..J, K a narro
 
 
 def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
+    """``n``: the rows of the per-agency table — the registry at init and the spare rows, so
+    that the bar chart also shows the agencies the Office adds to the registry later."""
     sheet = L.SUMMARY_SHEET
     font = {"name": FONT, "size": 10}
     colors = [STATUS_COLORS[s] for s in COUNTED]

@@ -190,9 +190,10 @@ def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date |
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.locked(path):
-        report, plan = plan_validation(ws, master_io.read_master(path), files, today=today, progress=progress)
+        ds = master_io.read_master(path)
+        report, plan = plan_validation(ws, ds, files, today=today, progress=progress)
         if plan.writes:
-            write_master(ws, path, plan)
+            write_master(ws, path, plan, ds.config)
             report.written = True
     return report
 
@@ -214,9 +215,10 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.locked(path):
-        report, plan = plan_consolidation(ws, master_io.read_master(path), today=today, who=who, progress=progress)
+        ds = master_io.read_master(path)
+        report, plan = plan_consolidation(ws, ds, today=today, who=who, progress=progress)
         if plan.writes:
-            write_master(ws, path, plan)
+            write_master(ws, path, plan, ds.config)
             report.written = True
     return report
 

@@ -182,7 +182,7 @@ def dispatch(ws: Workspace, ds: Dataset, letters: list[Outgoing], *, send: bool,
         if records:
             plan = WritePlan()
             plan_send_log(plan, ds, records)
-            write_master(ws, ws.master, plan)
+            write_master(ws, ws.master, plan, ds.config)
     return run
 
 

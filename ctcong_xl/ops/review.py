@@ -26,7 +26,7 @@ def _review(ws: Workspace, *, as_of: dt.date | None, today: dt.date | None) -> t
         ds = master_io.read_master(path)
         s, plan = plan_summary(ds, as_of=as_of, today=today)
         if plan.writes:
-            write_master(ws, path, plan)
+            write_master(ws, path, plan, ds.config)
         return s, ds
 
 

@@ -85,11 +85,12 @@ def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_num
     return path
 
 
-def write_master(ws: Workspace, path: Path, plan: WritePlan) -> None:
+def write_master(ws: Workspace, path: Path, plan: WritePlan, config: ProgrammeConfig | None = None) -> None:
     """Write the plan into the master file; a package it cannot patch (a managed sheet renamed
     or deleted by hand) is an environment error with a clear message, the master unchanged."""
     try:
-        master_io.write_master(path, plan, backup_root=ws.root)
+        master_io.write_master(path, plan, backup_root=ws.root,
+                               backups_kept=config.backups_kept if config else master_io.BACKUPS_KEPT)
     except PackageError as exc:
         raise master_io.MasterError(
             f"Không ghi được sổ tổng hợp {path.name}: {exc} Sổ tổng hợp chưa bị thay đổi; "
