@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .consolidate import MONTHLY_WITHDRAWN_PREFIX
 from .dataset import Dataset
+from .forms import EVENT_FORMS, KET_QUA, KET_QUA_HELD
 from .layout import OTHER_LEADER_LABEL
 from .status import Status, classify
 from .text import vn_sort_key
@@ -95,3 +97,46 @@ def leader_items(ds: Dataset, as_of: dt.date, within_days: int) -> list[dict]:
                     "done": sum(1 for r in items if r["group"] == WarningGroup.DONE.value),
                     "items": items})
     return [b for b in out if b["leader"] in leaders or b["items"]]
+
+
+def monthly_outcomes(ds: Dataset) -> list[dict]:
+    """Per month of the monthly programme: the meetings, conferences and working sessions
+    registered (withdrawn rows left out), how many were held, postponed, moved to another month,
+    cancelled or have no outcome yet, a sentence in the words of the Office's reports, and the
+    items not held with their reasons."""
+    by_month: dict[str, list] = {}
+    for m in ds.monthly:
+        if m.hinh_thuc in EVENT_FORMS and not m.noi_dung.startswith(MONTHLY_WITHDRAWN_PREFIX):
+            by_month.setdefault(m.thang, []).append(m)
+    names = {a.code: a.name for a in ds.agencies}
+    out = []
+    for label in sorted(by_month, key=lambda t: (t[3:], t[:2])):
+        rows = by_month[label]
+        counts = {k: sum(1 for m in rows if m.ket_qua == text) for k, text in OUTCOMES}
+        counts["unknown"] = sum(1 for m in rows if m.ket_qua not in KET_QUA)
+        not_held = [{"code": m.ma_viec_thang, "content": m.noi_dung, "agency": m.ma_don_vi,
+                     "agency_name": names.get(m.ma_don_vi, m.ma_don_vi), "outcome": m.ket_qua, "reason": m.ly_do_kq}
+                    for m in rows if m.ket_qua in KET_QUA and m.ket_qua != KET_QUA_HELD]
+        out.append({"month": label, "planned": len(rows), **counts,
+                    "text": outcome_sentence(label, len(rows), counts, not_held), "not_held": not_held})
+    return out
+
+
+OUTCOMES = tuple(zip(("held", "postponed", "moved", "cancelled"), KET_QUA))
+_OUTCOME_WORDS = {"held": "đã thực hiện", "postponed": "hoãn", "moved": "chuyển sang tháng khác", "cancelled": "hủy bỏ",
+                  "unknown": "chưa báo cáo kết quả"}
+
+
+def outcome_sentence(label: str, planned: int, counts: dict[str, int], not_held: list[dict]) -> str:
+    """'Tháng 6/2026 có 5 cuộc họp, hội nghị, buổi làm việc đã đăng ký; đã thực hiện 3, hoãn 1
+    (Sở Y tế: chờ ý kiến Bộ Y tế), chưa báo cáo kết quả 1.'"""
+    month, year = label.split("/")
+    parts = []
+    for key in (*(k for k, _ in OUTCOMES), "unknown"):
+        if not counts[key]:
+            continue
+        reasons = [f"{r['agency_name']}: {r['reason']}" for r in not_held
+                   if r["reason"] and r["outcome"] == dict(OUTCOMES).get(key)]
+        parts.append(f"{_OUTCOME_WORDS[key]} {counts[key]}" + (f" ({'; '.join(reasons)})" if reasons else ""))
+    return (f"Tháng {int(month)}/{year} có {planned} cuộc họp, hội nghị, buổi làm việc đã đăng ký; "
+            + ", ".join(parts) + ".")

@@ -51,6 +51,10 @@ HINH_THUC = (
     "Trình văn bản",
     "Khác",
 )
+# What became of a registered meeting, conference or working session (filled after the month).
+KET_QUA_HELD = "Đã thực hiện"
+KET_QUA = (KET_QUA_HELD, "Hoãn", "Chuyển sang tháng khác", "Hủy bỏ")
+EVENT_FORMS = ("Họp", "Hội nghị", "Làm việc")  # the monthly items whose outcome is followed up
 WITHDRAWN_MARK = "x"  # typed by the Office in "Rút khỏi chương trình"
 AGENCY_WITHDRAWN_MARK = "Đơn vị rút"  # written by the tool when a new registration drops an item
 # chosen on a registration template (the cell beside NO_CONTENT_LABEL, above the table) to say that
@@ -63,6 +67,7 @@ FIXED_LISTS: dict[str, tuple[str, ...]] = {
     "cap_trinh": CAP_TRINH,
     "dinh_ky": DINH_KY,
     "hinh_thuc": HINH_THUC,
+    "ket_qua": KET_QUA,
 }
 
 
@@ -150,6 +155,11 @@ MONTHLY = Form(
         Column("dia_diem", "Địa điểm", "text", width=18),
         Column("ma_dau_viec", "Mã đầu việc", "code", width=16,
                help="Mã của việc trong chương trình năm (đã điền sẵn); để trống nếu là việc mới."),
+        Column("ket_qua", "Kết quả thực hiện", "choice", choices="ket_qua", width=18,
+               help="Điền khi gửi lại bản đăng ký sau khi hết tháng: Đã thực hiện, Hoãn, Chuyển sang tháng khác "
+                    "hoặc Hủy bỏ."),
+        Column("ly_do_kq", "Lý do chưa thực hiện", "text", width=24,
+               help="Lý do hoãn, chuyển tháng hoặc hủy bỏ."),
         Column("ghi_chu", "Ghi chú", "text", width=20),
     ),
 )

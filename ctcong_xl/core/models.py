@@ -156,6 +156,8 @@ class MonthlyItem(BaseModel):
     thanh_phan: str = ""
     dia_diem: str = ""
     ma_dau_viec: str = ""
+    ket_qua: str = ""  # outcome of a meeting / conference / working session (forms.KET_QUA)
+    ly_do_kq: str = ""  # why it was not held
     ghi_chu: str = ""
     ma_don_vi: str = ""
     ngay_nhan: dt.date | None = None

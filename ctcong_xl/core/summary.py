@@ -13,7 +13,7 @@ from .forms import column_letter
 from .models import Agency, WorkItem
 from .status import COUNTED, STATUS_KEYS, Status, classify
 from .text import format_date, vn_sorted
-from .followup import leader_items, overdue_ageing
+from .followup import leader_items, monthly_outcomes, overdue_ageing
 from .ranking import monthly_receipts, ranking
 from .warning import WarningGroup, warning_group
 
@@ -56,6 +56,7 @@ class Summary:
     ranking: list[dict] = field(default_factory=list)  # core.ranking.ranking
     overdue_ageing: dict = field(default_factory=dict)  # core.followup.overdue_ageing
     leaders: list[dict] = field(default_factory=list)  # core.followup.leader_items
+    monthly_outcomes: list[dict] = field(default_factory=list)  # core.followup.monthly_outcomes
 
     @property
     def on_time_rate(self) -> float | None:
@@ -78,6 +79,7 @@ class Summary:
             "ranking": self.ranking,
             "overdue_ageing": self.overdue_ageing,
             "leaders": self.leaders,
+            "monthly_outcomes": self.monthly_outcomes,
         }
 
 
@@ -122,7 +124,8 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
     return Summary(as_of, ds.config.year, ds.config.program_number, total, agencies, by_status,
                    by_agency, by_leader, by_month, text, ranking=ranking(ds, as_of),
                    overdue_ageing=overdue_ageing(ds, as_of),
-                   leaders=leader_items(ds, as_of, ds.config.remind_within_days))
+                   leaders=leader_items(ds, as_of, ds.config.remind_within_days),
+                   monthly_outcomes=monthly_outcomes(ds))
 
 
 def reminder_items(items: list[WorkItem], as_of: dt.date, within_days: int) -> tuple[list[WorkItem], list[WorkItem]]:
