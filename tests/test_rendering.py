@@ -177,3 +177,9 @@ def test_agency_template_renders_as_form_and_instructions_pages(tmp_path, libreo
     picture = render_page(pdf, 1, tmp_path)
     assert picture.width > picture.height
     assert 0.002 < picture.ink() < 0.2
+
+
+def test_every_printed_page_of_the_master_is_numbered_trang_x_of_y(master_pdf):
+    total = pdf_pages(master_pdf)
+    for page in (1, total):
+        assert f"Trang {page}/" in page_text(master_pdf, page)

@@ -204,8 +204,10 @@ def test_agency_and_leader_dropdowns_come_from_the_registry_and_warn_only(books)
     assert agency_dv.errorStyle == leader_dv.errorStyle == "warning"
 
 
-def test_dropdown_lists_live_on_a_hidden_sheet(books):
-    assert books["annual"][LISTS_SHEET].sheet_state == "hidden"
+def test_dropdown_lists_and_metadata_live_on_very_hidden_protected_sheets(books):
+    for name in (LISTS_SHEET, META_SHEET):
+        assert books["annual"][name].sheet_state == "veryHidden"
+        assert books["annual"][name].protection.sheet
 
 
 def test_a_registry_longer_than_255_characters_still_gets_a_dropdown(tmp_path):

@@ -114,6 +114,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         w.set_paper(8 if name == PROGRAMME_SHEET else 9)  # the 25-column programme prints on A3
         w.set_landscape()
         w.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        w.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')  # "Trang x/y" on every printed page
         if name in HEADER_TABLE_SHEETS:
             w.repeat_rows(0)  # the header row on every printed page
         if name == L.SUMMARY_SHEET and len(agencies) <= SUMMARY_ONE_PAGE_AGENCIES:

@@ -240,8 +240,9 @@ class _TemplateWriter:
         self.write_instructions(help_ws)
         self.write_meta(meta_ws)
         form_ws.activate()
-        lists_ws.hide()
-        meta_ws.hide()  # LibreOffice saves "veryHidden" as plain hidden anyway
+        for ws in (lists_ws, meta_ws):  # out of the agency's way: not even in Excel's "Unhide" list
+            ws.very_hidden()  # (LibreOffice saves it as plain hidden when an agency saves there)
+            ws.protect("")
         self.wb.set_properties({
             "title": self.title_text(),
             "subject": f"Mẫu biểu của Văn phòng UBND tỉnh, phiên bản {FORM_VERSION}",
