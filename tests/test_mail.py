@@ -314,3 +314,26 @@ def test_the_same_reminder_written_again_has_the_same_attachment_hash(year, tmp_
     assert attachment_hash(path) == first == attachment_hash(copy)
     assert run_cli("remind", year.root, "--as-of", "2026-07-01")[0] == 0
     assert attachment_hash(year.root / "outbox" / "DonDoc_2026-07-01_STC.xlsx") != first
+
+
+def test_a_master_made_before_the_send_log_and_review_sheets_gets_them(year, plain_smtp):
+    import io
+
+    book = openpyxl.load_workbook(year.ws.master, keep_vba=True)
+    for name in (L.SEND_LOG_SHEET, *L.REVIEW_SHEETS):
+        del book[name]
+    buf = io.BytesIO()
+    book.save(buf)
+    year.ws.master.write_bytes(buf.getvalue())
+    controller, inbox = plain_smtp
+    with_server(year, controller, security="Không", user="")
+    assert run_cli("remind", year.root, "--as-of", AS_OF, "--send")[0] == 0
+    assert len(inbox.envelopes) == 4
+    assert [r["Kết quả"] for r in send_log(year)] == ["Đã gửi"] * 4
+    assert run_cli("remind", year.root, "--as-of", AS_OF, "--send")[0] == 0
+    assert len(inbox.envelopes) == 4  # the new log already counts
+    assert run_cli("summary", year.root, "--as-of", AS_OF)[0] == 0
+    names = openpyxl.load_workbook(year.ws.master).sheetnames
+    assert set(L.REVIEW_SHEETS) <= set(names)
+    ranking = year.sheet(L.RANKING_SHEET)
+    assert ranking[3][:3] == ["Hạng", "Mã đơn vị", "Tên đơn vị"]
