@@ -1,121 +1,191 @@
-"""Benchmark: `python bench/run.py [--rows N] [--repeat K]`.
+"""Benchmark: ``python bench/run.py [--scale province large national] [--repeat 3]``.
 
-Measures the product's own code paths on a master workbook with N programme rows (default
-20,000) and compares each with a baseline measured in the same run:
+Makes each workload through the public commands (see ``bench/workload.py``; kept in
+``--cache``, default ``bench/.cache``, and reused), then measures, in the same run and on the
+same files, each as a whole process (wall time and peak RSS), the runs interleaved:
 
-* read the master        — ctcong-xl (python-calamine)       vs openpyxl full load
-* write the programme    — ctcong-xl (package-level patch)   vs openpyxl load + write + save
-* statuses of all items  — ctcong-xl core (Python)           vs LibreOffice recalculation
-                                                                  of the master's formulas
+* ``consolidate``   ctcong-xl consolidate of the annual round (fresh master, every registration)
+* ``progress``      ctcong-xl consolidate of the progress round (registrations already known)
+* ``incremental``   ctcong-xl consolidate with one new file (everything else already known; the
+                    master first rewritten by an untimed ``summary --as-of``, so that it is as
+                    this version writes it even when the workload was made by an older one)
+* ``summary``       ctcong-xl summary --as-of on the consolidated master
+* ``validate``      ctcong-xl validate of the annual inbox
+* ``cli_start``     ctcong-xl --help
+* ``floor``         python-calamine read + XlsxWriter write of the same files (bench/floor.py)
+* ``naive``         pandas + openpyxl loop over the same files (bench/naive.py)
 
-Prints a table of median seconds and the ratio baseline / ctcong-xl (higher is better).
+Prints the medians and the ratios (ours / floor, naive / ours, incremental / full) and writes
+them as JSON (``--json``). ``--scale tiny`` is the smoke test the test suite runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import random
+import json
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import openpyxl
-from rich.console import Console
-from rich.table import Table
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # measure this tree
+sys.path.insert(0, str(HERE))
 
-from ctcong_xl import ops
-from ctcong_xl.core.forms import PROGRAMME_SHEET
-from ctcong_xl.core.models import Agency, WorkItem
-from ctcong_xl.core.plan import WritePlan
-from ctcong_xl.core.summary import summarize
-from ctcong_xl.core.writeplan import plan_programme
-from ctcong_xl.io import master as master_io
-from ctcong_xl.io.recalc import recalculate, soffice_available
-from ctcong_xl.io.xlsxpatch import apply_plan
+import workload  # noqa: E402
+from workload import AS_OF, SCALES, child_env  # noqa: E402
+
+OPS = ("consolidate", "progress", "incremental", "summary", "validate", "cli_start", "floor", "naive")
 
 
-def make_items(n: int, agencies: list[Agency], year: int, rng: random.Random) -> list[WorkItem]:
-    items = []
-    for k in range(n):
-        a = agencies[k % len(agencies)]
-        deadline = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
-        done = deadline + dt.timedelta(days=rng.randrange(-40, 40)) if rng.random() < 0.6 else None
-        items.append(WorkItem(
-            ma_dau_viec=f"{year}-{a.code}-{k:05d}", noi_dung=f"Báo cáo chuyên đề số {k} về cải cách hành chính",
-            loai="Báo cáo", cap_trinh="UBND tỉnh", ma_don_vi=a.code, don_vi_chu_tri=a.name, thoi_han=deadline,
-            ngay_hoan_thanh=done, lanh_dao="Chủ tịch UBND tỉnh", rut=rng.random() < 0.02,
-        ))
-    return items
+def run_process(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float, int]:
+    """(wall seconds, CPU seconds (user + system), peak RSS in MB, exit code) of one whole
+    process. On a loaded machine the CPU time is the steadier figure."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=child_env(), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    proc.stderr and proc.stderr.close()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
 
 
-def timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _ours(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "ctcong_xl.cli", *map(str, args)]
+
+
+def command(op: str, root: Path, ws: Path) -> tuple[list[str], str | None]:
+    """The command line of ``op`` and the workload state its workspace is copied from."""
+    from ctcong_xl.core.forms import FORMS, PROGRAMME_SHEET
+    from ctcong_xl.io.templates import HEADER_ROW
+
+    if op == "consolidate":
+        return _ours("consolidate", ws), "s0"
+    if op == "progress":
+        return _ours("consolidate", ws), "s1"
+    if op == "incremental":
+        return _ours("consolidate", ws), "s2+refresh+new"
+    if op == "summary":
+        return _ours("summary", ws, "--as-of", AS_OF.isoformat()), "s2"
+    if op == "validate":
+        return _ours("validate", ws), "s0"
+    if op == "cli_start":
+        return _ours("--help"), None
+    if op == "floor":
+        return [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2)], "s0"
+    if op == "naive":
+        return [sys.executable, str(HERE / "naive.py"), str(ws), str(HEADER_ROW), PROGRAMME_SHEET,
+                *(f.sheet for f in FORMS.values())], "s0"
+    raise ValueError(op)
+
+
+def prepare(root: Path, state: str | None, ws: Path) -> None:
+    """A fresh copy of the workload state (not timed)."""
+    shutil.rmtree(ws, ignore_errors=True)
+    if state is None:
+        ws.mkdir(parents=True)
+        return
+    base, *steps = state.split("+")
+    shutil.copytree(root / base, ws)
+    for step in steps:
+        if step == "refresh":  # the master as this version writes it (the workload may be older)
+            run_process(_ours("summary", ws, "--as-of", AS_OF.isoformat()))
+        else:
+            for p in (root / step).iterdir():
+                shutil.copy2(p, ws / "inbox" / p.name)
+
+
+def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> dict:
+    scale = SCALES[scale_name]
+    t0 = time.perf_counter()
+    root = workload.make(scale, cache / scale_name)
+    made = time.perf_counter() - t0
+    times: dict[str, list[float]] = {op: [] for op in ops}
+    cpu: dict[str, list[float]] = {op: [] for op in ops}
+    rss: dict[str, list[float]] = {op: [] for op in ops}
+    scratch = Path(tempfile.mkdtemp(prefix=f"ctcong-bench-{scale_name}-"))
+    try:
+        for _ in range(repeat):
+            for op in ops:  # interleaved: every op once per round, same machine load
+                ws = scratch / "ws"
+                cmd, state = command(op, root, ws)
+                prepare(root, state, ws)
+                seconds, cpu_seconds, peak, _ = run_process(cmd)
+                times[op].append(seconds)
+                cpu[op].append(cpu_seconds)
+                rss[op].append(peak)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    med = {op: statistics.median(v) for op, v in times.items()}
+    result = {
+        "scale": scale_name, "agencies": scale.agencies, "items_per_agency": scale.items, "repeat": repeat,
+        "workload_seconds": round(made, 2), "inbox_files": len(list((root / "s2" / "inbox").iterdir())),
+        "median_seconds": {op: round(v, 3) for op, v in med.items()},
+        "all_seconds": {op: [round(x, 3) for x in v] for op, v in times.items()},
+        "median_cpu_seconds": {op: round(statistics.median(v), 3) for op, v in cpu.items()},
+        "peak_rss_mb": {op: round(max(v), 1) for op, v in rss.items()},
+        "ratios": {},
+    }
+    result["ratios"] = _ratios(med)
+    result["cpu_ratios"] = _ratios(result["median_cpu_seconds"])
+    return result
+
+
+def _ratios(med: dict[str, float]) -> dict[str, float]:
+    ratios = {}
+    if "consolidate" in med and "floor" in med:
+        ratios["ours_over_floor"] = round(med["consolidate"] / med["floor"], 2)
+    if "consolidate" in med and "naive" in med:
+        ratios["naive_over_ours"] = round(med["naive"] / med["consolidate"], 2)
+    if "consolidate" in med and "incremental" in med:
+        ratios["incremental_over_full"] = round(med["incremental"] / med["consolidate"], 3)
+    return ratios
+
+
+def print_table(results: list[dict]) -> None:
+    head = ["scale", "files", "clock", *OPS, "ours/floor", "naive/ours", "incr/full", "peak MB"]
+    lines = [head]
+    for r in results:
+        for clock, key in (("wall", "median_seconds"), ("cpu", "median_cpu_seconds")):
+            _table_row(lines, r, clock, r[key], _ratios(r[key]))
+    widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
+    for row in lines:
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
+
+
+def _table_row(lines: list[list[str]], r: dict, clock: str, med: dict, ratios: dict) -> None:
+    lines.append([
+        f"{r['scale']} ({r['agencies']}×{r['items_per_agency']})", str(r["inbox_files"]), clock,
+        *(f"{med[op]:.2f}" if op in med else "—" for op in OPS),
+        *(f"{ratios[k]}" if k in ratios else "—" for k in ("ours_over_floor", "naive_over_ours", "incremental_over_full")),
+        f"{max(r['peak_rss_mb'].values()):.0f}",
+    ])
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=20_000)
+    ap.add_argument("--scale", nargs="+", choices=sorted(SCALES), default=["province", "large"])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--ops", nargs="+", choices=OPS, default=list(OPS))
+    ap.add_argument("--cache", type=Path, default=HERE / ".cache")
+    ap.add_argument("--json", type=Path, default=None, help="write the results here")
     args = ap.parse_args(argv)
-    console = Console()
-    tmp = Path(tempfile.mkdtemp(prefix="ctcong-bench-"))
-    try:
-        agencies = [Agency(code=f"DV{i:02d}", name=f"Sở số {i}") for i in range(1, 31)]
-        ws_path = tmp / "ws"
-        ops.init_workspace(ws_path, 2026, agencies, program_number="27/CTr-UBND", as_of=dt.date(2026, 6, 30))
-        ws = ops.open_workspace(ws_path)
-        master = ws.master
-        empty_master = master.read_bytes()
-        ds = master_io.read_master(master)
-        ds.items = make_items(args.rows, agencies, 2026, random.Random(7))
-        plan = WritePlan()
-        plan_programme(plan, ds, dt.date(2026, 6, 30))
-        master.write_bytes(apply_plan(empty_master, plan))
-        console.print(f"Master with {args.rows:,} programme rows: {master.stat().st_size / 1e6:.1f} MB")
-
-        rows: list[tuple[str, float, str, float]] = []
-        ours = timed(lambda: master_io.read_master(master), args.repeat)
-        base = timed(lambda: openpyxl.load_workbook(master), 1)
-        rows.append(("Đọc sổ tổng hợp (read the master)", ours, "openpyxl load_workbook", base))
-
-        ours = timed(lambda: apply_plan(empty_master, plan), args.repeat)
-
-        def openpyxl_write() -> None:
-            wb = openpyxl.load_workbook(tmp / "empty.xlsm", keep_vba=True)
-            sh = wb[PROGRAMME_SHEET]
-            for rw in plan.writes:
-                for i, values in enumerate(rw.values):
-                    for j, v in enumerate(values):
-                        sh.cell(rw.row + i, rw.col + j, getattr(v, "text", v))
-            wb.save(tmp / "openpyxl-out.xlsm")
-
-        (tmp / "empty.xlsm").write_bytes(empty_master)
-        base = timed(openpyxl_write, 1)
-        rows.append(("Ghi chương trình (write the programme)", ours, "openpyxl load + write + save", base))
-
-        data = master_io.read_master(master)
-        ours = timed(lambda: summarize(data, dt.date(2026, 6, 30)), args.repeat)
-        if soffice_available():
-            base = timed(lambda: recalculate(master, tmp / "lo"), 1)
-            rows.append(("Tính tình trạng + tổng hợp (statuses + summary)", ours, "LibreOffice recalculation", base))
-
-        t = Table(title=f"ctcong-xl benchmark, {args.rows:,} rows (median of {args.repeat}; baselines once)")
-        for col in ("Task", "ctcong-xl (s)", "Baseline", "Baseline (s)", "Ratio"):
-            t.add_column(col)
-        for task, a, name, b in rows:
-            t.add_row(task, f"{a:.2f}", name, f"{b:.2f}", f"{b / a:.1f}×")
-        console.print(t)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    results = []
+    for name in args.scale:
+        results.append(measure(name, args.repeat, args.cache, tuple(args.ops)))
+        print(f"{name}: medians of {args.repeat} (s), peak RSS (MB): {results[-1]['peak_rss_mb']}", file=sys.stderr)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "load_average": os.getloadavg()}, indent=2) + "\n",
+                             encoding="utf-8")
     return 0
 
 

@@ -3,6 +3,9 @@ and prints. ``--json`` prints one JSON document on stdout and nothing else there
 
 Exit codes: 0 success; 1 some inputs had validation errors (valid files were still
 processed); 2 usage or environment error (the master is left as it was).
+
+The operations (and pydantic, lxml, python-calamine behind them) are imported by the command
+that runs, not when the CLI starts.
 """
 
 from __future__ import annotations
@@ -25,12 +28,26 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__, ops
-from .core import layout as L
-from .core import mail as mail_rule
-from .io.agencies import AgenciesFileError
-from .io.master import MasterError
-from .terminal import status_table
+from . import __version__
+
+
+class _LazyModule:
+    """A module imported on first use, so that starting the CLI (``--help``) imports neither the
+    operations nor what they need (pydantic, lxml, python-calamine …)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name, __package__), attr)
+
+
+ops = _LazyModule(".ops")
+L = _LazyModule(".core.layout")
+mail_rule = _LazyModule(".core.mail")
+terminal = _LazyModule(".terminal")
 
 USAGE_WORDS = (("Usage:", "Cách dùng:"), ("[OPTIONS]", "[TÙY CHỌN]"), ("COMMAND", "LỆNH"), ("[ARGS]...", "[ĐỐI SỐ]..."),
                ("{workspace}", "THƯ_MỤC"), ("{directory}", "[THƯ_MỤC]"), ("[FILES]...", "[TỆP]..."))
@@ -192,6 +209,14 @@ def _ws(path: Path) -> ops.Workspace:
     return ops.open_workspace(path)
 
 
+def _environment_errors() -> tuple[type[Exception], ...]:
+    """The exceptions that are usage or environment problems."""
+    from .io.agencies import AgenciesFileError
+    from .io.master import MasterError
+
+    return ops.WorkspaceError, MasterError, AgenciesFileError
+
+
 def _guard(fn):
     """Turn environment/usage exceptions into a Vietnamese panel and exit code 2."""
     import functools
@@ -200,7 +225,7 @@ def _guard(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (ops.WorkspaceError, MasterError, AgenciesFileError) as exc:
+        except _environment_errors() as exc:  # evaluated (and imported) only when something is raised
             _fail(str(exc))
         except PermissionError as exc:
             _fail(f"Không ghi được {exc.filename}: tệp đang mở hoặc không có quyền ghi. Đóng tệp rồi chạy lại.")
@@ -368,7 +393,7 @@ def summary(workspace: Path, as_of: AsOf = None, as_json: Json = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(s.to_json(), ensure_ascii=False, indent=2) + "\n")
         return
-    out.print(status_table(s))
+    out.print(terminal.status_table(s))
     print_paragraph(out, "Đoạn báo cáo:", s.narrative)
 
 

@@ -362,6 +362,19 @@ def test_rerunning_with_a_rejected_file_still_in_the_inbox_changes_nothing(offic
     assert office.master_bytes() == before
 
 
+def test_a_rejected_file_still_in_the_inbox_is_annotated_once_unless_its_copy_is_gone(office):
+    office.send("annual", "SXD", [{"noi_dung": "Đề án phát triển nhà ở xã hội", "thoi_han": "Quý V"}])
+    office.consolidate()
+    copy = office.ws.folder("returned") / "annual_SXD_CanSua.xlsx"
+    first = copy.read_bytes()
+    copy.write_bytes(b"")  # were it written again, the copy would be a workbook again
+    office.consolidate()
+    assert copy.read_bytes() == b""
+    copy.unlink()
+    office.consolidate()
+    assert copy.read_bytes()[:2] == first[:2] == b"PK"
+
+
 def test_kind_is_recognised_by_metadata_whatever_the_file_name(registered):
     registered.send("progress", "STC", [{"ma_dau_viec": "2026-STC-001", "ngay_hoan_thanh": dt.date(2026, 6, 25)}],
                     name="DangKyNam_2026_STC.xlsx")

@@ -180,19 +180,69 @@ def _instances(row: CleanRow, year: int) -> list[tuple[str, dt.date | None, str]
     return [("", row.values.get("thoi_han"), row.label)]
 
 
+class ItemPositions:
+    """Where each item sits in ``ds.items`` (by code; the last of two equal codes) and the
+    positions of the items each agency registered (the agency in the item's code), kept up to
+    date by the apply functions. A run builds it once for all its files, so that applying a file
+    does not scan every item of the programme."""
+
+    def __init__(self, items: list[WorkItem]):
+        self.at: dict[str, int] = {}
+        self.registered: dict[tuple[str, str], list[int]] = {}
+        for n, item in enumerate(items):
+            self.add(item.ma_dau_viec, n)
+
+    def add(self, code: str, n: int) -> None:
+        self.at[code] = n
+        parts = code.split("-", 2)  # YEAR-AGENCY-NNN[-SUFFIX]
+        if len(parts) == 3:
+            self.registered.setdefault((parts[0], parts[1]), []).append(n)
+
+    def own(self, year: int, agency_code: str) -> list[int]:
+        """Positions of the items whose code starts with ``YEAR-AGENCY-``, in programme order."""
+        return self.registered.get((str(year), agency_code), [])
+
+
+class _Replacer:
+    """Replaces items of ``ds.items`` and appends new ones (through ``positions``), remembering
+    what each touched item was before, for the history."""
+
+    def __init__(self, ds: Dataset, positions: ItemPositions):
+        self.ds, self.positions = ds, positions
+        self.before: dict[str, WorkItem] = {}
+        self.touched: set[int] = set()
+
+    def replace(self, code: str, item: WorkItem) -> None:
+        n = self.positions.at[code]
+        self.before.setdefault(code, self.ds.items[n])
+        self.ds.items[n] = item
+        self.touched.add(n)
+
+    def append(self, item: WorkItem) -> None:
+        n = len(self.ds.items)
+        self.ds.items.append(item)
+        self.positions.add(item.ma_dau_viec, n)
+        self.touched.add(n)
+
+    def history(self) -> list:
+        return item_changes(self.before, [self.ds.items[n] for n in sorted(self.touched)])
+
+
 def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: str, cell_of,
-                 received: dt.date | None = None) -> Changes:
+                 received: dt.date | None = None, positions: ItemPositions | None = None) -> Changes:
     """A registration from ``registrant`` replaces that agency's items of the programme:
     rows matched by content keep their codes, new rows get new codes, items no longer
     registered are marked withdrawn (never deleted). Rows the Office typed into the programme
     itself (:attr:`WorkItem.office_created`) are the Office's: never matched, withdrawn or
     rewritten. A new deadline for an item already in the programme becomes its proposal
-    (:func:`_propose_deadline`); the registered deadline stays."""
+    (:func:`_propose_deadline`); the registered deadline stays. ``positions``: the run's index of
+    ``ds.items`` (built here when not given)."""
     out = Changes()
-    before = {i.ma_dau_viec: i for i in ds.items}
+    positions = positions if positions is not None else ItemPositions(ds.items)
+    write = _Replacer(ds, positions)
     year = ds.config.year
     prefix = f"{year}-{registrant}-"
-    with_prefix = [i for i in ds.items if i.ma_dau_viec.startswith(prefix)]
+    with_prefix = [ds.items[n] for n in positions.own(year, registrant)]
     own = [i for i in with_prefix if not i.office_created]
     by_base: dict[str, list[WorkItem]] = {}
     for it in own:
@@ -203,7 +253,7 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
                     if "noi_dung" in hand_edited_fields(items[0])}
     # new codes come after every code of the prefix, the Office's own rows included
     next_seq = 1 + max((int(m.group(3)) for i in with_prefix if (m := _CODE.match(i.ma_dau_viec))), default=0)
-    index = {it.ma_dau_viec: n for n, it in enumerate(ds.items)}
+    index = positions.at
     kept: set[str] = set()
     used_bases: set[str] = set()
     for row in rows:
@@ -245,20 +295,19 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
                     changed = True
                 system["nguon"] = source if changed else cur.nguon
                 merged = merged.model_copy(update=system)
-                ds.items[index[code]] = merged
+                write.replace(code, merged)
                 out.changed += int(changed)
             else:
                 item = WorkItem(ma_dau_viec=code, nguon=source, **system, **incoming)
                 item = item.model_copy(update={"dau_kiem": fingerprint(item)})
-                index[code] = len(ds.items)
-                ds.items.append(item)
+                write.append(item)
                 out.added += 1
     for it in own:
         if it.ma_dau_viec not in kept and not it.rut:
-            ds.items[index[it.ma_dau_viec]] = it.model_copy(update={"rut": True, "rut_tu_dong": True, "nguon": source})
+            write.replace(it.ma_dau_viec, it.model_copy(update={"rut": True, "rut_tu_dong": True, "nguon": source}))
             out.removed += 1
             out.withdrawn_codes.append(it.ma_dau_viec)
-    out.history = item_changes(before, ds.items)
+    out.history = write.history()
     return out
 
 
@@ -303,11 +352,13 @@ def _propose_deadline(item: WorkItem, new: dt.date, row: CleanRow, source: str, 
     return item.model_copy(update=update), True
 
 
-def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, source: str, cell_of) -> Changes:
+def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, source: str, cell_of,
+                   positions: ItemPositions | None = None) -> Changes:
     """A progress report updates only the completion fields of the agency's own items."""
     out = Changes()
-    before = {i.ma_dau_viec: i for i in ds.items}
-    index = {it.ma_dau_viec: n for n, it in enumerate(ds.items)}
+    positions = positions if positions is not None else ItemPositions(ds.items)
+    write = _Replacer(ds, positions)
+    index = positions.at
     for row in rows:
         code = row.values.get("ma_dau_viec")
         if code not in index:
@@ -324,9 +375,9 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
             merged = merged.model_copy(update={"dau_kiem": ""})
         if changed:
             merged = merged.model_copy(update={"nguon": source})
-        ds.items[index[code]] = merged
+        write.replace(code, merged)
         out.changed += int(changed)
-    out.history = item_changes(before, ds.items)
+    out.history = write.history()
     return out
 
 

@@ -44,7 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .findings import Finding, finding
-from .text import format_date
+from .text import format_date, memoized
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -161,6 +161,7 @@ class _Reject(Exception):
         self.code = code
 
 
+@memoized
 def parse_deadline(
     value: object, year: int, *, allow_outside_year: bool = False
 ) -> tuple[ParsedDeadline | None, Finding | None]:
@@ -181,6 +182,7 @@ def parse_deadline(
     return parsed, None
 
 
+@memoized
 def parse_recurrence(value: object) -> tuple[Recurrence | None, Finding | None]:
     """Read the ``Định kỳ`` column. Blank (or ``Một lần``) -> ``(None, None)``."""
     if _is_blank(value):

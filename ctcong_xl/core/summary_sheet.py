@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from . import layout as L
@@ -164,8 +165,17 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
     st, agency_col, leader_col, eff_col = (_column("tinh_trang"), _column("ma_don_vi"), _column("lanh_dao"),
                                            _column("thoi_han_hieu_luc"))
 
-    def count(where) -> list[int]:
-        return [sum(1 for s in statuses if s[0] == status.text and where(s)) for status in order]
+    def count(where, among=statuses) -> list[int]:
+        tally = Counter(s[0] for s in among if where(s))
+        return [tally[status.text] for status in order]
+
+    # the items of each agency and of each leader (as COUNTIFS matches them: case ignored), grouped
+    # once: a count per row of those tables is then a count over that row's items only
+    by_agency: dict[str, list] = {}
+    by_leader: dict[str, list] = {}
+    for s in statuses:
+        by_agency.setdefault(s[1].casefold(), []).append(s)
+        by_leader.setdefault(s[2].casefold(), []).append(s)
 
     cells: list[SheetCell] = []
 
@@ -199,7 +209,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         name = names.get(code, "") if code else ""
         put(r, 1, f"=IF('{L.REGISTRY_SHEET}'!A{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!A{reg})", code, "cell")
         put(r, 2, f"=IF('{L.REGISTRY_SHEET}'!B{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!B{reg})", name, "cell")
-        counts = count(lambda s, code=code: _same(s[1], code)) if code else None
+        counts = count(lambda s, code=code: _same(s[1], code), by_agency.get(code.casefold(), [])) if code else None
         _count_row(put, r, agency_col, layout.agency_header, counts)
         done = counts[0] + counts[1] if counts else 0
         put(r, 9, f"=IF(N(C{r})+N(D{r})=0,\"\",C{r}/(C{r}+D{r}))", counts[0] / done if done else "", "cell_pct")
@@ -220,7 +230,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         r = lead_first + i
         name = leaders[i] if i < len(leaders) else ""
         put(r, 1, f"=IF(INDEX({L.LEADERS_NAME},{i + 1})=\"\",\"\",INDEX({L.LEADERS_NAME},{i + 1}))", name, "cell")
-        counts = count(lambda s, name=name: _same(s[2], name)) if name else None
+        counts = count(lambda s, name=name: _same(s[2], name), by_leader.get(name.casefold(), [])) if name else None
         _count_row(put, r, leader_col, layout.leader_header, counts)
         shown = [a + b for a, b in zip(shown, counts or [0] * len(order))]
     r = layout.other_leader_row

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import numbers
 import re
@@ -42,13 +43,35 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------------------------
 
 
+def memoized(fn: Callable[..., T]) -> Callable[..., T]:
+    """``fn`` (pure, returning immutable values) remembered for the arguments already seen: the
+    same dates, list values and names come back in every column of every file of a run, so each
+    distinct value is worked out once. Arguments that cannot be hashed are worked out each time."""
+    cached = lru_cache(maxsize=1 << 16, typed=True)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:  # an unhashable argument
+            return fn(*args, **kwargs)
+
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return wrapper
+
+
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
 def normalize_header(s: str) -> str:
     """Key for comparing header texts: NFC, lower case, single spaces."""
-    return re.sub(r"\s+", " ", nfc(str(s))).strip().casefold()
+    return _normalize_text(s if type(s) is str else str(s))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_text(s: str) -> str:
+    return re.sub(r"\s+", " ", nfc(s)).strip().casefold()
 
 
 _D_STROKE = str.maketrans({"đ": "d", "Đ": "D"})
@@ -343,6 +366,7 @@ _INLINE_SPACE = re.compile(r"[^\S\n]+")  # every white space except the line bre
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff]")  # zero-width space, word joiner, BOM
 
 
+@memoized
 def clean_text(value: object) -> CleanText:
     """Text of a cell as it should have been typed, and the repairs that were needed."""
     raw = _as_text(value)
@@ -636,22 +660,35 @@ class NameMatcher(Generic[T]):
         return self._cache[key]
 
     def is_known(self, text: str) -> bool:
-        """True when ``text`` names an entry certainly."""
-        result = self.match(text)
-        return result.found is not None and result.certain
+        """True when ``text`` names an entry certainly (an exact name or an alias: the tables
+        only, no fuzzy search — a fuzzy match is never certain)."""
+        key = str(text)
+        if key in self._cache:
+            result = self._cache[key]
+            return result.found is not None and result.certain
+        return self._lookup(self._variants(clean_text(key).text), self._certain_tables) is not None
 
     def _match(self, text: str) -> MatchResult[T]:
         variants = self._variants(clean_text(text).text)
         if not variants:
             return MatchResult(None, False, None)
+        found = self._lookup(variants, (*self._certain_tables, (self._weak, False)))
+        return found if found is not None else self._closest(variants[0])
+
+    @property
+    def _certain_tables(self) -> tuple[tuple[dict[str, int | None], bool], ...]:
+        return (self._exact, True), (self._alias, True)
+
+    def _lookup(self, variants: list[str], tables) -> MatchResult[T] | None:
+        """The first table (in order) that knows one of the variants (in order)."""
         compact = [_compact(v) for v in variants]
-        for table, certain in ((self._exact, True), (self._alias, True), (self._weak, False)):
+        for table, certain in tables:
             for key in compact:
                 idx = table.get(key)
                 if idx is not None:
                     entry = self._entries[idx]
                     return MatchResult(entry, certain, None if certain else entry)
-        return self._closest(variants[0])
+        return None
 
     def _closest(self, folded: str) -> MatchResult[T]:
         """A guess when one entry is within a typo or has the same words; else a suggestion."""

@@ -43,6 +43,27 @@ class CleanRow:
     outside_year: Finding | None = None  # a deadline outside the year, an error unless "Ghi chú" gives a reason
 
 
+@dataclass(frozen=True)
+class ItemIndex:
+    """What the checks look up in the master's items. One run builds it once for all its files
+    (with the agency matcher), not once per file."""
+
+    codes_by_agency: dict[str, frozenset[str]]
+    by_content: dict[str, tuple[str, ...]]  # normalised content -> codes of items not withdrawn, in order
+    office_created: frozenset[str]  # codes of the rows the Office typed into the programme itself
+
+    @classmethod
+    def of(cls, items: Sequence[WorkItem]) -> ItemIndex:
+        codes: dict[str, set[str]] = {}
+        content: dict[str, list[str]] = {}
+        for item in items:
+            codes.setdefault(item.ma_don_vi, set()).add(item.ma_dau_viec)
+            if not item.rut and item.noi_dung:
+                content.setdefault(normalize_header(item.noi_dung), []).append(item.ma_dau_viec)
+        return cls({k: frozenset(v) for k, v in codes.items()}, {k: tuple(v) for k, v in content.items()},
+                   frozenset(i.ma_dau_viec for i in items if i.office_created))
+
+
 @dataclass
 class Context:
     year: int
@@ -54,12 +75,15 @@ class Context:
     matcher: AgencyMatcher | None = None
     leaders: Sequence[str] = ()  # the leaders dropdown (empty: not checked)
     leader_matcher: LeaderMatcher | None = None
+    index: ItemIndex | None = None  # built from ``items`` when not given
 
     def __post_init__(self) -> None:
         if self.matcher is None:
             self.matcher = AgencyMatcher(self.agencies)
         if self.leader_matcher is None:
             self.leader_matcher = LeaderMatcher(self.leaders)
+        if self.index is None:
+            self.index = ItemIndex.of(self.items)
 
 
 @dataclass
@@ -227,8 +251,7 @@ def _check_row(form: Form, row: CleanRow, ctx: Context, findings: list[Finding])
             )
     if form.kind == "progress":
         code = row.values.get("ma_dau_viec")
-        own = {i.ma_dau_viec for i in ctx.items if i.ma_don_vi == ctx.agency.code}
-        if code and code not in own:
+        if code and code not in ctx.index.codes_by_agency.get(ctx.agency.code, ()):
             findings.append(finding("item_unknown", code).at(cell=row.cells.get("ma_dau_viec", "")))
         proposed = row.values.get("de_xuat_thoi_han")
         if proposed and not row.values.get("ly_do"):
@@ -274,18 +297,14 @@ def _check_master_duplicates(form: Form, rows: list[CleanRow], ctx: Context, fin
     if form.kind not in ("annual", "monthly") or not ctx.items:
         return
     own_prefix = f"{ctx.year}-{ctx.agency.code}-"
-    by_content: dict[str, str] = {}
-    for item in ctx.items:
-        if item.rut or not item.noi_dung:
-            continue
-        if form.kind == "annual" and item.ma_dau_viec.startswith(own_prefix) and not item.office_created:
-            continue  # the agency's own item: a new version of its registration, not a duplicate
-        by_content.setdefault(normalize_header(item.noi_dung), item.ma_dau_viec)
     for row in rows:
         content = row.values.get("noi_dung")
         if not content or (form.kind == "monthly" and row.values.get("ma_dau_viec")):
             continue
-        code = by_content.get(normalize_header(content))
+        codes = ctx.index.by_content.get(normalize_header(content), ())
+        if form.kind == "annual":  # the agency's own item: a new version of its registration, not a duplicate
+            codes = tuple(c for c in codes if not c.startswith(own_prefix) or c in ctx.index.office_created)
+        code = codes[0] if codes else None
         if code:
             findings.append(finding("duplicate_in_master", content, code=code).at(cell=row.cells.get("noi_dung", "")))
 

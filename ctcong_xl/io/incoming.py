@@ -84,11 +84,12 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def read_submission(path: Path) -> tuple[Submission | None, list[Finding]]:
-    """Read a returned template. See the module docstring for what is recognised."""
+def read_submission(path: Path, digest: str | None = None) -> tuple[Submission | None, list[Finding]]:
+    """Read a returned template. See the module docstring for what is recognised. ``digest``:
+    the file's SHA-256 when the caller has it already."""
     path = Path(path)
     name = path.name
-    digest = sha256_file(path)
+    digest = digest or sha256_file(path)
     problem = sniff_file(path)
     if problem is not None:
         return None, [problem.at(file=name)]
@@ -308,11 +309,14 @@ def _first_used(row: list[Any]) -> int:
 def _data_rows(grid: list[list[Any]], header_row: int, colmap: dict[str, int],
                formulas: dict[str, str]) -> list[RawRow]:
     rows: list[RawRow] = []
+    letters = {k: column_letter(j + 1) for k, j in colmap.items()}
     for i in range(header_row + 1, len(grid)):
         line = grid[i]
         excel_row = i + 1
-        cells = {k: f"{column_letter(j + 1)}{excel_row}" for k, j in colmap.items()}
         values = {k: _raw(line[j] if j < len(line) else None) for k, j in colmap.items()}
+        if not formulas and all(is_blank(v) for v in values.values()):
+            continue  # an empty input row (the usual case: no formula anywhere)
+        cells = {k: f"{letter}{excel_row}" for k, letter in letters.items()}
         has_formula = any(ref in formulas for ref in cells.values())
         if not has_formula and all(is_blank(v) for v in values.values()):
             continue

@@ -28,7 +28,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
-from openpyxl.formula.translate import Translator, TranslatorError
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 M = f"{{{NS_MAIN}}}"
@@ -129,6 +128,8 @@ def _in_any(ref: str, rects: list[Rect]) -> bool:
 def _expand_shared(anchor: etree._Element | None, members: list[etree._Element]) -> None:
     """One plain formula per member cell, the anchor's text translated to the member's place.
     A member whose anchor is missing (a broken group) keeps only its cached value."""
+    from openpyxl.formula.translate import Translator, TranslatorError  # only for a group the plan meets
+
     text = None
     origin = None
     if anchor is not None:

@@ -40,9 +40,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # XlsxWriter is imported when a template is written, not by the readers
+    import xlsxwriter
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
 
 from ..core.forms import (FIXED_LISTS, FORM_VERSION, FORMS, NO_CONTENT_CHOICE, NO_CONTENT_LABEL, Column, Form,
                           column_letter)
@@ -183,6 +186,8 @@ def write_template(
     deadline = deadline or default_deadline(kind, year, month)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    import xlsxwriter
+
     wb = xlsxwriter.Workbook(str(path), {
         "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
         "default_column_width": 72,  # Times New Roman 12: max digit width 8 px

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import io
 import math
 import posixpath
@@ -162,49 +163,202 @@ def _add_sheet(existing: list[str], replaced: dict[str, bytes], current, name: s
 
 
 def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[str] = frozenset()) -> bytes:
-    """``wrap``: the style indexes (``s``) that wrap text, for fitting row heights."""
+    """``wrap``: the style indexes (``s``) that wrap text, for fitting row heights.
+
+    The sheet is streamed: rows the plan does not write are copied as bytes, a row it writes is
+    parsed on its own, new rows are written as text. A sheet whose cells are tied together
+    (shared or array formulas, rich values: see :mod:`.sheetxml`) is parsed whole, so that the
+    pre-pass can release the groups the plan meets first."""
+    writes = list(writes)
+    planned = _planned_cells(writes)
+    streamed = _patch_streaming(xml, planned, wrap)
+    return streamed if streamed is not None else _patch_tree(xml, writes, planned, wrap)
+
+
+def _planned_cells(writes: list[RangeWrite]) -> dict[int, dict[int, CellValue]]:
+    """Row -> column -> the value the plan leaves there (a later write wins)."""
+    planned: dict[int, dict[int, CellValue]] = {}
+    for w in writes:
+        for i, values in enumerate(w.values):
+            row = planned.setdefault(w.row + i, {})
+            for j, value in enumerate(values):
+                row[w.col + j] = value
+    return planned
+
+
+def _patch_tree(xml: bytes, writes: list[RangeWrite], planned: dict[int, dict[int, CellValue]],
+                wrap: frozenset[str]) -> bytes:
     root = etree.fromstring(xml, _PARSER)
     sheet_data = root.find(f"{M}sheetData")
     if sheet_data is None:
         raise PackageError("Trang tính không có phần dữ liệu (sheetData).")
-    writes = list(writes)
     release_cells(sheet_data, (written_rect(w) for w in writes))  # shared/array formulas, rich values
     col_styles = _column_styles(root)
     rows = _Keyed({int(r.get("r")): r for r in sheet_data.iter(f"{M}row")})
     cells: dict[int, _Keyed] = {}
-
-    def row_cells(rnum: int) -> _Keyed:
-        if rnum not in cells:
-            row_el = rows.get(rnum)
-            if row_el is None:
-                row_el = etree.Element(f"{M}row", r=str(rnum))
-                rows.insert(sheet_data, rnum, row_el)
-            row_el.attrib.pop("spans", None)
-            cells[rnum] = _Keyed({col_index(_CELL_REF.match(c.get("r")).group(1)): c for c in row_el.iter(f"{M}c")})
-        return cells[rnum]
-
-    for w in writes:
-        for i, values in enumerate(w.values):
-            rnum = w.row + i
-            rc = row_cells(rnum)
-            for j, value in enumerate(values):
-                cnum = w.col + j
-                cell = rc.get(cnum)
-                if cell is None:
-                    if value is None:
-                        continue
-                    cell = etree.Element(f"{M}c", r=f"{column_letter(cnum)}{rnum}")
-                    style = col_styles.get(cnum) or rows[rnum].get("s")
-                    if style:
-                        cell.set("s", style)
-                    rc.insert(rows[rnum], cnum, cell)
-                set_cell(cell, value)
+    for rnum in sorted(planned):
+        row_el = rows.get(rnum)
+        if row_el is None:
+            row_el = etree.Element(f"{M}row", r=str(rnum))
+            rows.insert(sheet_data, rnum, row_el)
+        cells[rnum] = _patch_row(row_el, rnum, planned[rnum], col_styles)
     if wrap:
         widths = _column_widths(root)
         for rnum, rc in cells.items():
             fit_row_height(rows[rnum], rc.values(), widths, wrap)
     _update_dimension(root, rows, cells)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _patch_row(row_el: etree._Element, rnum: int, values: dict[int, CellValue], col_styles: dict[int, str]) -> _Keyed:
+    """Write ``values`` (column -> value) into the row element; returns its cells by column."""
+    row_el.attrib.pop("spans", None)
+    rc = _Keyed({col_index(_CELL_REF.match(c.get("r")).group(1)): c for c in row_el.iter(f"{M}c")})
+    for cnum, value in values.items():
+        cell = rc.get(cnum)
+        if cell is None:
+            if value is None:
+                continue
+            cell = etree.Element(f"{M}c", r=f"{column_letter(cnum)}{rnum}")
+            style = col_styles.get(cnum) or row_el.get("s")
+            if style:
+                cell.set("s", style)
+            rc.insert(row_el, cnum, cell)
+        set_cell(cell, value)
+    return rc
+
+
+# ---- the streaming writer ----------------------------------------------------------------------
+_GROUPED = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"|<(?:\w+:)?c\b[^>]*\s(?:vm|cm)=')
+_ROOT_TAG = re.compile(rb"<worksheet\b[^>]*>")
+_SHEET_DATA = re.compile(rb"<sheetData\s*(/?)>")
+_NS_DECL = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+_ROW = re.compile(rb"<row\b([^>]*?)(?:/>|>.*?</row>)", re.S)
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_DIMENSION = re.compile(rb'(<dimension\s+ref=")([^"]*)(")')
+
+
+def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap: frozenset[str]) -> bytes | None:
+    """The patched sheet, or None when it needs the whole-tree path (cells tied together, or a
+    layout this reader does not expect)."""
+    root_tag = _ROOT_TAG.search(xml)
+    found = _SHEET_DATA.search(xml)
+    if root_tag is None or found is None or f'xmlns="{NS_MAIN}"'.encode() not in root_tag.group(0) or _GROUPED.search(xml):
+        return None
+    head = xml[:found.start()]
+    if found.group(1):  # <sheetData/>
+        body, tail = b"", xml[found.end():]
+    else:
+        close = xml.find(b"</sheetData>", found.end())
+        if close < 0:
+            return None
+        body, tail = xml[found.end():close], xml[close + len(b"</sheetData>"):]
+    skeleton = etree.fromstring(head + b"<sheetData/>" + tail, _PARSER)  # the sheet without its rows
+    col_styles = _column_styles(skeleton)
+    widths = _column_widths(skeleton) if wrap else {}
+    wrapper = b"<sheetData " + b" ".join(d.strip() for d in _NS_DECL.findall(root_tag.group(0))) + b">"
+    pending = sorted(planned)
+    out = [b"<sheetData>"]
+    numbers: list[int] = []  # every row's number, for the dimension
+    max_col = 0  # the last column of the rows written
+    k, pos = 0, 0
+    for m in _ROW.finditer(body):
+        number = _ROW_NUMBER.search(m.group(1))
+        if number is None or body[pos:m.start()].strip():
+            return None
+        rnum = int(number.group(1))
+        while k < len(pending) and pending[k] < rnum:
+            out.append(_new_row(pending[k], planned[pending[k]], col_styles, widths, wrap))
+            numbers.append(pending[k])
+            max_col = max(max_col, _last_column(planned[pending[k]]))
+            k += 1
+        if k < len(pending) and pending[k] == rnum and _unchanged(m.group(0), planned[rnum]):
+            out.append(m.group(0))  # the plan writes what the row already holds
+            k += 1
+        elif k < len(pending) and pending[k] == rnum:
+            row_el = etree.fromstring(wrapper + m.group(0) + b"</sheetData>", _PARSER)[0]
+            rc = _patch_row(row_el, rnum, planned[rnum], col_styles)
+            if wrap:
+                fit_row_height(row_el, rc.values(), widths, wrap)
+            data = etree.tostring(row_el, encoding="UTF-8", xml_declaration=False)
+            tag_end = data.index(b">")
+            out.append(_NS_DECL.sub(b"", data[:tag_end]) + data[tag_end:])  # the worksheet declares them
+            max_col = max(max_col, max(rc, default=0))
+            k += 1
+        else:
+            out.append(m.group(0))
+        numbers.append(rnum)
+        pos = m.end()
+    if body[pos:].strip():
+        return None
+    for rnum in pending[k:]:
+        out.append(_new_row(rnum, planned[rnum], col_styles, widths, wrap))
+        numbers.append(rnum)
+        max_col = max(max_col, _last_column(planned[rnum]))
+    out.append(b"</sheetData>")
+    if numbers and planned:
+        head = _DIMENSION.sub(lambda d: d.group(1) + _dimension(d.group(2).decode(), min(numbers), max(numbers),
+                                                                max_col).encode() + d.group(3), head, count=1)
+    return head + b"".join(out) + tail
+
+
+_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_CELL_COLUMN = re.compile(r'\sr="([A-Z]+)\d+"')
+_CELL_TYPE = re.compile(r'\st="(\w+)"')
+_EMPTY_CELL = (None, "")
+
+
+def _unchanged(row: bytes, values: dict[int, CellValue]) -> bool:
+    """Does the row already hold ``values``, written the way this writer writes them?"""
+    held: dict[int, tuple[str | None, str]] = {}
+    for m in _CELL.finditer(row.decode("utf-8")):
+        attrs = m.group(1)
+        column = _CELL_COLUMN.search(attrs)
+        if column is None:
+            return False
+        kind = _CELL_TYPE.search(attrs) if " t=" in attrs else None
+        held[_column_number(column.group(1))] = (kind.group(1) if kind else None, m.group(2) or "")
+    return all(held.get(cnum, _EMPTY_CELL) == cell_content(value) for cnum, value in values.items())
+
+
+@functools.lru_cache(maxsize=4096)
+def _column_number(letters: str) -> int:
+    return col_index(letters)
+
+
+@functools.lru_cache(maxsize=4096)
+def _letter(column: int) -> str:
+    return column_letter(column)
+
+
+def _last_column(values: dict[int, CellValue]) -> int:
+    return max((c for c, v in values.items() if v is not None), default=0)
+
+
+def _new_row(rnum: int, values: dict[int, CellValue], col_styles: dict[int, str], widths: dict[int, float],
+             wrap: frozenset[str]) -> bytes:
+    """A row the sheet does not have yet, as text (what :func:`_patch_row` and
+    :func:`fit_row_height` make of an empty row)."""
+    cells = []
+    lines = 1
+    for cnum in sorted(values):
+        value = values[cnum]
+        if value is None:
+            continue
+        kind, inner = cell_content(value)
+        style = col_styles.get(cnum)
+        attrs = f' r="{_letter(cnum)}{rnum}"' + (f' s="{style}"' if style else "") + (f' t="{kind}"' if kind else "")
+        cells.append(f"<c{attrs}>{inner}</c>" if inner else f"<c{attrs}/>")
+        if kind == "inlineStr" and style in wrap:
+            lines = max(lines, text_lines(_clean(str(value)), widths.get(cnum, DEFAULT_COLUMN_WIDTH)))
+    height = f' ht="{_row_height(lines)}"' if lines > 1 else ""
+    return f'<row r="{rnum}"{height}>{"".join(cells)}</row>'.encode()
+
+
+def _dimension(old: str, min_row: int, max_row: int, max_col: int) -> str:
+    m = re.match(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?", old)
+    last = col_index(m.group(3) or m.group(1)) if m else 1
+    return f"A{min_row}:{column_letter(max(last, max_col))}{max_row}"
 
 
 def written_rect(w: RangeWrite) -> Rect:
@@ -217,36 +371,46 @@ def set_cell(cell: etree._Element, value: CellValue) -> None:
         if child.tag in (f"{M}f", f"{M}v", f"{M}is"):
             cell.remove(child)
     cell.attrib.pop("t", None)
+    kind, inner = cell_content(value)
+    if kind:
+        cell.set("t", kind)
+    if inner:
+        cell.extend(etree.fromstring(f'<c xmlns="{NS_MAIN}">{inner}</c>', _PARSER))
+
+
+def cell_content(value: CellValue) -> tuple[str | None, str]:
+    """The ``t`` attribute and the XML inside ``<c>`` that hold ``value`` (one definition for
+    the rows patched in place and the rows written as text). ``None`` or "" leave it empty."""
+    if type(value) is str and value:  # the usual case first
+        return _inline_text(value)
     if value is None or value == "":
-        return
+        return None, ""
     if isinstance(value, Formula):
-        f = etree.SubElement(cell, f"{M}f")
-        f.text = _clean(value.text[1:] if value.text.startswith("=") else value.text)
-        if value.cached is not None and value.cached != "":
-            if isinstance(value.cached, str):
-                cell.set("t", "str")
-                etree.SubElement(cell, f"{M}v").text = _clean(value.cached)
-            else:
-                etree.SubElement(cell, f"{M}v").text = _number(value.cached)
-        elif value.cached == "":
-            cell.set("t", "str")
-            etree.SubElement(cell, f"{M}v").text = ""
-        return
+        f = f"<f>{_escape(_clean(value.text[1:] if value.text.startswith('=') else value.text))}</f>"
+        if value.cached is None:
+            return None, f
+        if isinstance(value.cached, str):
+            return "str", f"{f}<v>{_escape(_clean(value.cached))}</v>"
+        return None, f"{f}<v>{_number(value.cached)}</v>"
     if isinstance(value, bool):
-        cell.set("t", "b")
-        etree.SubElement(cell, f"{M}v").text = "1" if value else "0"
-    elif isinstance(value, (dt.date, dt.datetime)):
-        etree.SubElement(cell, f"{M}v").text = _number(to_serial(value))
-    elif isinstance(value, (int, float)):
-        etree.SubElement(cell, f"{M}v").text = _number(value)
-    else:
-        cell.set("t", "inlineStr")
-        is_el = etree.SubElement(cell, f"{M}is")
-        t = etree.SubElement(is_el, f"{M}t")
-        text = _clean(str(value))
-        t.text = text
-        if text != text.strip() or "\n" in text:
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        return "b", f"<v>{1 if value else 0}</v>"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return None, f"<v>{_number(to_serial(value))}</v>"
+    if isinstance(value, (int, float)):
+        return None, f"<v>{_number(value)}</v>"
+    return _inline_text(str(value))
+
+
+def _inline_text(value: str) -> tuple[str, str]:
+    text = _clean(value)
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return "inlineStr", f"<is><t{space}>{_escape(text)}</t></is>"
+
+
+def _escape(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return text
 
 
 def _number(n: float | int) -> str:
@@ -300,14 +464,22 @@ def fit_row_height(row: etree._Element, cells: Iterable[etree._Element], widths:
     for cell in cells:
         if cell.get("s") not in wrap or cell.get("t") != "inlineStr":
             continue
-        text = "".join(cell.itertext())
         col = col_index(_CELL_REF.match(cell.get("r")).group(1))
-        per_line = max(1.0, widths.get(col, DEFAULT_COLUMN_WIDTH) * CHARS_PER_WIDTH - 1)
-        lines = max(lines, sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n")))
+        lines = max(lines, text_lines("".join(cell.itertext()), widths.get(col, DEFAULT_COLUMN_WIDTH)))
     if lines > 1:
-        row.set("ht", _number(round(min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT, 2)))
+        row.set("ht", _row_height(lines))
     else:
         row.attrib.pop("ht", None)
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column of ``width``."""
+    per_line = max(1.0, width * CHARS_PER_WIDTH - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def _row_height(lines: int) -> str:
+    return _number(round(min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT, 2))
 
 
 def _column_widths(root: etree._Element) -> dict[int, float]:

@@ -17,7 +17,7 @@ from .intake import FileCheck, Progress, RunReport, check_file, consolidate, pla
 from .mail import MailRun, Outgoing, Reminder, mail_templates, remind, remind_from
 from .programme import programme, programme_from
 from .registry import add_agency, list_agencies, merge_agencies, rename_agency
-from .review import Published, plan_summary, report, report_from, summary
+from .review import plan_summary, report, report_from, summary
 from .templates import make_templates, make_templates_from
 from .workspace import FOLDERS, Workspace, WorkspaceError, init_workspace, open_workspace, write_master
 
@@ -27,3 +27,13 @@ __all__ = [
     "consolidate", "init_workspace", "make_templates", "make_templates_from", "open_workspace", "plan_consolidation",
     "plan_summary", "plan_validation", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",
 ]
+
+
+def __getattr__(name: str):
+    """``ops.Published`` (the documents' door, python-docx and matplotlib) is imported when asked
+    for, not by every command."""
+    if name == "Published":
+        from ..io.document import Published
+
+        return Published
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,14 +9,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.consolidate import Changes, FileResult, apply_annual, apply_monthly, apply_progress, record_receipt
-from ..core.models import Agency
+from ..core.consolidate import (
+    Changes,
+    FileResult,
+    ItemPositions,
+    apply_annual,
+    apply_monthly,
+    apply_progress,
+    record_receipt,
+)
 from ..core.dataset import Dataset
 from ..core.findings import Finding, finding
 from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
-from ..core.models import ImportLogEntry
+from ..core.models import Agency, ImportLogEntry
 from ..core.plan import WritePlan
-from ..core.validate import Context, Validated, registration_content, validate_rows
+from ..core.text import AgencyMatcher
+from ..core.validate import Context, ItemIndex, Validated, registration_content, validate_rows
 from ..core.writeplan import (
     plan_history,
     plan_import_log,
@@ -28,7 +36,6 @@ from ..core.writeplan import (
 )
 from ..io import master as master_io
 from ..io.incoming import Submission, read_meta, read_submission, sha256_file
-from ..io.returned import write_returned
 from .workspace import Workspace, WorkspaceError, current_user, write_master
 
 @dataclass
@@ -72,8 +79,10 @@ class RunReport:
         }
 
 
-def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date) -> FileCheck:
-    """Read and validate one incoming file against the master (no writing)."""
+def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date,
+               matcher: AgencyMatcher | None = None, index: ItemIndex | None = None) -> FileCheck:
+    """Read and validate one incoming file against the master (no writing). ``matcher`` and
+    ``index`` (of ``ds``'s agencies and items) are built once by a run that checks many files."""
     digest = sha256_file(path)
     result = FileResult(file=path.name, sha256=digest)
     check = FileCheck(path=path, result=result)
@@ -82,7 +91,7 @@ def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date)
         result.duplicate_of = previous
         check.findings.append(finding("duplicate_file", path.name, previous=previous).at(file=path.name))
         return check
-    sub, problems = read_submission(path)
+    sub, problems = read_submission(path, digest)
     check.submission = sub
     check.findings.extend(p.at(file=path.name) for p in problems)
     if sub is None or sub.meta is None or any(p.is_error for p in problems):
@@ -102,7 +111,7 @@ def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date)
         check.findings.extend(p.at(file=path.name, sheet=sub.sheet) for p in meta_problems)
         return check
     ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today,
-                  leaders=ds.config.leaders)
+                  leaders=ds.config.leaders, matcher=matcher, index=index)
     validated = validate_rows(meta.kind, sub.rows, ctx, formulas=sub.formulas)
     validated.findings.extend(registration_content(meta.kind, validated.rows, no_content=sub.no_content,
                                                    choice_cell=sub.choice_cell, first_cell=sub.first_input_cell))
@@ -168,12 +177,13 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
     paths = files if files else ws.inbox_files()
     seen: dict[str, str] = {}
     checks = []
+    matcher, index = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items)  # once for every file
     for n, p in enumerate(paths):
         if progress:
             progress(n, len(paths), p.name)
         if not p.is_file():
             raise WorkspaceError(f"Không có tệp {p}.")
-        c = check_file(p, ds, seen=seen, today=today)
+        c = check_file(p, ds, seen=seen, today=today, matcher=matcher, index=index)
         if c.result.accepted:
             seen[c.result.sha256] = p.name
         checks.append(c)
@@ -206,7 +216,7 @@ def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None,
     report.findings = [f for c in report.files for f in c.findings]
     plan = WritePlan()
     _log_findings(plan, ds, report)
-    _return_faulty(ws, report)
+    _return_faulty(ws, report, ds.rejected_hashes)
     return report, plan
 
 
@@ -240,9 +250,11 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     receipts: set[str] = set()
     history = []
     accepted = [c for c in report.files if c.result.accepted]
+    positions = ItemPositions(ds.items)  # once for every file of the run
+    cell_of = _cell_locator(ds)
     for c in accepted:
         _archive(ws, c)  # every consolidated file is kept before the master changes
-        changes = _apply(ds, c, today, _cell_locator(ds))
+        changes = _apply(ds, c, today, cell_of, positions)
         c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
         # a finding with a cell points into the agency's file; one without is about the master
         extra.extend(f.at(file=c.path.name, sheet=c.submission.sheet if f.cell else PROGRAMME_SHEET)
@@ -268,7 +280,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
     plan_import_log(plan, ds, entries)
     plan_history(plan, ds, now, who, history)
-    _return_faulty(ws, report)
+    _return_faulty(ws, report, known_rejected)
     return report, plan
 
 
@@ -297,18 +309,19 @@ def _cell_locator(ds: Dataset):
     return cell_of
 
 
-def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of) -> Changes:
+def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of, positions: ItemPositions) -> Changes:
     kind, agency = c.result.kind, c.result.agency
     rows = c.validated.rows if c.validated else []
     source = c.path.name
     # when the file reached the Office: its save time, never later than the run's date
     received = min(dt.date.fromtimestamp(c.path.stat().st_mtime), today)
     if kind == "annual":
-        changes = apply_annual(ds, agency, rows, source=source, cell_of=cell_of, received=received)
+        changes = apply_annual(ds, agency, rows, source=source, cell_of=cell_of, received=received,
+                               positions=positions)
         record_receipt(ds, agency, received)
         return changes
     if kind == "progress":
-        return apply_progress(ds, agency, rows, source=source, cell_of=cell_of)
+        return apply_progress(ds, agency, rows, source=source, cell_of=cell_of, positions=positions)
     if kind == "monthly":
         month = c.submission.meta.month if c.submission and c.submission.meta else None
         return apply_monthly(ds, agency, month or today.month, rows, source=source, received=received)
@@ -321,13 +334,21 @@ def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport, findings: lis
     plan_validation_log(plan, ds, dt.datetime.now().replace(microsecond=0), loggable, agency_of)
 
 
-def _return_faulty(ws: Workspace, report: RunReport) -> None:
+def _return_faulty(ws: Workspace, report: RunReport, already: frozenset[str] | set[str] = frozenset()) -> None:
     """Annotated copies of faulty files (highlighted cells, comments) go to returned/, ready to
-    send back."""
+    send back. A file an earlier run already rejected (its hash in ``already``) whose copy is
+    there, newer than the file, is not annotated again."""
+    faulty = [c for c in report.files
+              if not (c.result.accepted or c.result.duplicate_of) and any(f.is_error for f in c.findings)]
+    if not faulty:
+        return
+    from ..io.returned import returned_name, write_returned  # openpyxl: only when a file goes back
+
     out = ws.folder("returned")
     out.mkdir(exist_ok=True)
-    for c in report.files:
-        if c.result.accepted or c.result.duplicate_of or not any(f.is_error for f in c.findings):
+    for c in faulty:
+        copy = out / returned_name(c.path)
+        if c.result.sha256 in already and copy.exists() and copy.stat().st_mtime >= c.path.stat().st_mtime:
             continue
         write_returned(c.path, c.findings, out)
 

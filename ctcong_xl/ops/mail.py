@@ -25,7 +25,6 @@ from ..core.summary import reminder_items
 from ..core.writeplan import plan_send_log
 from ..io import mail as mail_io
 from ..io import master as master_io
-from ..io.reminders import write_reminder
 from ..io.templates import template_filename
 from .workspace import Workspace, WorkspaceError, write_master
 
@@ -88,6 +87,8 @@ def remind_from(ws: Workspace, ds: Dataset, *, as_of: dt.date | None = None, wit
                 today: dt.date | None = None, now: dt.datetime | None = None) -> list[Reminder]:
     """For a dataset already read (from the file or the open book): per agency with overdue or
     soon-due items, the reminder workbook and its e-mail draft in outbox/."""
+    from ..io.reminders import write_reminder  # XlsxWriter: only when reminders are written
+
     when = as_of or ds.config.effective_as_of(today or dt.date.today())
     days = within if within is not None else ds.config.remind_within_days
     out = []

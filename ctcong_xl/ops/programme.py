@@ -3,11 +3,15 @@ drafted from the master as administrative documents in ``reports/``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.dataset import Dataset
 from ..core.programme import annual_programme_document, monthly_programme_document
 from ..io import master as master_io
-from ..io.document import Published, publish
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..io.document import Published
 
 
 def programme(ws: Workspace, *, month: int | None = None) -> Published:
@@ -18,6 +22,8 @@ def programme(ws: Workspace, *, month: int | None = None) -> Published:
 
 def programme_from(ws: Workspace, ds: Dataset, *, month: int | None = None) -> Published:
     """The programme of a dataset already read (from the file or the open book)."""
+    from ..io.document import publish  # python-docx, matplotlib: only when a document is made
+
     year = ds.config.year
     if month is None:
         return publish(annual_programme_document(ds), ws.folder("reports") / f"ChuongTrinh_{year}.docx")

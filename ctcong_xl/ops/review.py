@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ..core.dataset import Dataset
 from ..core.plan import WritePlan
@@ -11,8 +12,11 @@ from ..core.reviewsheets import plan_review_sheets
 from ..core.summary import Summary, summarize
 from ..core.writeplan import plan_config, plan_programme, plan_summary_sheet
 from ..io import master as master_io
-from ..io.document import Published, publish
 from .workspace import Workspace, write_master
+
+if TYPE_CHECKING:
+    from ..io.document import Published
+
 
 def summary(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None = None) -> Summary:
     """Counts at ``as_of``; with ``as_of`` also records it as the master's as-of date so the
@@ -53,5 +57,7 @@ def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None
 
 def report_from(ws: Workspace, s: Summary, ds: Dataset, *, today: dt.date | None = None) -> Published:
     """The report of a summary already made (from the file or the open book)."""
+    from ..io.document import publish  # python-docx, matplotlib: only when a document is made
+
     doc = report_document(s, ds, day=today or dt.date.today())
     return publish(doc, ws.folder("reports") / f"BaoCao_{s.as_of:%Y-%m-%d}.docx")

@@ -12,7 +12,6 @@ from ..core import layout as L
 from ..core.models import Agency, ProgrammeConfig
 from ..core.plan import WritePlan
 from ..io import master as master_io
-from ..io.master_build import build_master
 from ..io.xlsxpatch import PackageError
 
 FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
@@ -79,6 +78,8 @@ def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_num
         )
     config = ProgrammeConfig(year=year, program_number=program_number, leaders=leaders or [], as_of=as_of,
                              **(settings or {}))
+    from ..io.master_build import build_master  # XlsxWriter and the VBA project: only init needs them
+
     tmp = root / ("." + path.name + ".new")
     build_master(tmp, config, agencies)
     tmp.replace(path)

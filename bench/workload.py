@@ -1,0 +1,247 @@
+"""The benchmark's workloads, made through the product's public commands as an Office would:
+``ctcong-xl init`` with an agencies file, ``ctcong-xl templates``, every agency's clerk fills
+its template (``ctcong_xl.demo_data.fill_template``: openpyxl, as Excel saves it), the files
+land in ``inbox/``, ``ctcong-xl consolidate``, then a progress round the same way.
+
+Three states are kept per workload (each a whole workspace folder):
+
+* ``s0``  the master as ``init`` made it; ``inbox/`` holds every annual registration;
+* ``s1``  after the annual round; ``inbox/`` also holds every progress report;
+* ``s2``  after the progress round (same inbox);
+* ``new/`` one more file: an agency's corrected progress report (the incremental run).
+
+About one file in forty carries a clerk's mistake (an impossible date) and is returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+YEAR = 2026
+AS_OF = dt.date(YEAR, 9, 30)
+ANNUAL_RUN_DAY = dt.date(YEAR - 1, 11, 20)
+FAULTY_EVERY = 40  # one file in this many has an error (returned to the agency)
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    agencies: int
+    items: int  # rows per annual registration
+
+
+SCALES = {
+    "tiny": Scale("tiny", 6, 5),
+    "province": Scale("province", 120, 25),
+    "large": Scale("large", 600, 50),
+    "national": Scale("national", 3000, 50),
+}
+
+# Places for communes and wards (names as they are after the 2025 reorganisation: xã, phường).
+_SYLLABLES = (
+    "An", "Bình", "Phú", "Tân", "Hòa", "Long", "Thạnh", "Mỹ", "Đông", "Tây", "Nam", "Bắc", "Hưng", "Thuận",
+    "Vĩnh", "Phước", "Lộc", "Quang", "Trung", "Hiệp", "Thịnh", "Khánh", "Định", "Hải", "Sơn", "Lâm", "Thủy",
+    "Xuân", "Hạ", "Thu", "Đức", "Nghĩa", "Lợi", "Thành", "Cường", "Quý", "Tiến", "Phong", "Hội", "Yên",
+)
+_EXTRA_DEPARTMENTS = (
+    ("SNGV", "Sở Ngoại vụ", "sở, ban, ngành"),
+    ("DPTTH", "Đài Phát thanh và Truyền hình tỉnh", "khác"),
+    ("TCT", "Trường Chính trị tỉnh", "khác"),
+)
+_TOPICS = (
+    "cải cách hành chính", "chuyển đổi số", "phòng, chống thiên tai", "giảm nghèo bền vững",
+    "xây dựng nông thôn mới", "an toàn giao thông", "phòng cháy, chữa cháy", "bảo vệ môi trường",
+    "quản lý đất đai", "thu ngân sách", "giải ngân vốn đầu tư công", "phát triển du lịch",
+    "an toàn thực phẩm", "phổ biến, giáo dục pháp luật", "tiếp công dân", "phòng, chống tham nhũng",
+    "thực hành tiết kiệm, chống lãng phí", "bình đẳng giới", "chăm sóc sức khỏe ban đầu",
+    "phát triển giáo dục mầm non", "xã hội hóa y tế", "phát triển hợp tác xã", "khuyến nông",
+    "trồng rừng", "nước sạch nông thôn", "chợ truyền thống", "chỉnh trang đô thị", "thu gom rác thải",
+    "hỗ trợ doanh nghiệp nhỏ và vừa", "khởi nghiệp đổi mới sáng tạo", "đào tạo nghề cho lao động nông thôn",
+    "bảo hiểm xã hội tự nguyện", "chính sách người có công", "phòng, chống ma túy", "quốc phòng toàn dân",
+    "dân vận chính quyền", "thi đua, khen thưởng", "văn thư, lưu trữ", "quản lý tài sản công",
+    "kiểm soát thủ tục hành chính", "dịch vụ công trực tuyến", "định danh điện tử", "phát triển thể thao",
+    "bảo tồn di tích", "thông tin cơ sở", "hỗ trợ nhà ở", "tái định cư", "quy hoạch sử dụng đất",
+    "phát triển kinh tế đêm", "kinh tế tuần hoàn",
+)
+_KINDS = (("Báo cáo kết quả", "Báo cáo"), ("Kế hoạch triển khai công tác", "Kế hoạch"),
+          ("Đề án nâng cao hiệu quả công tác", "Đề án"), ("Tờ trình về công tác", "Tờ trình"),
+          ("Chương trình hành động về", "Chương trình"))
+
+
+# ---- the registry ------------------------------------------------------------------------------------
+def agencies_rows(n: int) -> list[tuple[str, str, str]]:
+    """(code, name, kind) of ``n`` agencies: 20 departments, then communes and wards."""
+    from ctcong_xl.core.text import fold_key
+    from ctcong_xl.io.agencies import load_default_agencies
+
+    departments = [(a.code, a.name, a.kind) for a in load_default_agencies() if a.kind != "UBND cấp xã"]
+    rows = (departments + list(_EXTRA_DEPARTMENTS))[: min(n, 20)]
+    codes = {r[0] for r in rows}
+    pairs = [(a, b) for a in _SYLLABLES for b in _SYLLABLES if a != b]
+    random.Random(7).shuffle(pairs)
+    k = 0
+    while len(rows) < n:
+        a, b = pairs[k % len(pairs)]
+        ward = k % 5 == 0
+        place = f"{'phường' if ward else 'xã'} {a} {b}" + (f" {k // len(pairs) + 1}" if k >= len(pairs) else "")
+        code = ("P" if ward else "X") + fold_key(f"{a}{b}").replace(" ", "").upper() + (
+            str(k // len(pairs) + 1) if k >= len(pairs) else "")
+        k += 1
+        if code in codes:
+            continue
+        codes.add(code)
+        rows.append((code, f"UBND {place}", "UBND cấp xã"))
+    return rows
+
+
+def write_agencies_csv(path: Path, n: int) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Mã đơn vị", "Tên đơn vị", "Loại", "Email"])
+        for code, name, kind in agencies_rows(n):
+            w.writerow([code, name, kind, f"{code.lower()}@tinhmau.gov.vn"])
+
+
+# ---- what clerks type --------------------------------------------------------------------------------
+def registration_rows(agency, items: int, by_code: dict, *, faulty: bool) -> list[dict[str, Any]]:
+    """``items`` rows of one agency's annual registration: its own kinds of work from the demo's
+    item library, then work on the province's common topics, deadlines typed as clerks type them."""
+    from ctcong_xl.demo_data import _typed_deadline, demo_registrations
+    from ctcong_xl.io.agencies import DEFAULT_LEADERS
+
+    departments = list(by_code.values())[:20]  # the partners the item library names
+    rows = demo_registrations([agency, *departments], YEAR)[agency.code][:items]
+    rng = random.Random(f"bench:{agency.code}")
+    place = agency.name.removeprefix("UBND ")
+    topics = list(_TOPICS)
+    rng.shuffle(topics)
+    partners = [a.name for a in departments if a.code != agency.code]
+    for k in range(len(rows), items):
+        prefix, loai = _KINDS[k % len(_KINDS)]
+        month = 1 + (k * 7 + len(place)) % 12
+        deadline, _ = _typed_deadline(rng, YEAR, month)
+        rows.append({
+            "noi_dung": f"{prefix} {topics[k % len(topics)]} năm {YEAR} của {place}"
+                        + (f" (đợt {k // len(topics) + 1})" if k >= len(topics) else ""),
+            "loai": loai, "cap_trinh": "UBND tỉnh" if k % 3 else "Chủ tịch UBND tỉnh",
+            "can_cu": "Kế hoạch số 112/KH-UBND ngày 20/12/2025 của UBND tỉnh" if k % 4 == 0 else "",
+            "don_vi_chu_tri": "", "don_vi_phoi_hop": rng.choice(partners) if rng.random() < 0.5 else "",
+            "lanh_dao": DEFAULT_LEADERS[k % len(DEFAULT_LEADERS)], "thoi_gian_trien_khai": "",
+            "thoi_han": deadline, "dinh_ky": "", "ghi_chu": "",
+        })
+    if faulty and rows:
+        rows[-1] = {**rows[-1], "thoi_han": f"31/02/{YEAR}"}  # not on the calendar: returned
+    return rows
+
+
+# ---- making the workload -----------------------------------------------------------------------------
+def cli(*args: str | Path) -> subprocess.CompletedProcess:
+    """Run ``ctcong-xl`` (this tree) as a process; exit code 1 (some files returned) is fine,
+    a crash is not."""
+    cmd = [sys.executable, "-m", "ctcong_xl.cli", *map(str, args)]
+    r = subprocess.run(cmd, env=child_env(), capture_output=True, text=True)
+    if r.returncode not in (0, 1) or "Traceback" in r.stderr:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
+    return r
+
+
+def child_env() -> dict[str, str]:
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def _stamp(path: Path, day: dt.date) -> None:
+    t = dt.datetime(day.year, day.month, day.day, 9, 30).timestamp()
+    os.utime(path, (t, t))
+
+
+def _fill_annual(job: tuple) -> None:
+    from ctcong_xl.demo_data import fill_template
+
+    template, rows, out, day = job
+    fill_template(template, rows, out=out)
+    _stamp(out, day)
+
+
+def _fill_progress(job: tuple) -> None:
+    from ctcong_xl.demo_data import demo_progress, fill_template
+
+    template, items, out, seed = job
+    done = demo_progress(items, AS_OF, seed=seed)
+    fill_template(template, [{"ma_dau_viec": code, **done[code]} for code, *_ in items], out=out)
+
+
+def make(scale: Scale, root: Path, *, jobs: int = 2) -> Path:
+    """Build the workload of ``scale`` under ``root`` (reused when it is already complete)."""
+    from ctcong_xl.core.models import Agency
+    from ctcong_xl.io.master import read_master
+
+    done_mark = root / ".complete"
+    if done_mark.exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    csv_path = root / "donvi.csv"
+    write_agencies_csv(csv_path, scale.agencies)
+    s0 = root / "s0"
+    cli("init", s0, "--year", YEAR, "--agencies", csv_path, "--program-number", "27/CTr-UBND")
+    cli("templates", s0, "--kind", "annual")
+    agencies = [Agency(code=c, name=n, kind=k) for c, n, k in agencies_rows(scale.agencies)]
+    by_code = {a.code: a for a in agencies}
+    outbox = s0 / "outbox"
+    annual_jobs = []
+    for n, a in enumerate(agencies):
+        (template,) = outbox.glob(f"DangKyNam_{YEAR}_{a.code}.xlsx")
+        rows = registration_rows(a, scale.items, by_code, faulty=n % FAULTY_EVERY == FAULTY_EVERY - 1)
+        day = dt.date(YEAR - 1, 11, 3) + dt.timedelta(days=n % 17)
+        annual_jobs.append((template, rows, s0 / "inbox" / f"DangKy_{a.code}.xlsx", day))
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_fill_annual, annual_jobs, chunksize=8))
+    _clear(outbox)
+
+    s1 = root / "s1"
+    shutil.copytree(s0, s1)
+    cli("consolidate", s1, "--json")
+    cli("templates", s1, "--kind", "progress")
+    ds = read_master(next(s1.glob("*.xlsm")))
+    if not ds.items:
+        raise RuntimeError(f"the annual round consolidated nothing in {s1}")
+    own: dict[str, list] = {}
+    for i in ds.items:
+        if not i.rut and i.effective_deadline:
+            own.setdefault(i.ma_don_vi, []).append((i.ma_dau_viec, i.effective_deadline, i.loai))
+    progress_jobs = [
+        (s1 / "outbox" / f"TienDo_{YEAR}_{code}.xlsx", items, s1 / "inbox" / f"TienDo_{code}.xlsx", 2026)
+        for code, items in own.items()
+    ]
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_fill_progress, progress_jobs, chunksize=8))
+    first = progress_jobs[0]
+    new = root / "new"
+    new.mkdir()
+    _fill_progress((first[0], first[1], new / f"TienDo_{Path(first[2]).stem.split('_')[1]}_capnhat.xlsx", 2027))
+    _clear(s1 / "outbox")
+
+    s2 = root / "s2"
+    shutil.copytree(s1, s2)
+    cli("consolidate", s2, "--json")
+    done_mark.write_text(f"{scale}\n", encoding="utf-8")
+    return root
+
+
+def _clear(folder: Path) -> None:
+    for p in folder.iterdir():
+        p.unlink()

@@ -1,0 +1,31 @@
+"""The benchmark runs end to end on a tiny workload, so that it never rots (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ctcong_xl.io.master import read_master
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+def test_bench_makes_the_workload_through_the_commands_and_measures_every_run(tmp_path):
+    out = tmp_path / "bench.json"
+    cache = tmp_path / "cache"
+    done = subprocess.run([sys.executable, str(BENCH), "--scale", "tiny", "--repeat", "1", "--cache", str(cache),
+                           "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
+    ops = ("consolidate", "progress", "incremental", "summary", "validate", "cli_start", "floor", "naive")
+    assert set(result["median_seconds"]) == set(ops)
+    assert all(result["median_seconds"][op] > 0 and result["peak_rss_mb"][op] > 0 for op in ops)
+    assert set(result["ratios"]) == {"ours_over_floor", "naive_over_ours", "incremental_over_full"}
+    assert result["inbox_files"] == 2 * result["agencies"]  # a registration and a progress report each
+    # the workload went through the real commands: every agency's registration is in the master
+    consolidated = read_master(next((cache / "tiny" / "s2").glob("*.xlsm")))
+    assert {i.ma_don_vi for i in consolidated.items} == {a.code for a in consolidated.agencies}
+    assert len(consolidated.items) >= result["agencies"] * result["items_per_agency"]
+    assert "consolidate" in done.stdout and "naive/ours" in done.stdout
