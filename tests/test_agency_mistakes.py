@@ -321,3 +321,21 @@ def test_an_agency_row_whose_hidden_fingerprint_was_cleared_is_still_the_agencys
     code, doc = consolidate(office)
     assert code == 0 and doc["files"][0]["removed"] == 1
     assert programme(office)["2026-STC-002"][h("rut")] == "Đơn vị rút"
+
+
+def test_an_agency_registering_the_offices_own_item_gets_a_duplicate_warning_and_the_row_stays(office):
+    office.send("annual", "STC", STC_ROWS, name="DangKy_STC_lan1.xlsx", received=dt.date(2025, 11, 10))
+    assert consolidate(office)[0] == 0
+    office.clear_inbox()
+    office_types_row(office, OFFICE_ROW)
+    again = {"noi_dung": OFFICE_ROW["noi_dung"], "loai": "Báo cáo", "thoi_han": dt.date(2026, 4, 30)}
+    office.send("annual", "STC", [*STC_ROWS, again], name="DangKy_STC_lan2.xlsx", received=dt.date(2025, 11, 14))
+    code, doc = consolidate(office)
+    assert code == 0
+    (warning,) = doc["findings"]
+    assert (warning["code"], warning["severity"], warning["cell"]) == (
+        "duplicate_in_master", "warning", cell("annual", "noi_dung", 2))
+    assert "2026-STC-010" in warning["message"]
+    rows = programme(office)
+    assert rows["2026-STC-010"][h("thoi_han")] == dt.date(2026, 3, 31) and rows["2026-STC-010"][h("loai")] == ""
+    assert rows["2026-STC-011"][h("noi_dung")] == OFFICE_ROW["noi_dung"]
