@@ -25,6 +25,19 @@ def validator_path() -> Path | None:
     return None
 
 
+def require_validator() -> Path:
+    """The validator, for a test that runs it: skipped where it is not installed, except under CI
+    (``CI`` set), where `.ci/run` installs it and a missing validator must fail, not skip."""
+    import pytest
+
+    path = validator_path()
+    if path is not None:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{NPM_PACKAGE} is required under CI but was not found (scripts/install-deps.sh)", pytrace=False)
+    pytest.skip(f"Microsoft's Open XML SDK validator ({NPM_PACKAGE}) is not installed: bash scripts/install-deps.sh")
+
+
 # ------------------------------------------------------------------ running it, and what it misses
 
 import json  # noqa: E402
