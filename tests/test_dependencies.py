@@ -25,10 +25,14 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def declared_distributions(pyproject: Path) -> set[str]:
-    """The distribution names of `[project].dependencies` (without versions and markers)."""
+def declared_distributions(pyproject: Path, *extras: str) -> set[str]:
+    """The distribution names of `[project].dependencies` and of the given extras (without
+    versions and markers)."""
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-    return {canonical(re.match(r"[A-Za-z0-9._-]+", req).group(0)) for req in project.get("dependencies", [])}
+    reqs = list(project.get("dependencies", []))
+    for extra in extras:
+        reqs += project.get("optional-dependencies", {}).get(extra, [])
+    return {canonical(re.match(r"[A-Za-z0-9._-]+", req).group(0)) for req in reqs}
 
 
 def imported_top_levels(source: str) -> set[str]:
@@ -43,7 +47,7 @@ def imported_top_levels(source: str) -> set[str]:
 
 
 def undeclared_imports(
-    modules: Iterable[Path], declared: set[str], providers: Mapping[str, list[str]], own: str = PACKAGE
+    modules: Iterable[Path], declared: set[str], providers: Mapping[str, list[str]], own: str | set[str] = PACKAGE
 ) -> dict[str, list[str]]:
     """{imported top-level name: [modules importing it]} for every import that is neither the
     standard library, nor the package itself, nor provided by a declared distribution. A name no
@@ -51,7 +55,7 @@ def undeclared_imports(
     missing: dict[str, list[str]] = {}
     for path in modules:
         for name in imported_top_levels(path.read_text(encoding="utf-8")):
-            if name == own or name in sys.stdlib_module_names or name == "__future__":
+            if name in ({own} if isinstance(own, str) else own) or name in sys.stdlib_module_names or name == "__future__":
                 continue
             if not declared & {canonical(d) for d in providers.get(name, [])}:
                 missing.setdefault(name, []).append(path.name)
@@ -67,6 +71,16 @@ def test_every_package_the_code_imports_is_a_declared_dependency():
         package_modules(), declared_distributions(ROOT / "pyproject.toml"), importlib.metadata.packages_distributions()
     )
     assert missing == {}, f"imported but not in [project].dependencies: {missing}"
+
+
+def test_every_package_the_tests_import_is_a_dependency_or_in_the_test_extra():
+    tests = ROOT / "tests"
+    local = {PACKAGE, *(p.stem for p in tests.glob("*.py"))}  # helpers, ooxml, conftest, ...
+    missing = undeclared_imports(
+        sorted(tests.glob("*.py")), declared_distributions(ROOT / "pyproject.toml", "test"),
+        importlib.metadata.packages_distributions(), own=local,
+    )
+    assert missing == {}, f"imported by tests but not in [project].dependencies or the test extra: {missing}"
 
 
 def test_the_check_finds_a_package_that_only_a_test_extra_brings(tmp_path):
