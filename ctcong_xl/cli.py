@@ -562,6 +562,33 @@ def agencies_merge(
 
 @app.command(cls=VietnameseCommand)
 @_guard
+def doctor(
+    workspace: Annotated[Path, typer.Argument(help="Thư mục làm việc hoặc sổ tổng hợp (.xlsm).")] = Path("."),
+    as_json: Json = False,
+) -> None:
+    """Kiểm tra máy này có chạy được các nút của sổ tổng hợp không; mỗi lỗi kèm cách sửa.
+
+    Ví dụ: ctcong-xl doctor D:\\CTCT2026
+    """
+    from .core.doctor import all_ok
+
+    checks = ops.run_doctor(workspace)
+    if as_json:
+        doc = {"ok": all_ok(checks), "checks": [c.to_json() for c in checks]}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        marks = {"ok": ("Đạt", "green"), "problem": ("Lỗi", "bold red"), "unknown": ("Chưa rõ", "yellow")}
+        for c in checks:
+            word, style = marks[c.status]
+            out.print(Text.assemble((f"[{word}] ", style), c.message))
+            if c.status != "ok" and c.fix:
+                out.print(Text.assemble(("    Cách sửa: ", "bold"), c.fix))
+    if not all_ok(checks):
+        raise typer.Exit(1)
+
+
+@app.command(cls=VietnameseCommand)
+@_guard
 def demo(directory: Annotated[Path, typer.Argument(help="Thư mục tạo dữ liệu mẫu.")] = Path("demo-workspace")) -> None:
     """Chạy thử toàn bộ quy trình một năm trên dữ liệu mẫu.
 

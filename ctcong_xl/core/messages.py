@@ -346,6 +346,95 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Kiểm tra địa chỉ và máy chủ thư ở trang “Cấu hình”, rồi chạy lại lệnh với --send; thư đã gửi "
         "không bị gửi lại.",
     ),
+    # --- doctor: will the buttons work on this PC? (core/doctor.py) ---
+    "doctor_conf_missing": (
+        "error",
+        "Sổ {file} không có trang ẩn “xlwings.conf” ghi đường dẫn Python (Interpreter_Win).",
+        "Tạo lại sổ bằng “ctcong-xl init” ở một thư mục mới, hoặc hiện trang “xlwings.conf” và ghi "
+        "Interpreter_Win ở cột A, đường dẫn pythonw.exe ở cột B.",
+    ),
+    "doctor_interpreter_missing": (
+        "error",
+        "Không có Python mà trang “xlwings.conf” chỉ tới: {value}.",
+        "Cài đặt theo mục “Installing on an office PC” của README (bước 2, tạo %LOCALAPPDATA%\\ctcong-xl\\.venv), "
+        "hoặc sửa Interpreter_Win trên trang “xlwings.conf” thành đường dẫn đầy đủ của pythonw.exe.",
+    ),
+    "doctor_interpreter_import_failed": (
+        "error",
+        "Python {value} không nạp được ctcong_xl.xl: {reason}",
+        "Cài ctcong-xl vào đúng Python này: “{value} -m pip install ctcong-xl”, rồi chạy lại “ctcong-xl doctor”.",
+    ),
+    "doctor_interpreter_ok": (
+        "ok",
+        "Python {value} có sẵn và nạp được ctcong_xl.xl.",
+        "",
+    ),
+    "doctor_vba_unreadable": (
+        "error",
+        "Không đọc được phiên bản xlwings trong mã VBA của sổ {file}.",
+        "Tạo lại sổ bằng “ctcong-xl init” với xlwings {installed} đã cài.",
+    ),
+    "doctor_vba_version_mismatch": (
+        "error",
+        "Mã VBA của sổ dùng xlwings {value} nhưng máy cài xlwings {installed}: các nút sẽ báo "
+        "“Could not load xlwings64-{value}.dll”.",
+        "Cài đúng phiên bản của sổ: “%LOCALAPPDATA%\\ctcong-xl\\.venv\\Scripts\\python.exe -m pip install xlwings=={value}”.",
+    ),
+    "doctor_vba_version_ok": (
+        "ok",
+        "Mã VBA của sổ và Python cùng dùng xlwings {value}.",
+        "",
+    ),
+    "doctor_store_app": (
+        "error",
+        "{what} được cài từ Microsoft Store ({value}); bản này làm hỏng máy chủ COM của xlwings.",
+        "Gỡ bản Microsoft Store, cài {what} từ bộ cài thông thường (Python: python.org, Windows installer 64-bit), "
+        "rồi tạo lại %LOCALAPPDATA%\\ctcong-xl\\.venv.",
+    ),
+    "doctor_store_ok": (
+        "ok",
+        "Python và Excel không phải bản Microsoft Store.",
+        "",
+    ),
+    "doctor_cloud_path": (
+        "error",
+        "Sổ {value} nằm trên OneDrive/SharePoint; xlwings không tìm thấy sổ theo địa chỉ web và việc đồng bộ "
+        "có thể ghi đè sổ.",
+        "Chép thư mục làm việc sang một thư mục trên ổ máy hoặc ổ mạng của cơ quan, ví dụ D:\\CTCT2026, rồi mở sổ từ đó.",
+    ),
+    "doctor_cloud_ok": (
+        "ok",
+        "Sổ không nằm trên OneDrive/SharePoint.",
+        "",
+    ),
+    "doctor_mark_of_the_web": (
+        "error",
+        "Sổ {value} mang dấu “tải từ Internet” (Zone.Identifier, vùng {zone}): Office sẽ chặn macro.",
+        "Nhấn chuột phải vào tệp → Properties → đánh dấu Unblock → OK, hoặc chạy trong PowerShell: "
+        "Unblock-File -Path \"{value}\"",
+    ),
+    "doctor_mark_of_the_web_ok": (
+        "ok",
+        "Sổ không mang dấu “tải từ Internet”; Office không chặn macro vì lý do này.",
+        "",
+    ),
+    "doctor_untrusted_folder": (
+        "warning",
+        "Thư mục {value} chưa là vị trí tin cậy của Excel: mỗi lần mở sổ phải bấm Enable Content.",
+        "Excel → File → Options → Trust Center → Trust Center Settings → Trusted Locations → Add new location, "
+        "chọn thư mục này (đánh dấu Subfolders of this location are also trusted); thư mục trên mạng "
+        "cần đánh dấu thêm Allow Trusted Locations on my network.",
+    ),
+    "doctor_trusted_folder_ok": (
+        "ok",
+        "Thư mục {value} là vị trí tin cậy của Excel.",
+        "",
+    ),
+    "doctor_trusted_unknown": (
+        "info",
+        "Không kiểm tra được vị trí tin cậy của Excel trên máy này (chỉ kiểm tra được trên Windows có Excel).",
+        "Trên máy Windows của Văn phòng, chạy lại “ctcong-xl doctor”.",
+    ),
 }
 
 

@@ -73,9 +73,11 @@ __all__ = [
     "document_code_names",
     "macros_dir",
     "python_command",
+    "read_xlwings_conf",
     "vba_escape",
     "vba_modules",
     "vba_unescape",
+    "workbook_xlwings_version",
 ]
 
 
@@ -154,6 +156,7 @@ VBA_PROJECT_STREAM = bytes.fromhex("CC61FFFF000000")
 
 _VBA_ENTRY = "xl/vbaProject.bin"
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+_XLWINGS_DLL = re.compile(r"xlwings(?:32|64)-([0-9][0-9A-Za-z.+-]*)\.dll")
 _VB_NAME = re.compile(r'^Attribute VB_Name = "([^"]+)"', re.MULTILINE)
 
 # Layout of the control sheet's buttons, in pixels and character widths.
@@ -390,3 +393,32 @@ def _insert_buttons(
             },
         )
         sheet.write_string(row, col + 1, button.description, description_format)
+
+
+# --------------------------------------------------------------------------------------
+# Reading a built workbook back (``ctcong-xl doctor``)
+# --------------------------------------------------------------------------------------
+
+
+def read_xlwings_conf(path: Path) -> dict[str, str] | None:
+    """The ``xlwings.conf`` sheet of the workbook as key -> value; None when it has no such sheet."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    if XLWINGS_CONF_SHEET not in book.sheet_names:
+        return None
+    rows = book.get_sheet_by_name(XLWINGS_CONF_SHEET).to_python()
+    return {str(row[0]).strip(): str(row[1]).strip() for row in rows if len(row) > 1 and row[0] not in ("", None)}
+
+
+def workbook_xlwings_version(path: Path) -> str | None:
+    """The xlwings version whose DLL the workbook's ``xlwings`` VBA module loads
+    (``Declare … Lib "xlwings64-<version>.dll"``); None without such a module."""
+    with ExcelFile(path) as book:
+        if not book.has_vba_project():
+            return None
+        names = {name.casefold(): name for name in book.module_names()}
+        if "xlwings" not in names:
+            return None
+        found = _XLWINGS_DLL.search(book.get_module(names["xlwings"]))
+    return found.group(1) if found else None

@@ -8,11 +8,13 @@ printing to the door.
 * :mod:`.review` — ``summary``, ``report``;
 * :mod:`.programme` — ``programme`` (the annual and monthly programme documents);
 * :mod:`.mail` — ``remind`` and ``templates --send``: reminder workbooks, e-mail drafts, sending;
-* :mod:`.registry` — ``agencies`` (list, add, rename, merge: the registry's reorganisations).
+* :mod:`.registry` — ``agencies`` (list, add, rename, merge: the registry's reorganisations);
+* :mod:`.doctor` — ``doctor`` (will the Excel buttons work on this PC?).
 
 Only :mod:`.workspace` is imported by the others.
 """
 
+from .doctor import run_doctor
 from .intake import FileCheck, Progress, RunReport, check_file, consolidate, plan_consolidation, plan_validation, validate
 from .mail import MailRun, Outgoing, Reminder, mail_templates, remind, remind_from
 from .programme import programme, programme_from
@@ -25,7 +27,7 @@ __all__ = [
     "FOLDERS", "FileCheck", "MailRun", "Outgoing", "mail_templates", "add_agency", "list_agencies", "merge_agencies",
     "rename_agency", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
     "consolidate", "init_workspace", "make_templates", "make_templates_from", "open_workspace", "plan_consolidation",
-    "plan_summary", "plan_validation", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",
+    "plan_summary", "plan_validation", "run_doctor", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",
 ]
 
 
