@@ -82,6 +82,20 @@ def test_an_interpreter_without_ctcong_xl_says_the_import_error_and_how_to_insta
     assert f"{exe} -m pip install ctcong-xl" in check.fix
 
 
+def test_a_workbook_without_the_conf_sheet_says_how_to_get_one():
+    facts = rules.Facts(master=r"D:\CTCT2026\ChuongTrinhCongTac_2026.xlsm", conf=None)
+    check = rules.check_interpreter(facts)
+    assert check.code == "doctor_conf_missing"
+    assert "ctcong-xl init" in check.fix
+
+
+def test_a_workbook_without_the_xlwings_vba_module_says_to_rebuild_it():
+    facts = rules.Facts(master=r"D:\CTCT2026\ChuongTrinhCongTac_2026.xlsm", conf={}, installed_xlwings="0.37.8")
+    check = rules.check_xlwings_version(facts)
+    assert check.code == "doctor_vba_unreadable"
+    assert "xlwings 0.37.8" in check.fix
+
+
 def test_the_master_declares_the_installed_xlwings_version(ws, appdata):
     check = by_name(ops.run_doctor(ws))["xlwings_version"]
     assert check.status == "ok"

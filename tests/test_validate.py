@@ -245,6 +245,12 @@ COVERED_ELSEWHERE = {
     **{code: "test_registry_command.py::test_a_wrong_registry_command_is_a_vietnamese_usage_error_and_changes_nothing"
        for code in ("registry_code_unknown", "registry_code_taken", "registry_merge_into_itself")},
     "registry_already_merged": "test_registry_command.py::test_merging_an_agency_again_is_refused",
+    # ctcong-xl doctor: the PC, not a file
+    **{code: "test_doctor.py" for code in (
+        "doctor_conf_missing", "doctor_interpreter_missing", "doctor_interpreter_import_failed", "doctor_interpreter_ok",
+        "doctor_vba_unreadable", "doctor_vba_version_mismatch", "doctor_vba_version_ok", "doctor_store_app",
+        "doctor_store_ok", "doctor_cloud_path", "doctor_cloud_ok", "doctor_mark_of_the_web",
+        "doctor_mark_of_the_web_ok", "doctor_untrusted_folder", "doctor_trusted_folder_ok", "doctor_trusted_unknown")},
 }
 AGENCY_FILE_CODES = {"agencies_file_unreadable", "agencies_file_missing_column", "agencies_file_empty",
                      "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown",
