@@ -251,6 +251,15 @@ COVERED_ELSEWHERE = {
         "doctor_vba_unreadable", "doctor_vba_version_mismatch", "doctor_vba_version_ok", "doctor_store_app",
         "doctor_store_ok", "doctor_cloud_path", "doctor_cloud_ok", "doctor_mark_of_the_web",
         "doctor_mark_of_the_web_ok", "doctor_untrusted_folder", "doctor_trusted_folder_ok", "doctor_trusted_unknown")},
+    # hostile and oversized files (SECURITY.md): guarded workers, limits, the generated corpus
+    "file_crashed": "test_hardening.py::test_a_reader_killed_by_a_signal_is_a_finding_naming_the_file",
+    "file_memory_limit": "test_hardening.py::test_a_file_that_makes_the_reader_abort_for_memory_is_a_finding_and_the_others_are_consolidated",
+    "file_time_limit": "test_hardening.py::test_a_file_that_takes_longer_than_the_limit_is_a_finding",
+    "file_count_limit": "test_hardening.py::test_files_over_the_number_one_run_reads_wait_in_the_inbox_for_the_next_run",
+    **{code: "test_corpus.py::test_one_run_over_the_hostile_corpus_reports_every_file_and_consolidates_the_valid_ones"
+       for code in ("file_too_large", "part_too_large", "part_ratio", "part_name_unsafe", "xml_entities",
+                    "file_active_content", "sheet_too_many_rows", "sheet_too_many_columns", "cell_too_long",
+                    "rows_hidden", "text_hidden", "form_sheet_hidden")},
 }
 AGENCY_FILE_CODES = {"agencies_file_unreadable", "agencies_file_missing_column", "agencies_file_empty",
                      "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown",

@@ -247,3 +247,11 @@ def column_letter(n: int) -> str:
         n, r = divmod(n - 1, 26)
         s = chr(65 + r) + s
     return s
+
+
+def column_index(letters: str) -> int:
+    """A -> 1, AA -> 27 (the inverse of :func:`column_letter`)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n

@@ -89,6 +89,19 @@ CONFIG_FIELDS: tuple[ConfigField, ...] = (
     ConfigField("rank_weight_backlog", "Thi đua — trọng số nợ đọng", "int", "TrongSoNoDong"),
     ConfigField("backups_kept", "Số bản sao lưu sổ tổng hợp giữ lại (archive/master-backups)", "int", "SoBanSaoLuu",
                 "Mỗi lần ghi sổ, công cụ lưu một bản sao; các bản cũ hơn số này được xóa"),
+    # limits on incoming files (SECURITY.md); a master made before they existed uses the defaults
+    ConfigField("max_files", "Giới hạn: số tệp đọc trong một lần chạy", "int", "GioiHanSoTep",
+                "Các tệp còn lại được đọc ở lần chạy sau"),
+    ConfigField("max_file_mb", "Giới hạn: dung lượng một tệp (MB)", "int", "GioiHanDungLuongTep"),
+    ConfigField("max_part_mb", "Giới hạn: dung lượng giải nén của một phần trong tệp (MB)", "int",
+                "GioiHanPhanGiaiNen"),
+    ConfigField("max_part_ratio", "Giới hạn: tỷ lệ nén của một phần lớn hơn 1 MB", "int", "GioiHanTyLeNen"),
+    ConfigField("max_rows", "Giới hạn: số dòng của một trang", "int", "GioiHanSoDong"),
+    ConfigField("max_columns", "Giới hạn: số cột của một trang", "int", "GioiHanSoCot"),
+    ConfigField("max_cell_chars", "Giới hạn: số ký tự trong một ô", "int", "GioiHanKyTuO",
+                "Excel cho tối đa 32.767 ký tự một ô"),
+    ConfigField("worker_memory_mb", "Giới hạn: bộ nhớ để đọc một tệp (MB)", "int", "GioiHanBoNho"),
+    ConfigField("worker_seconds", "Giới hạn: thời gian đọc một tệp (giây)", "int", "GioiHanThoiGian"),
 )
 # The date the workbook computes statuses at: Ngày báo cáo, or today while that cell is blank
 # (the tool computes with the day of the run then, so its cached values agree).

@@ -123,6 +123,87 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Tệp bị hỏng hoặc gửi chưa trọn vẹn, không mở được.",
         "Gửi lại tệp (đính kèm lại trong thư điện tử).",
     ),
+    # --- hostile or oversized files (SECURITY.md): rejected before or while reading ---
+    "file_crashed": (
+        "error",
+        "Tệp làm hỏng trình đọc bảng tính ({detail}); tệp không được tổng hợp, các tệp khác vẫn được xử lý.",
+        "Mở tệp bằng Excel, kiểm tra nội dung, lưu lại dạng Excel Workbook (.xlsx) rồi gửi lại; nếu vẫn lỗi, điền lại vào mẫu mới.",
+    ),
+    "file_memory_limit": (
+        "error",
+        "Đọc tệp cần quá nhiều bộ nhớ (quá giới hạn ở trang Cấu hình); tệp không được tổng hợp.",
+        "Xóa các dòng, cột, ảnh thừa trong tệp hoặc điền lại vào mẫu mới, rồi gửi lại.",
+    ),
+    "file_time_limit": (
+        "error",
+        "Đọc tệp quá lâu (quá giới hạn thời gian ở trang Cấu hình); tệp không được tổng hợp.",
+        "Xóa các dòng, cột, ảnh thừa trong tệp hoặc điền lại vào mẫu mới, rồi gửi lại.",
+    ),
+    "file_count_limit": (
+        "warning",
+        "Lần chạy này chỉ đọc {limit} tệp (giới hạn ở trang Cấu hình); tệp này chưa được đọc.",
+        "Chạy lại lệnh sau khi xong lần này; tệp vẫn nằm trong inbox.",
+    ),
+    "file_too_large": (
+        "error",
+        "Tệp dung lượng {size} MB, quá giới hạn {limit} MB.",
+        "Xóa ảnh, trang, dòng thừa rồi lưu lại; mẫu điền đủ chỉ khoảng vài trăm KB.",
+    ),
+    "part_too_large": (
+        "error",
+        "Phần “{part}” trong tệp khi giải nén lớn {size} MB, quá giới hạn {limit} MB (có thể là tệp “bom nén”).",
+        "Điền lại vào mẫu mới do Văn phòng gửi rồi gửi lại.",
+    ),
+    "part_ratio": (
+        "error",
+        "Phần “{part}” trong tệp nén với tỷ lệ {ratio} lần, quá giới hạn {limit} lần (dấu hiệu tệp “bom nén”).",
+        "Điền lại vào mẫu mới do Văn phòng gửi rồi gửi lại.",
+    ),
+    "part_name_unsafe": (
+        "error",
+        "Tệp chứa phần có tên không hợp lệ “{value}” (đường dẫn ra ngoài tệp); không đọc tệp này.",
+        "Điền lại vào mẫu mới do Văn phòng gửi rồi gửi lại.",
+    ),
+    "file_active_content": (
+        "error",
+        "Tệp chứa {what}; Văn phòng không nhận tệp có nội dung tự chạy hoặc liên kết ra ngoài.",
+        "Xóa {what} (hoặc chép dữ liệu sang mẫu mới do Văn phòng gửi), lưu dạng Excel Workbook (.xlsx) rồi gửi lại.",
+    ),
+    "xml_entities": (
+        "error",
+        "Phần “{part}” trong tệp khai báo thực thể XML (DOCTYPE), điều Excel không bao giờ ghi; không đọc tệp này.",
+        "Điền lại vào mẫu mới do Văn phòng gửi rồi gửi lại.",
+    ),
+    "sheet_too_many_rows": (
+        "error",
+        "Trang “{sheet}” có tới dòng {rows}, quá giới hạn {limit} dòng.",
+        "Xóa các dòng thừa ở cuối trang (chọn các dòng, Delete Row) rồi lưu lại.",
+    ),
+    "sheet_too_many_columns": (
+        "error",
+        "Trang “{sheet}” có tới cột {columns}, quá giới hạn {limit} cột.",
+        "Xóa các cột thừa bên phải (chọn các cột, Delete Column) rồi lưu lại.",
+    ),
+    "cell_too_long": (
+        "error",
+        "Ô có {length} ký tự, quá giới hạn {limit} ký tự một ô.",
+        "Rút gọn nội dung; văn bản dài gửi kèm riêng, trong ô chỉ ghi số, ký hiệu văn bản.",
+    ),
+    "rows_hidden": (
+        "warning",
+        "Dòng {rows} đang bị ẩn nhưng vẫn được tổng hợp.",
+        "Bỏ ẩn dòng (chọn các dòng, Unhide) và kiểm tra; xóa dòng nếu không muốn đăng ký.",
+    ),
+    "text_hidden": (
+        "warning",
+        "Chữ trong ô cùng màu với nền nên không nhìn thấy, nhưng vẫn được tổng hợp: “{value}”.",
+        "Đổi màu chữ cho dễ đọc và kiểm tra lại nội dung ô.",
+    ),
+    "form_sheet_hidden": (
+        "warning",
+        "Trang “{sheet}” của mẫu đang bị ẩn; dữ liệu được đọc từ trang ẩn này, không phải từ trang đang hiện{visible}.",
+        "Bỏ ẩn trang “{sheet}” (chuột phải vào tên trang, Unhide), kiểm tra rồi xóa các trang thừa.",
+    ),
     "not_template": (
         "error",
         "Tệp không phải là mẫu do Văn phòng UBND tỉnh phát hành (không có thông tin nhận dạng mẫu).",
@@ -449,6 +530,14 @@ def render_text(key: str, value: Any = "", /, **params: Any) -> str:
     """A text of :data:`TEXTS`, placeholders filled, NFC-normalised."""
     fields = _Defaults(value=show_value(value), **{k: show_value(v) for k, v in params.items()})
     return unicodedata.normalize("NFC", TEXTS[key].format_map(fields))
+
+
+# Findings after which a file is not opened again by any reader (not even for its returned
+# copy): it was refused before parsing, or it broke the reader that tried.
+REFUSED_UNREAD = frozenset({
+    "file_crashed", "file_memory_limit", "file_time_limit", "file_too_large", "part_too_large", "part_ratio",
+    "part_name_unsafe", "xml_entities", "file_active_content", "sheet_too_many_rows", "sheet_too_many_columns",
+})
 
 
 def render(code: str, value: Any = "", /, **params: Any) -> tuple[str, str, str]:

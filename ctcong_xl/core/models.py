@@ -29,6 +29,19 @@ class Agency(BaseModel):
                     or (self.merged_on is not None and self.merged_on <= deadline))
 
 
+class FileLimits(BaseModel):
+    """What an incoming file may claim before it is parsed (the configuration's limits)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_file_mb: int = 20
+    max_part_mb: int = 100
+    max_part_ratio: int = 200
+    max_rows: int = 20000
+    max_columns: int = 200
+    max_cell_chars: int = 32767
+
+
 class ProgrammeConfig(BaseModel):
     """The configuration sheet of the master workbook."""
 
@@ -78,6 +91,22 @@ class ProgrammeConfig(BaseModel):
     rank_weight_monthly: int = 15
     rank_weight_execution: int = 50
     rank_weight_backlog: int = 20
+    # limits on each incoming file, checked before it is parsed (SECURITY.md)
+    max_files: int = 500  # files read in one run; the rest wait for the next run
+    max_file_mb: int = 20  # size of a file as received
+    max_part_mb: int = 100  # uncompressed size of each part (zip member) of the package
+    max_part_ratio: int = 200  # uncompressed / compressed size of a part larger than 1 MB
+    max_rows: int = 20000  # rows a sheet of the file may claim
+    max_columns: int = 200  # columns a sheet of the file may claim
+    max_cell_chars: int = 32767  # Excel's own limit on the text of one cell
+    worker_memory_mb: int = 400  # memory the reading of one file may take
+    worker_seconds: int = 60  # time the reading of one file may take
+
+    @property
+    def file_limits(self) -> "FileLimits":
+        return FileLimits(max_file_mb=self.max_file_mb, max_part_mb=self.max_part_mb,
+                          max_part_ratio=self.max_part_ratio, max_rows=self.max_rows,
+                          max_columns=self.max_columns, max_cell_chars=self.max_cell_chars)
 
     def default_annual_deadline(self) -> dt.date:
         return self.annual_deadline or dt.date(self.year - 1, 11, 15)

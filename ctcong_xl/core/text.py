@@ -112,6 +112,50 @@ def cell_text(value: object) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Agencies' text on its way out (SECURITY.md): never a control sequence, never a bad name
+# --------------------------------------------------------------------------------------------
+
+ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what XML 1.0 cannot hold
+# C0 and C1 controls, DEL, and the invisible marks that reorder or hide text on a screen
+_UNSAFE_ON_SCREEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_UNSAFE_IN_NAME = re.compile('[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff/\\\\:*?"<>|]')
+MAX_NAME_BYTES = 180  # of a file name the tool makes from an agency's (the disk allows 255)
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an .xlsx part cannot contain (a BEL, ``_x0007_``…)."""
+    return ILLEGAL_XML.sub("\ufffd", text)
+
+
+def screen_safe(text: str) -> str:
+    """``text`` as a terminal may print it: every control or escape character (``\\x1b[2J``,
+    a carriage return that overprints, a right-to-left override) shown as a visible
+    ``\\x1b`` / ``\\u202e`` instead of acting; new lines and tabs kept only as spaces."""
+    def show(m: re.Match) -> str:
+        ch = m.group(0)
+        if ch in "\n\t":
+            return " "
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return _UNSAFE_ON_SCREEN.sub(show, str(text))
+
+
+def safe_file_stem(stem: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file-name stem made from an agency's: control and reserved characters replaced by
+    ``_``, cut to ``max_bytes`` of UTF-8 (with a short hash of the whole, so that two long
+    names stay apart)."""
+    clean = _UNSAFE_IN_NAME.sub("_", nfc(stem)).strip(" .") or "tep"
+    data = clean.encode("utf-8")
+    if len(data) <= max_bytes:
+        return clean
+    import hashlib
+
+    tag = hashlib.sha256(stem.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    cut = data[: max_bytes - len(tag) - 1].decode("utf-8", "ignore")
+    return f"{cut}~{tag}"
+
+
+# --------------------------------------------------------------------------------------------
 # Legacy encodings: code tables
 # --------------------------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 from ..core.findings import Finding, finding
 from ..core.forms import FORMS, NO_CONTENT_CHOICE, NO_CONTENT_LABEL, SUPPORTED_FORM_VERSIONS, Form, column_letter
 from ..core.text import cell_text, is_blank, nfc, normalize_header
+from ..core.models import FileLimits
+from .inspect import MB, PackageFacts, inspect_package
 from .templates import CHOICE_LABEL_COLUMNS, EXAMPLE_PREFIX, META_KEYS, META_PROPERTY_PREFIX, META_SHEET, TemplateMeta
 
 HEADER_SCAN_ROWS = 15
@@ -84,20 +86,73 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def read_submission(path: Path, digest: str | None = None) -> tuple[Submission | None, list[Finding]]:
-    """Read a returned template. See the module docstring for what is recognised. ``digest``:
+def read_submission(path: Path, limits: FileLimits | None = None,
+                    digest: str | None = None) -> tuple[Submission | None, list[Finding]]:
+    """Read a returned template. See the module docstring for what is recognised. The package
+    is inspected against ``limits`` before any parser sees it (:mod:`.inspect`). ``digest``:
     the file's SHA-256 when the caller has it already."""
     path = Path(path)
     name = path.name
+    limits = limits or FileLimits()
     digest = digest or sha256_file(path)
+    facts = PackageFacts()
+    if path.stat().st_size > limits.max_file_mb * MB or _is_zip(path):
+        problem, facts = inspect_package(path, limits)
+        if problem is not None:
+            return None, [problem.at(file=name)]
     problem = sniff_file(path)
     if problem is not None:
         return None, [problem.at(file=name)]
     try:
         with CalamineWorkbook.from_path(str(path)) as wb:
-            return _read_workbook(wb, path, digest)
+            sub, findings = _read_workbook(wb, path, digest)
+            if sub is not None:
+                findings += [f.at(file=name) for f in _concealed(wb, sub, facts, limits)]
     except _READ_ERRORS:
         return None, [finding("file_damaged").at(file=name)]
+    except FormulaReadError:
+        return None, [finding("file_damaged").at(file=name)]
+    return sub, findings
+
+
+def _is_zip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(4) in _ZIP_MAGICS
+
+
+# ---- what the eye does not see, and what is too long -------------------------------------------
+LISTED_ROWS = 20  # hidden rows named in one finding
+QUOTED_CHARS = 100  # characters of an over-long cell quoted back
+
+
+def _concealed(wb: CalamineWorkbook, sub: Submission, facts: PackageFacts, limits: FileLimits) -> list[Finding]:
+    """Warnings for what an agency's reader would not see (the form sheet hidden behind
+    another, hidden rows, text in the colour of its background) and errors for cells longer
+    than the limit (their value is cut, so that no later message carries it whole)."""
+    out: list[Finding] = []
+    sheet = sub.sheet
+    state = {m.name: m.visible for m in wb.sheets_metadata}
+    if state.get(sheet, SheetVisibleEnum.Visible) != SheetVisibleEnum.Visible:
+        shown = [n for n, v in state.items() if v == SheetVisibleEnum.Visible and n != sheet]
+        decoy = f" (“{'”, “'.join(shown)}”)" if shown else ""
+        out.append(finding("form_sheet_hidden", sheet=sheet, visible=decoy).at(sheet=sheet))
+    found = facts.sheets.get(sheet)
+    data_rows = {r.row for r in sub.rows}
+    hidden = [n for n in (found.hidden_rows if found else []) if n in data_rows]
+    if hidden:
+        listed = ", ".join(map(str, hidden[:LISTED_ROWS])) + (", …" if len(hidden) > LISTED_ROWS else "")
+        out.append(finding("rows_hidden", rows=listed).at(sheet=sheet, cell=f"A{hidden[0]}"))
+    invisible = found.invisible_cells if found else set()
+    for raw in sub.rows:
+        for key, value in raw.values.items():
+            ref = raw.cells[key]
+            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                out.append(finding("cell_too_long", value[:QUOTED_CHARS] + "…", length=len(value),
+                                   limit=limits.max_cell_chars).at(sheet=sheet, cell=ref))
+                raw.values[key] = value[:QUOTED_CHARS] + "…"
+            elif ref in invisible and not is_blank(value):
+                out.append(finding("text_hidden", cell_text(value)[:QUOTED_CHARS]).at(sheet=sheet, cell=ref))
+    return out
 
 
 # ---- what kind of file is it ------------------------------------------------------------------
@@ -121,7 +176,7 @@ def _sniff_ole(path: Path) -> Finding:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             entries = {"/".join(e).casefold() for e in ole.listdir(streams=True, storages=True)}
-    except OSError:
+    except Exception:  # noqa: BLE001 - olefile raises many kinds on a broken compound file
         return finding("file_damaged")
     if "encryptioninfo" in entries or "encryptedpackage" in entries:
         return finding("file_encrypted")
@@ -342,7 +397,10 @@ def _formulas(path: Path, sheet: str, header_row: int, colmap: dict[str, int]) -
 
     wanted = set(colmap.values())
     found: dict[str, str] = {}
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - a part openpyxl cannot parse: the file is damaged
+        raise FormulaReadError(str(exc)) from exc
     try:
         ws = wb[sheet]
         for row in ws.iter_rows(min_row=header_row + 2):
@@ -352,9 +410,15 @@ def _formulas(path: Path, sheet: str, header_row: int, colmap: dict[str, int]) -
                     continue
                 text = getattr(cell.value, "text", cell.value)  # ArrayFormula has .text
                 found[f"{column_letter(col)}{cell.row}"] = str(text)
+    except Exception as exc:  # noqa: BLE001 - same: a sheet openpyxl cannot read is damaged
+        raise FormulaReadError(str(exc)) from exc
     finally:
         wb.close()
     return found
+
+
+class FormulaReadError(Exception):
+    """openpyxl could not read a package calamine could (reported as a damaged file)."""
 
 
 def _has_formula_parts(path: Path) -> bool:

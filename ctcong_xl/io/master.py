@@ -155,6 +155,9 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
     )
 
 
+LIMIT_KEYS = frozenset(k for k in (f.key for f in L.CONFIG_FIELDS) if k.startswith(("max_", "worker_")))
+
+
 def _read_config(rows: list[list[Any]]) -> ProgrammeConfig:
     values: dict[str, Any] = {}
     for field in L.CONFIG_FIELDS:
@@ -164,7 +167,9 @@ def _read_config(rows: list[list[Any]]) -> ProgrammeConfig:
         elif field.type == "int":
             try:
                 values[field.key] = int(float(raw))
-            except (TypeError, ValueError):
+                if field.key in LIMIT_KEYS and values[field.key] <= 0:
+                    values[field.key] = None  # a limit left blank or zero: the default
+            except (TypeError, ValueError, OverflowError):
                 if field.key == "year":
                     raise MasterError("Ô “Năm chương trình” ở trang Cấu hình phải là một năm, ví dụ 2026.")
         elif cell_text(raw):  # a blank text keeps its default (e.g. the signer's title)

@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.findings import Finding
 from ..core.layout import SEVERITY_TEXT
+from ..core.text import ILLEGAL_XML, safe_file_stem, xml_safe
 from .templates import row_height
 
 LIST_SHEET = "Lỗi cần sửa"
@@ -43,42 +44,63 @@ _CELL = re.compile(r"^[A-Z]{1,3}[1-9]\d{0,6}$")
 
 
 def returned_name(path: Path) -> str:
-    return f"{Path(path).stem}{SUFFIX}.xlsx"
+    """``<stem>_CanSua.xlsx``; a stem with control characters or too long for the disk is made
+    safe (:func:`~ctcong_xl.core.text.safe_file_stem`)."""
+    return f"{safe_file_stem(Path(path).stem)}{SUFFIX}.xlsx"
 
 
-def write_returned(path: Path, findings: list[Finding], out_dir: Path) -> Path:
-    """Write the annotated copy of ``path`` into ``out_dir`` and return its path."""
+def write_returned(path: Path, findings: list[Finding], out_dir: Path, *, annotate: bool = True) -> Path:
+    """Write the annotated copy of ``path`` into ``out_dir`` and return its path. With
+    ``annotate=False`` (a file refused unread, see :data:`~ctcong_xl.core.messages.REFUSED_UNREAD`)
+    the agency's file is not opened and the copy holds the list only."""
     path, out_dir = Path(path), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / returned_name(path)
     ordered = sorted(findings, key=_order)
-    wb = _open(path)
-    if wb is None:
-        wb = openpyxl.Workbook()
-        wb.active.title = LIST_SHEET
-        _write_list(wb.active, path.name, ordered, linked=set())
-    else:
-        marked = _mark_cells(wb, ordered)
-        ws = wb.create_sheet(LIST_SHEET, 0)
-        _write_list(ws, path.name, ordered, linked=marked)
-        for sheet in wb.worksheets:
-            sheet.sheet_view.tabSelected = sheet is ws
-        wb.active = 0
     tmp = out.with_name("." + out.name + ".tmp")
     try:
-        wb.save(tmp)
+        try:
+            (_annotated(path, ordered) if annotate else _list_only(path, ordered)).save(tmp)
+        except Exception:  # noqa: BLE001 - the agency's workbook cannot be saved back: the list alone
+            _list_only(path, ordered).save(tmp)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
     return out
 
 
+def _annotated(path: Path, ordered: list[Finding]) -> Workbook:
+    wb = _open(path)
+    if wb is None:
+        return _list_only(path, ordered)
+    marked = _mark_cells(wb, ordered)
+    ws = wb.create_sheet(LIST_SHEET, 0)
+    _write_list(ws, path.name, ordered, linked=marked)
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = sheet is ws
+    wb.active = 0
+    return wb
+
+
+def _list_only(path: Path, ordered: list[Finding]) -> Workbook:
+    wb = openpyxl.Workbook()
+    wb.active.title = LIST_SHEET
+    _write_list(wb.active, path.name, ordered, linked=set())
+    return wb
+
+
 def _open(path: Path) -> Workbook | None:
     """The workbook, or None when it cannot be opened as one (any reason: that is the point)."""
     try:
-        return openpyxl.load_workbook(path)
+        wb = openpyxl.load_workbook(path)
     except Exception:  # not a zip, not OOXML, encrypted, truncated, unsupported extension…
         return None
+    for ws in wb.worksheets:  # a BEL (``_x0007_``) read back cannot be saved: shown as �
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and ILLEGAL_XML.search(c.value):
+                    c.value = xml_safe(c.value)
+    return wb
 
 
 def _order(f: Finding) -> tuple:
@@ -100,7 +122,7 @@ def _mark_cells(wb: Workbook, findings: Sequence[Finding]) -> set[tuple[str, str
     for (sheet, ref), found in by_cell.items():
         cell = wb[sheet][ref]
         cell.fill = ERROR_FILL if any(f.is_error for f in found) else WARNING_FILL
-        text = "\n\n".join(_comment_line(f) for f in found)
+        text = xml_safe("\n\n".join(_comment_line(f) for f in found))
         comment = Comment(text, AUTHOR)
         comment.width = 320
         comment.height = min(400, 60 + 18 * (len(text) // 40 + text.count("\n")))
@@ -125,7 +147,7 @@ def _write_list(ws: Worksheet, file_name: str, findings: Sequence[Finding], *, l
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
-    ws["A1"] = f"CÁC LỖI CẦN SỬA TRONG TỆP {file_name}"
+    ws["A1"] = xml_safe(f"CÁC LỖI CẦN SỬA TRONG TỆP {file_name}")
     ws["A1"].font = title
     ws["A2"] = (
         f"Văn phòng UBND tỉnh gửi trả tệp vì có {errors} lỗi"
@@ -146,16 +168,18 @@ def _write_list(ws: Worksheet, file_name: str, findings: Sequence[Finding], *, l
     for n, f in enumerate(findings, start=1):
         r = head_row + n
         values = (n, f.sheet, f.cell, SEVERITY_TEXT[f.severity], f.message, f.hint, f.value)
+        values = tuple(xml_safe(v) if isinstance(v, str) else v for v in values)
         for j, v in enumerate(values, start=1):
             c = ws.cell(r, j)
             c.value = v if v != "" else None
-            if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
+            if isinstance(v, str):
                 c.data_type = "s"  # a value seen in the agency's cell is shown, never run
             c.font, c.border, c.alignment = normal, border, wrap
         ws.row_dimensions[r].height = row_height([str(v) for v in values], list(LIST_WIDTHS))
         if (f.sheet, f.cell) in linked:
             target = ws.cell(r, 3)
-            target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{f.sheet}'!{f.cell}",
+            quoted = f.sheet.replace("'", "''")
+            target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{quoted}'!{f.cell}",
                                          display=f.cell)
             target.font = link
         if f.is_error:

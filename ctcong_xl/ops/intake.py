@@ -20,6 +20,7 @@ from ..core.consolidate import (
 )
 from ..core.dataset import Dataset
 from ..core.findings import Finding, finding
+from ..core.messages import REFUSED_UNREAD
 from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from ..core.models import Agency, ImportLogEntry
 from ..core.plan import WritePlan
@@ -35,6 +36,7 @@ from ..core.writeplan import (
     plan_validation_log,
 )
 from ..io import master as master_io
+from ..io.guard import Outcome, ProcessLimits, run_guarded
 from ..io.incoming import Submission, read_meta, read_submission, sha256_file
 from .workspace import Workspace, WorkspaceError, current_user, write_master
 
@@ -45,6 +47,7 @@ class FileCheck:
     submission: Submission | None = None
     validated: Validated | None = None
     findings: list[Finding] = field(default_factory=list)
+    deferred: bool = False  # over the number of files one run reads: read by the next run
 
     @property
     def ok(self) -> bool:
@@ -81,17 +84,28 @@ class RunReport:
 
 def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date,
                matcher: AgencyMatcher | None = None, index: ItemIndex | None = None) -> FileCheck:
-    """Read and validate one incoming file against the master (no writing). ``matcher`` and
-    ``index`` (of ``ds``'s agencies and items) are built once by a run that checks many files."""
+    """Read and validate one incoming file against the master (no writing), in this process.
+    ``matcher`` and ``index`` (of ``ds``'s agencies and items) are built once by a run that
+    checks many files."""
     digest = sha256_file(path)
+    return _duplicate(path, digest, ds, seen) or _check_content(path, digest, ds, today, matcher, index)
+
+
+def _duplicate(path: Path, digest: str, ds: Dataset, seen: dict[str, str]) -> FileCheck | None:
+    """The check of a file whose content was already consolidated (also under another name)."""
+    previous = ds.consolidated_hashes.get(digest) or seen.get(digest)
+    if not previous:
+        return None
+    check = FileCheck(path=path, result=FileResult(file=path.name, sha256=digest, duplicate_of=previous))
+    check.findings.append(finding("duplicate_file", path.name, previous=previous).at(file=path.name))
+    return check
+
+
+def _check_content(path: Path, digest: str, ds: Dataset, today: dt.date, matcher: AgencyMatcher | None = None,
+                   index: ItemIndex | None = None) -> FileCheck:
     result = FileResult(file=path.name, sha256=digest)
     check = FileCheck(path=path, result=result)
-    previous = ds.consolidated_hashes.get(digest) or seen.get(digest)
-    if previous:
-        result.duplicate_of = previous
-        check.findings.append(finding("duplicate_file", path.name, previous=previous).at(file=path.name))
-        return check
-    sub, problems = read_submission(path, digest)
+    sub, problems = read_submission(path, ds.config.file_limits, digest)
     check.submission = sub
     check.findings.extend(p.at(file=path.name) for p in problems)
     if sub is None or sub.meta is None or any(p.is_error for p in problems):
@@ -169,28 +183,73 @@ def _mark_superseded(ws: Workspace, ds: Dataset, checks: list[FileCheck], verb: 
         c.findings = [finding("superseded_file", c.path.name, newer=name, verb=how).at(file=c.path.name)]
 
 
+def _slim(check: FileCheck) -> FileCheck:
+    """What a guarded worker sends back: findings and validated rows, not the raw rows."""
+    if check.submission is not None:
+        check.submission.rows = []
+        check.submission.formulas = {}
+    return check
+
+
 Progress = Callable[[int, int, str], None]  # (files done, files in all, file being read)
 
 
 def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.date,
                progress: Progress | None = None, *, verb: str) -> list[FileCheck]:
+    """Check every file, each in a guarded worker (two at a time): a file that crashes a
+    reader, exhausts its memory or time becomes a finding on that file, never the end of the
+    run. Results are in the order of the files."""
     paths = files if files else ws.inbox_files()
-    seen: dict[str, str] = {}
-    checks = []
-    matcher, index = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items)  # once for every file
-    for n, p in enumerate(paths):
-        if progress:
-            progress(n, len(paths), p.name)
+    for p in paths:
         if not p.is_file():
             raise WorkspaceError(f"Không có tệp {p}.")
-        c = check_file(p, ds, seen=seen, today=today, matcher=matcher, index=index)
+    config = ds.config
+    digests = [sha256_file(p) for p in paths]
+    known = [_duplicate(p, d, ds, {}) for p, d in zip(paths, digests)]
+    fresh = [i for i, k in enumerate(known) if k is None]
+    todo, waiting = fresh[:config.max_files], set(fresh[config.max_files:])  # files already consolidated do not count
+    done = 0
+
+    def started(n: int) -> None:
+        if progress:
+            progress(done, len(todo), paths[todo[n]].name)
+
+    def finished(n: int, outcome: Outcome) -> None:
+        nonlocal done
+        done += 1
+
+    matcher, index = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items)  # once for every file
+    outcomes = run_guarded(lambda i: _slim(_check_content(paths[i], digests[i], ds, today, matcher, index)), todo,
+                           _process_limits(ds), started=started, finished=finished)
+    checked = dict(zip(todo, outcomes))
+    seen: dict[str, str] = {}
+    checks = []
+    for i, p in enumerate(paths):
+        if i in waiting:
+            c = FileCheck(path=p, result=FileResult(file=p.name, sha256=digests[i]), deferred=True)
+            c.findings.append(finding("file_count_limit", p.name, limit=config.max_files).at(file=p.name))
+        else:
+            c = known[i] or _duplicate(p, digests[i], ds, seen) or _from_outcome(p, digests[i], checked[i])
         if c.result.accepted:
             seen[c.result.sha256] = p.name
         checks.append(c)
     if progress:
-        progress(len(paths), len(paths), "")
+        progress(len(todo), len(todo), "")
     _mark_superseded(ws, ds, checks, verb)
     return checks
+
+
+def _process_limits(ds: Dataset) -> ProcessLimits:
+    return ProcessLimits(memory_mb=ds.config.worker_memory_mb, seconds=ds.config.worker_seconds)
+
+
+def _from_outcome(path: Path, digest: str, outcome: Outcome) -> FileCheck:
+    if outcome.ok:
+        return outcome.value
+    check = FileCheck(path=path, result=FileResult(file=path.name, sha256=digest))
+    code = {"memory": "file_memory_limit", "timeout": "file_time_limit"}.get(outcome.failure, "file_crashed")
+    check.findings.append(finding(code, outcome.detail, detail=outcome.detail).at(file=path.name))
+    return check
 
 
 def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date | None = None,
@@ -216,7 +275,7 @@ def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None,
     report.findings = [f for c in report.files for f in c.findings]
     plan = WritePlan()
     _log_findings(plan, ds, report)
-    _return_faulty(ws, report, ds.rejected_hashes)
+    _return_faulty(ws, report, ds.rejected_hashes, _process_limits(ds))
     return report, plan
 
 
@@ -263,7 +322,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
             receipts.add(c.result.agency)
         entries.append(_log_entry(now, who, c, changes))
         history.extend((c.path.name, change) for change in changes.history)
-    rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of]
+    rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of and not c.deferred]
     # each rejection, and each supersession, is logged once: a rerun on the same inbox writes nothing
     logged = {c.path.name for c in rejected
               if c.result.sha256 in (ds.superseded_hashes if c.result.superseded_by else known_rejected)}
@@ -280,7 +339,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
     plan_import_log(plan, ds, entries)
     plan_history(plan, ds, now, who, history)
-    _return_faulty(ws, report, known_rejected)
+    _return_faulty(ws, report, known_rejected, _process_limits(ds))
     return report, plan
 
 
@@ -334,22 +393,33 @@ def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport, findings: lis
     plan_validation_log(plan, ds, dt.datetime.now().replace(microsecond=0), loggable, agency_of)
 
 
-def _return_faulty(ws: Workspace, report: RunReport, already: frozenset[str] | set[str] = frozenset()) -> None:
+def _return_faulty(ws: Workspace, report: RunReport, already: frozenset[str] | set[str] = frozenset(),
+                   limits: ProcessLimits | None = None) -> None:
     """Annotated copies of faulty files (highlighted cells, comments) go to returned/, ready to
     send back. A file an earlier run already rejected (its hash in ``already``) whose copy is
-    there, newer than the file, is not annotated again."""
+    there, newer than the file, is not annotated again. The agency's workbook is opened again
+    (by openpyxl), so this too runs in guarded workers; a file refused unread, or whose copy
+    fails, gets the list of findings alone."""
     faulty = [c for c in report.files
-              if not (c.result.accepted or c.result.duplicate_of) and any(f.is_error for f in c.findings)]
+              if not (c.result.accepted or c.result.duplicate_of or c.deferred) and any(f.is_error for f in c.findings)]
     if not faulty:
         return
     from ..io.returned import returned_name, write_returned  # openpyxl: only when a file goes back
 
     out = ws.folder("returned")
     out.mkdir(exist_ok=True)
+    fresh = []
     for c in faulty:
         copy = out / returned_name(c.path)
         if c.result.sha256 in already and copy.exists() and copy.stat().st_mtime >= c.path.stat().st_mtime:
             continue
-        write_returned(c.path, c.findings, out)
+        fresh.append(c)
+    faulty = fresh
 
+    def annotated(c: FileCheck) -> Path:
+        return write_returned(c.path, c.findings, out, annotate=not any(f.code in REFUSED_UNREAD for f in c.findings))
 
+    outcomes = run_guarded(annotated, faulty, limits or ProcessLimits())
+    for c, outcome in zip(faulty, outcomes):
+        if not outcome.ok:
+            write_returned(c.path, c.findings, out, annotate=False)

@@ -1,0 +1,263 @@
+"""Inspect an untrusted .xlsx package before any parser sees it (SECURITY.md).
+
+Everything here reads the zip's central directory, then streams each part through a small
+buffer, so a hostile file costs little memory and time whatever it claims:
+
+* the file's size, each part's uncompressed size and compression ratio (from the central
+  directory, before inflating anything), part names that climb out of the package;
+* parts that run code or reach outside (macros, external links and DDE, embedded objects);
+* a ``DOCTYPE`` or ``ENTITY`` declaration in any XML part (billion laughs, XXE: Office never
+  writes one);
+* for each worksheet: the rows and columns it claims (its ``<dimension>`` and every row and
+  cell reference), its hidden rows, and the cells whose style makes the text invisible
+  (the font colour of the fill, or white on no fill).
+
+The facts found are returned for the reader (which names the sheets); a limit exceeded is a
+finding and the file is not parsed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from defusedxml import ElementTree as SafeET
+
+from ..core.findings import Finding, finding
+from ..core.forms import column_index, column_letter
+from ..core.models import FileLimits
+
+MB = 1024 * 1024
+_RATIO_FLOOR = MB  # parts smaller than this may compress as well as they like
+_CHUNK = 1 << 20
+_OVERLAP = 256
+_DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*ref="([A-Z]{0,3})(\d*)(?::([A-Z]{1,3})(\d+))?"')
+_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)/?>")
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_REF = re.compile(rb"([A-Z]{1,3})(\d+)")
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# parts that make a workbook run code or reach outside itself (none is in a template we make)
+_ACTIVE = (
+    (re.compile(r"(^|/)vbaProject\.bin$|(^|/)vbaData\.xml$", re.I), "macro (VBA)"),
+    (re.compile(r"^xl/externalLinks/", re.I), "liên kết tới tệp khác (external link, DDE)"),
+    (re.compile(r"^xl/(embeddings|activeX)/", re.I), "đối tượng nhúng (OLE, ActiveX)"),
+    (re.compile(r"^xl/connections\.xml$|^xl/queryTables/", re.I), "kết nối dữ liệu ngoài"),
+)
+
+
+@dataclass
+class SheetFacts:
+    part: str
+    rows: int = 0  # the last row the sheet claims (1-based)
+    columns: int = 0  # the last column the sheet claims (1-based)
+    hidden_rows: list[int] = field(default_factory=list)
+    invisible_cells: set[str] = field(default_factory=set)  # A1 references
+
+
+@dataclass
+class PackageFacts:
+    sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet name
+
+
+class _Rejected(Exception):
+    def __init__(self, problem: Finding) -> None:
+        self.problem = problem
+
+
+def inspect_package(path: Path, limits: FileLimits) -> tuple[Finding | None, PackageFacts]:
+    """(the first limit the file exceeds or None, what was learnt about its sheets)."""
+    facts = PackageFacts()
+    size = path.stat().st_size
+    if size > limits.max_file_mb * MB:
+        return finding("file_too_large", size=_mb(size), limit=limits.max_file_mb), facts
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            for info in infos:
+                _check_member(info, limits)
+            names = {i.filename for i in infos}
+            parts = _sheet_parts(zf, names)
+            invisible = _invisible_styles(zf, names)
+            by_part = {part: name for name, part in parts.items()}
+            for info in infos:
+                if info.is_dir():
+                    continue
+                sheet = by_part.get(info.filename)
+                facts_of = SheetFacts(part=info.filename) if sheet is not None else None
+                _scan(zf, info, facts_of, invisible, limits, sheet)
+                if sheet is not None:
+                    facts.sheets[sheet] = facts_of
+    except _Rejected as exc:
+        return exc.problem, facts
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, KeyError,
+            SafeET.ParseError, OSError):
+        return finding("file_damaged"), facts
+    return None, facts
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.1f}".replace(".", ",")
+
+
+def _check_member(info: zipfile.ZipInfo, limits: FileLimits) -> None:
+    name = info.filename
+    pure = PurePosixPath(name.replace("\\", "/"))
+    if name.startswith(("/", "\\")) or ".." in pure.parts or re.match(r"^[A-Za-z]:", name) or "\x00" in name:
+        raise _Rejected(finding("part_name_unsafe", name[:120]))
+    for pattern, what in _ACTIVE:
+        if pattern.search(name):
+            raise _Rejected(finding("file_active_content", name[:120], what=what))
+    if info.file_size > limits.max_part_mb * MB:
+        raise _Rejected(finding("part_too_large", part=name[:120], size=_mb(info.file_size), limit=limits.max_part_mb))
+    if info.file_size > _RATIO_FLOOR:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_part_ratio:
+            raise _Rejected(finding("part_ratio", part=name[:120], ratio=int(ratio), limit=limits.max_part_ratio))
+
+
+def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
+    data = zf.read(name)
+    if _DOCTYPE.search(data) or _not_utf8(data):
+        raise _Rejected(finding("xml_entities", part=name))
+    return data
+
+
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Sheet name -> worksheet part, from the workbook and its relationships."""
+    if "xl/workbook.xml" not in names:
+        return {}
+    book = SafeET.fromstring(_read_small(zf, "xl/workbook.xml"))
+    targets: dict[str, str] = {}
+    rels_name = "xl/_rels/workbook.xml.rels"
+    if rels_name in names:
+        for rel in SafeET.fromstring(_read_small(zf, rels_name)).iter(f"{_NS_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            targets[rel.get("Id", "")] = part
+    out: dict[str, str] = {}
+    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+        part = targets.get(sheet.get(f"{_NS_REL}id", ""))
+        if part:
+            out[sheet.get("name", "")] = part
+    return out
+
+
+def _invisible_styles(zf: zipfile.ZipFile, names: set[str]) -> set[bytes]:
+    """Indexes (as the bytes of the ``s`` attribute) of cell formats whose text cannot be seen."""
+    if "xl/styles.xml" not in names:
+        return set()
+    root = SafeET.fromstring(_read_small(zf, "xl/styles.xml"))
+    fonts = [_colour(f.find(f"{_NS_MAIN}color")) for f in root.iterfind(f"{_NS_MAIN}fonts/{_NS_MAIN}font")]
+    fills = []
+    for fill in root.iterfind(f"{_NS_MAIN}fills/{_NS_MAIN}fill"):
+        pattern = fill.find(f"{_NS_MAIN}patternFill")
+        solid = pattern is not None and pattern.get("patternType") == "solid"
+        fills.append(_colour(pattern.find(f"{_NS_MAIN}fgColor")) if solid else None)
+    out: set[bytes] = set()
+    for i, xf in enumerate(root.iterfind(f"{_NS_MAIN}cellXfs/{_NS_MAIN}xf")):
+        font = _at(fonts, xf.get("fontId"))
+        fill = _at(fills, xf.get("fillId"))
+        if font is None:
+            continue
+        if fill is None and font in ("FFFFFF", "theme:0") or fill is not None and font == fill:
+            out.add(str(i).encode())
+    return out
+
+
+def _colour(el) -> str | None:
+    if el is None:
+        return None
+    rgb = el.get("rgb")
+    if rgb:
+        return rgb[-6:].upper()
+    theme = el.get("theme")
+    return f"theme:{theme}" if theme is not None and el.get("tint") in (None, "0") else None
+
+
+def _at(items: list, index: str | None):
+    try:
+        return items[int(index or 0)]
+    except (ValueError, IndexError):
+        return None
+
+
+def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, invisible: set[bytes],
+          limits: FileLimits, sheet_name: str | None) -> None:
+    """Stream one part: refuse entity declarations; for a worksheet, learn its extent, hidden
+    rows and invisible cells, refusing as soon as it claims more than the limits."""
+    xmlish = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
+    if not xmlish and sheet is None:
+        return
+    tail = b""
+    row_count = 0
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            if not tail and xmlish and _not_utf8(chunk):  # where a UTF-16 DOCTYPE would hide
+                raise _Rejected(finding("xml_entities", part=info.filename[:120]))
+            buf = tail + chunk
+            if _DOCTYPE.search(buf):
+                raise _Rejected(finding("xml_entities", part=info.filename[:120]))
+            if sheet is not None:
+                cut = buf.rfind(b">") + 1 if len(chunk) == _CHUNK else len(buf)
+                row_count = _sheet_facts(buf[:cut], sheet, invisible, row_count)
+                _enforce(sheet, limits, sheet_name or "")
+                tail = buf[cut:]
+                if len(tail) > _CHUNK:  # one tag larger than a chunk: nothing an Office writer makes
+                    raise _Rejected(finding("file_damaged"))
+            else:
+                tail = buf[-_OVERLAP:]
+
+
+def _not_utf8(head: bytes) -> bool:
+    """An XML part in another encoding than UTF-8 (Office writes only UTF-8)."""
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]
+
+
+def _sheet_facts(data: bytes, sheet: SheetFacts, invisible: set[bytes], row_count: int) -> int:
+    for m in _DIMENSION.finditer(data):
+        last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
+        if last_col:
+            sheet.columns = max(sheet.columns, column_index(last_col.decode()))
+        if last_row:
+            sheet.rows = max(sheet.rows, int(last_row))
+    current_row = row_count
+    for m in _TAG.finditer(data):
+        attrs = dict(_ATTR.findall(m.group(2)))
+        if m.group(1) == b"row":
+            row_count += 1
+            r = attrs.get(b"r")
+            current_row = int(r) if r and r.isdigit() else row_count
+            row_count = current_row
+            sheet.rows = max(sheet.rows, current_row)
+            if attrs.get(b"hidden") in (b"1", b"true"):
+                sheet.hidden_rows.append(current_row)
+            continue
+        ref = _REF.fullmatch(attrs.get(b"r", b""))
+        if ref:
+            sheet.columns = max(sheet.columns, column_index(ref.group(1).decode()))
+            sheet.rows = max(sheet.rows, int(ref.group(2)))
+            if invisible and attrs.get(b"s") in invisible:
+                sheet.invisible_cells.add(ref.group(0).decode())
+    return row_count
+
+
+def _enforce(sheet: SheetFacts, limits: FileLimits, name: str) -> None:
+    if sheet.rows > limits.max_rows:
+        raise _Rejected(finding("sheet_too_many_rows", sheet=name, rows=sheet.rows, limit=limits.max_rows)
+                        .at(sheet=name))
+    if sheet.columns > limits.max_columns:
+        raise _Rejected(finding("sheet_too_many_columns", sheet=name, columns=column_letter(sheet.columns), limit=limits.max_columns)
+                        .at(sheet=name))
+
+
+__all__ = ["PackageFacts", "SheetFacts", "inspect_package"]

@@ -1,0 +1,80 @@
+"""Guarded workers (io/guard.py): whatever one task does — return, raise, abort, eat memory,
+hang — comes back as that task's outcome, in the order of the tasks, and the others complete."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from ctcong_xl.io.guard import ProcessLimits, can_fork, run_guarded
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="guarded workers need fork")
+
+LIMITS = ProcessLimits(memory_mb=200, seconds=5)
+
+
+def task(name: str) -> str:
+    if name == "abort":
+        os.abort()  # what python-calamine does on a sheet claiming XFD1048576
+    if name == "raise":
+        raise ValueError("ô J7 không đọc được")
+    if name == "memory":
+        hog = [bytearray(50 * 1024 * 1024) for _ in range(100)]  # 5 GB
+        return str(len(hog))
+    if name == "hang":
+        time.sleep(60)
+    if name == "slow":
+        time.sleep(0.3)
+    return name.upper()
+
+
+def test_every_failure_is_the_outcome_of_its_own_task_and_the_others_complete():
+    names = ["stc", "abort", "snv", "raise", "memory", "hang", "stp"]
+    outcomes = run_guarded(task, names, LIMITS)
+    assert [o.value for o in outcomes] == ["STC", None, "SNV", None, None, None, "STP"]
+    assert [o.failure for o in outcomes] == [None, "signal", None, "exception", "memory", "timeout", None]
+    assert outcomes[1].detail == "SIGABRT"
+    assert outcomes[3].detail.startswith("ValueError: ô J7 không đọc được")
+
+
+def test_outcomes_follow_the_order_of_the_tasks_whichever_finishes_first():
+    names = ["slow", "a", "b", "slow", "c"]
+    assert [o.value for o in run_guarded(task, names, LIMITS)] == ["SLOW", "A", "B", "SLOW", "C"]
+
+
+def test_two_tasks_run_at_the_same_time(tmp_path):
+    def meet(me: str) -> bool:  # each waits for the other: only true if both run at once
+        other = {"stc": "snv", "snv": "stc"}[me]
+        (tmp_path / me).touch()
+        for _ in range(400):
+            if (tmp_path / other).exists():
+                return True
+            time.sleep(0.01)
+        return False
+
+    assert [o.value for o in run_guarded(meet, ["stc", "snv"], LIMITS)] == [True, True]
+
+
+def test_a_task_sees_what_the_parent_holds_without_pickling_it():
+    registry = {"STC": "Sở Tài chính", "SNV": "Sở Nội vụ"}
+    assert [o.value for o in run_guarded(registry.__getitem__, ["SNV", "STC"], LIMITS)] == ["Sở Nội vụ", "Sở Tài chính"]
+
+
+def test_the_peak_memory_of_each_task_is_measured():
+    (small, big) = run_guarded(lambda n: len(bytearray(n * 1024 * 1024)), [1, 120], LIMITS)
+    assert big.value == 120 * 1024 * 1024
+    assert big.peak_kb > small.peak_kb + 100 * 1024
+
+
+def test_a_task_cannot_print_into_the_output():
+    read, write = os.pipe()
+    saved = os.dup(1)
+    os.dup2(write, 1)
+    try:
+        run_guarded(lambda s: print(s, flush=True), ["rác trong JSON"], LIMITS)
+    finally:
+        os.dup2(saved, 1)
+        os.close(write)
+    assert os.read(read, 100) == b""
