@@ -19,7 +19,7 @@ import pytest
 from openpyxl.styles import Font
 
 from ctcong_xl.io.templates import HEADER_ROW
-from helpers import Office, cell, encrypt, letter, set_cells
+from helpers import FIRST_ROW, Office, cell, encrypt, letter, set_cells
 from hostile import FORM_PART, corpus_kinds, shared_string
 
 PEAK_MB = 500  # the memory one run may take at its peak (the run and each worker)
@@ -41,7 +41,7 @@ ODD_NAMES = [
 
 
 def _hide_row(wb, ws) -> None:
-    ws.row_dimensions[6].hidden = True
+    ws.row_dimensions[FIRST_ROW].hidden = True
 
 
 def _white_text(wb, ws) -> None:
@@ -53,7 +53,7 @@ def _white_text(wb, ws) -> None:
 def _decoy(wb, ws) -> None:
     decoy = wb.copy_worksheet(ws)
     decoy.title = "Đăng ký (bản xem)"
-    decoy["B6"] = "Việc vô hại hiện trên màn hình"
+    decoy[cell("annual", "noi_dung", 0)] = "Việc vô hại hiện trên màn hình"
     ws.sheet_state = "hidden"
     wb.active = wb.index(decoy)
 
