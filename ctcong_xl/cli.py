@@ -11,6 +11,7 @@ that runs, not when the CLI starts.
 from __future__ import annotations
 
 import contextlib
+import errno
 import datetime as dt
 import json
 import sys
@@ -29,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .console import SafeConsole
 
 
 class _LazyModule:
@@ -176,11 +178,28 @@ app = typer.Typer(
 )
 # No markup, no highlighting: file names, agencies' values and messages are printed as they
 # are (a "[" in a file name is text); colours come from Text styles.
-out = Console(soft_wrap=True, highlight=False, markup=False)
-err = Console(stderr=True, highlight=False, markup=False)
+out = SafeConsole(soft_wrap=True)
+err = SafeConsole(stderr=True)
 
 Json = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (một tài liệu) ra stdout.")]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Ngày báo cáo, dạng YYYY-MM-DD.")]
+
+
+KEY_CREATED = (
+    "Đã tạo khóa ký biểu mẫu ({file}) trong thư mục làm việc: từ nay mỗi biểu mẫu mang chữ ký, và tệp "
+    "gửi về chỉ được nhận khi đúng là mẫu Văn phòng phát hành cho đơn vị đó. Biểu mẫu phát hành trước đây "
+    "(chưa có chữ ký) sẽ bị trả lại: gửi biểu mẫu mới cho các đơn vị. Giữ tệp khóa cùng sổ tổng hợp, không gửi ra ngoài."
+)
+
+
+def os_error_message(exc: OSError) -> str:
+    """An environment error in Vietnamese: what failed, why, and that the master is unchanged."""
+    where = f" {exc.filename}" if exc.filename else ""
+    why = {errno.ENOSPC: "ổ đĩa đã đầy", errno.EDQUOT: "đã hết dung lượng được cấp",
+           errno.EROFS: "ổ đĩa chỉ cho đọc", errno.EIO: "lỗi đọc ghi của ổ đĩa",
+           errno.ENOENT: "không tìm thấy tệp hoặc thư mục"}.get(exc.errno, exc.strerror or type(exc).__name__)
+    return (f"Không đọc hoặc ghi được tệp{where}: {why}. Sổ tổng hợp chưa bị thay đổi (bản sao lưu chưa đầy đủ "
+            "không được giữ lại). Giải phóng ổ đĩa hoặc kiểm tra thư mục làm việc rồi chạy lại.")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -229,6 +248,8 @@ def _guard(fn):
             _fail(str(exc))
         except PermissionError as exc:
             _fail(f"Không ghi được {exc.filename}: tệp đang mở hoặc không có quyền ghi. Đóng tệp rồi chạy lại.")
+        except OSError as exc:  # a full disk, a network drive gone, a read-only folder…
+            _fail(os_error_message(exc))
         except KeyboardInterrupt:
             _fail("Đã dừng theo yêu cầu; sổ tổng hợp không thay đổi.")
 
@@ -283,8 +304,11 @@ def templates(
     Ví dụ: ctcong-xl templates D:\\CTCT2026 --kind monthly --month 7 --send
     """
     ws = _ws(workspace)
+    first_key = ops.template_key(ws) is None
     paths = ops.make_templates(ws, kind, month=month, agency=agency)
     out.print(f"Đã tạo {len(paths)} biểu mẫu trong {workspace / 'outbox'}.")
+    if first_key:
+        err.print(KEY_CREATED.format(file=ops.KEY_FILE))
     run = ops.mail_templates(ws, kind, paths, month=month, send=send)
     _print_mail(run)
     if run.has_errors:

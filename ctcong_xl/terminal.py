@@ -1,5 +1,7 @@
 """What the batch commands show in a terminal, shared by the CLI and the demo (rich renderables;
-no markup, so agencies' text is printed as text)."""
+no markup, so agencies' text is printed as text), and the console that prints them: every
+piece of text, whatever it came from (a file name, a cell, a message quoting one), reaches the
+terminal with its control and escape sequences neutralised (:func:`~ctcong_xl.core.text.screen_safe`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from rich.table import Table
 from .core.status import Status
 from .core.summary import Summary
 from .core.text import format_date
+from .console import SafeConsole  # noqa: F401 - the console that prints these views
 
 
 def status_table(s: Summary) -> Table:

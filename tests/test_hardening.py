@@ -153,3 +153,42 @@ def test_file_names_no_disk_accepts_still_get_a_returned_copy(office, name):
     (returned,) = (office.root / "returned").iterdir()
     assert returned.name == returned_name(path) and len(returned.name.encode()) < 249
     assert "\x07" not in returned.name
+
+
+def test_item_codes_go_on_past_999_without_reusing_a_code(office):
+    rows = [{"noi_dung": f"Việc số {n} của Sở Tài chính năm 2026", "thoi_han": "Quý IV/2026"} for n in range(1, 5)]
+    office.send("annual", "STC", rows[:2], name="lan1.xlsx")
+    office.consolidate()
+    office.edit_master("2026-STC-002", "ma_dau_viec", "2026-STC-999")  # as if 999 items were registered
+    office.send("annual", "STC", rows[:3], name="lan2.xlsx")
+    office.consolidate()
+    office.send("annual", "STC", rows, name="lan3.xlsx")
+    office.consolidate()
+    by_code = {i.ma_dau_viec: i.noi_dung for i in office.dataset().items}
+    assert by_code["2026-STC-1000"] == rows[2]["noi_dung"]
+    assert by_code["2026-STC-1001"] == rows[3]["noi_dung"]
+
+
+def test_a_full_disk_is_exit_2_in_vietnamese_with_the_master_unchanged_and_no_truncated_backup(office):
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    office.send("annual", "STC", STC_ROWS)
+    before = office.master_bytes()
+    limit = len(before) // 2  # room for the agency's file, not for a copy of the master
+
+    def small_disk() -> None:  # writing past the limit fails with EFBIG, as a full disk fails with ENOSPC
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run([sys.executable, "-m", "ctcong_xl.cli", "consolidate", str(office.root)],
+                          capture_output=True, text=True, preexec_fn=small_disk, timeout=300,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.returncode == 2, proc.stderr
+    assert "Sổ tổng hợp chưa bị thay đổi" in proc.stderr and "Traceback" not in proc.stderr
+    assert office.master_bytes() == before
+    leftovers = [p for p in office.root.rglob("*") if p.is_file() and (p.name.endswith(".tmp") or "backups" in str(p))]
+    assert leftovers == []

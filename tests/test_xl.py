@@ -29,6 +29,7 @@ from python_calamine import CalamineWorkbook
 
 import xlwings as xw
 from ctcong_xl import ops
+from ctcong_xl.ops.workspace import template_key
 from ctcong_xl import xl
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import FORMS, PROGRAMME_COLUMNS, PROGRAMME_SHEET
@@ -124,8 +125,11 @@ def _stamp(path: Path, day: dt.date) -> None:
 
 
 def _annual_template(folder: Path, agency: Agency) -> Path:
+    """The template the Office issued to ``agency`` (signed with the workspace's key; the
+    workspace is the folder's parent)."""
     path = folder / f"DangKyNam_{agency.code}.xlsx"
-    write_template(path, "annual", year=YEAR, agency=agency, agencies=AGENCIES, leaders=LEADERS)
+    key = template_key(ops.open_workspace(folder.parent))
+    write_template(path, "annual", year=YEAR, agency=agency, agencies=AGENCIES, leaders=LEADERS, key=key)
     return path
 
 

@@ -32,7 +32,7 @@ _MONTHLY_AGENCY_COLUMNS = tuple(c for c in MONTHLY_COLUMNS if c.owner == "agency
 REGISTRATION_FIELDS = tuple(c.key for c in _REGISTRATION_COLUMNS)
 PROGRESS_FIELDS = tuple(c.key for c in _PROGRESS_COLUMNS)
 FINGERPRINTED = REGISTRATION_FIELDS + PROGRESS_FIELDS
-_CODE = re.compile(r"^(\d{4})-([A-Z0-9]+)-(\d{3})(?:-([A-Z0-9]+))?$")
+_CODE = re.compile(r"^(\d{4})-([A-Z0-9]+)-(\d{3,})(?:-([A-Z0-9]+))?$")  # 001 … 999, 1000 …
 
 
 @dataclass

@@ -204,6 +204,32 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Trang “{sheet}” của mẫu đang bị ẩn; dữ liệu được đọc từ trang ẩn này, không phải từ trang đang hiện{visible}.",
         "Bỏ ẩn trang “{sheet}” (chuột phải vào tên trang, Unhide), kiểm tra rồi xóa các trang thừa.",
     ),
+    "inbox_skipped": (
+        "warning",
+        "Bỏ qua “{value}” trong inbox: {reason}.",
+        "Nếu đây là tệp đơn vị gửi, đặt tệp .xlsx trực tiếp trong inbox (không trong thư mục con) với tên thường.",
+    ),
+    # --- identity of a template (SECURITY.md) ---
+    "template_unsigned": (
+        "error",
+        "Tệp không mang chữ ký của mẫu Văn phòng phát hành (mẫu cũ hoặc đã bị sửa thông tin nhận dạng).",
+        "Dùng mẫu mới do Văn phòng gửi cho đơn vị mình; chép dữ liệu sang mẫu mới rồi gửi lại.",
+    ),
+    "template_signature_invalid": (
+        "error",
+        "Thông tin nhận dạng mẫu đã bị sửa: tệp ghi là mẫu của {claimed} nhưng chữ ký không khớp.",
+        "Dùng đúng mẫu Văn phòng gửi cho đơn vị mình; không sửa trang ẩn của mẫu.",
+    ),
+    "template_agency_mismatch": (
+        "error",
+        "Mẫu được Văn phòng lập cho {owner} nhưng tệp ghi là của {claimed}; một đơn vị không được gửi thay đơn vị khác.",
+        "Đơn vị {claimed} dùng mẫu Văn phòng gửi cho mình; đơn vị {owner} gửi mẫu của mình.",
+    ),
+    "template_month_invalid": (
+        "error",
+        "Tháng “{value}” trong thông tin nhận dạng mẫu không hợp lệ; một năm chỉ có tháng 1 đến tháng 12.",
+        "Dùng đúng mẫu đăng ký tháng Văn phòng gửi; không sửa trang ẩn của mẫu.",
+    ),
     "not_template": (
         "error",
         "Tệp không phải là mẫu do Văn phòng UBND tỉnh phát hành (không có thông tin nhận dạng mẫu).",

@@ -24,7 +24,7 @@ NO_DEADLINE = "Chưa xác định thời hạn"
 NO_DATE = "Chưa xác định ngày"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
-_INSTANCE = re.compile(r"^(\d{4}-[A-Z0-9]+-\d{3})-(T\d{2}|Q[1-4]|H[12]|N)$")
+_INSTANCE = re.compile(r"^(\d{4}-[A-Z0-9]+-\d{3,})-(T\d{2}|Q[1-4]|H[12]|N)$")
 _RHYTHM_ORDER = {r.label: n for n, r in enumerate(periods.RECURRENCES)}
 
 

@@ -127,12 +127,15 @@ def xml_safe(text: str) -> str:
     return ILLEGAL_XML.sub("\ufffd", text)
 
 
-def screen_safe(text: str) -> str:
+def screen_safe(text: str, *, newlines: bool = False) -> str:
     """``text`` as a terminal may print it: every control or escape character (``\\x1b[2J``,
     a carriage return that overprints, a right-to-left override) shown as a visible
-    ``\\x1b`` / ``\\u202e`` instead of acting; new lines and tabs kept only as spaces."""
+    ``\\x1b`` / ``\\u202e`` instead of acting; tabs as spaces, new lines as spaces unless
+    ``newlines`` (text already laid out in lines)."""
     def show(m: re.Match) -> str:
         ch = m.group(0)
+        if ch == "\n" and newlines:
+            return ch
         if ch in "\n\t":
             return " "
         return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"

@@ -26,6 +26,7 @@ from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT, SUPERSEDED_PREFIX
 from ..core.dataset import Dataset, SheetIndex
 from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
+from .files import atomic_copy
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
 from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
@@ -296,7 +297,7 @@ def write_master(path: Path, plan: WritePlan, *, backup_root: Path | None = None
         backup_dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         backup = backup_dir / f"{stamp}-{path.name}"
-        shutil.copy2(path, backup)
+        atomic_copy(path, backup)  # a backup is whole or absent, never truncated
         rotate_backups(backup_dir, path.name, backups_kept)
     fd, tmp = tempfile.mkstemp(prefix="." + path.stem + "-", suffix=path.suffix + ".tmp", dir=path.parent)
     try:

@@ -196,7 +196,8 @@ def _registry(w, f, agencies: list[Agency]) -> None:
             w.write_comment(0, i, c.help)
     w.freeze_panes(1, 0)
     for r, a in enumerate(agencies, start=1):
-        w.write_row(r, 0, [a.code, a.name, a.kind, a.email])
+        for j, text in enumerate((a.code, a.name, a.kind, a.email)):
+            w.write_string(r, j, text)  # a name is text even when it starts with "="
     # One formula per agency row: Excel extends it to a row the Office adds below the list,
     # and no empty formula rows print as blank pages.
     rule = [c.key for c in cols].index("punctuality")

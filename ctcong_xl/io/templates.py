@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # XlsxWriter is imported when a template is written, not by t
     from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
+from ..core.identity import sign
 from ..core.forms import (FIXED_LISTS, FORM_VERSION, FORMS, NO_CONTENT_CHOICE, NO_CONTENT_LABEL, Column, Form,
                           column_letter)
 from ..core.messages import PERIOD_EXAMPLES
@@ -57,7 +58,7 @@ META_SHEET = "_ctcong"
 LISTS_SHEET = "Danh mục"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 META_PROPERTY_PREFIX = "ctcong_"
-META_KEYS = ("kind", "version", "year", "month", "agency_code", "template_id")
+META_KEYS = ("kind", "version", "year", "month", "agency_code", "template_id", "signature")
 
 EXAMPLE_PREFIX = "Ví dụ:"  # an example row's "Nội dung công việc" starts with this; readers skip it
 INPUT_ROWS = 200
@@ -86,15 +87,16 @@ class TemplateMeta:
     month: int | None
     agency_code: str
     template_id: str
+    signature: str = ""  # core/identity.py: HMAC with the workspace's key; "" in a template made before
 
     def to_mapping(self) -> dict[str, str]:
         """Key -> text, as written to the metadata sheet and the custom properties."""
-        return {k: "" if v is None else str(v) for k, v in asdict(self).items()}
+        return {k: "" if v is None else str(v) for k, v in asdict(self).items() if k != "signature" or v}
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> TemplateMeta:
         """Parse key / value pairs as read back from a file. Raises ValueError if incomplete."""
-        missing = [k for k in META_KEYS if k not in data]
+        missing = [k for k in META_KEYS if k not in data and k != "signature"]
         if missing:
             raise ValueError(f"metadata lacks {', '.join(missing)}")
         month = _as_int(data["month"]) if cell_text(data["month"]) else None
@@ -105,6 +107,7 @@ class TemplateMeta:
             month=month,
             agency_code=cell_text(data["agency_code"]),
             template_id=cell_text(data["template_id"]),
+            signature=cell_text(data.get("signature")),
         )
 
 
@@ -162,13 +165,15 @@ def write_template(
     rows: list[dict] | None = None,
     program_number: str = "",
     deadline: dt.date | None = None,
+    key: bytes | None = None,
 ) -> TemplateMeta:
     """Write the template of ``kind`` for ``agency`` to ``path`` and return its metadata.
 
     ``rows`` are pre-filled rows keyed by column key (progress: ``ma_dau_viec``,
     ``noi_dung``, ``thoi_han`` as a date; monthly: the annual items due that month).
     ``deadline`` is the date by which the agency must send the file back (shown in the title
-    and the instructions); by default see :func:`default_deadline`.
+    and the instructions); by default see :func:`default_deadline`. With the workspace's
+    ``key`` the metadata is signed (:mod:`ctcong_xl.core.identity`).
     """
     form = FORMS[kind]
     if kind == "monthly" and not month:
@@ -178,10 +183,11 @@ def write_template(
         unknown = set(r) - {c.key for c in form.columns}
         if unknown:
             raise KeyError(f"unknown column keys for {kind}: {sorted(unknown)}")
+    meta_month = month if kind != "annual" else None
+    template_id = make_template_id(kind, year, month, agency.code, program_number, rows)
     meta = TemplateMeta(
-        kind=kind, version=FORM_VERSION, year=year, month=month if kind != "annual" else None,
-        agency_code=agency.code,
-        template_id=make_template_id(kind, year, month, agency.code, program_number, rows),
+        kind=kind, version=FORM_VERSION, year=year, month=meta_month, agency_code=agency.code, template_id=template_id,
+        signature=sign(key, kind, year, meta_month, agency.code, template_id) if key else "",
     )
     deadline = deadline or default_deadline(kind, year, month)
     path = Path(path)

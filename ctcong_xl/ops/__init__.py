@@ -21,10 +21,11 @@ from .programme import programme, programme_from
 from .registry import add_agency, list_agencies, merge_agencies, rename_agency
 from .review import plan_summary, report, report_from, summary
 from .templates import make_templates, make_templates_from
-from .workspace import FOLDERS, Workspace, WorkspaceError, init_workspace, open_workspace, write_master
+from .workspace import (FOLDERS, KEY_FILE, Workspace, WorkspaceError, ensure_template_key, init_workspace,
+                        open_workspace, template_key, write_master)
 
 __all__ = [
-    "FOLDERS", "FileCheck", "MailRun", "Outgoing", "mail_templates", "add_agency", "list_agencies", "merge_agencies",
+    "FOLDERS", "KEY_FILE", "ensure_template_key", "template_key", "FileCheck", "MailRun", "Outgoing", "mail_templates", "add_agency", "list_agencies", "merge_agencies",
     "rename_agency", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
     "consolidate", "init_workspace", "make_templates", "make_templates_from", "open_workspace", "plan_consolidation",
     "plan_summary", "plan_validation", "run_doctor", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",

@@ -4,7 +4,6 @@ faulty ones annotated, archive and merge the accepted ones, and plan the write."
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from ..core.consolidate import (
 )
 from ..core.dataset import Dataset
 from ..core.findings import Finding, finding
+from ..core.identity import signed_for, verifies
 from ..core.messages import REFUSED_UNREAD
 from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from ..core.models import Agency, ImportLogEntry
@@ -36,9 +36,10 @@ from ..core.writeplan import (
     plan_validation_log,
 )
 from ..io import master as master_io
+from ..io.files import atomic_copy, remove_stale_temporaries
 from ..io.guard import Outcome, ProcessLimits, run_guarded
 from ..io.incoming import Submission, read_meta, read_submission, sha256_file
-from .workspace import Workspace, WorkspaceError, current_user, write_master
+from .workspace import Workspace, WorkspaceError, current_user, template_key, write_master
 
 @dataclass
 class FileCheck:
@@ -83,12 +84,13 @@ class RunReport:
 
 
 def check_file(path: Path, ds: Dataset, *, seen: dict[str, str], today: dt.date,
-               matcher: AgencyMatcher | None = None, index: ItemIndex | None = None) -> FileCheck:
+               matcher: AgencyMatcher | None = None, index: ItemIndex | None = None,
+               key: bytes | None = None) -> FileCheck:
     """Read and validate one incoming file against the master (no writing), in this process.
     ``matcher`` and ``index`` (of ``ds``'s agencies and items) are built once by a run that
-    checks many files."""
+    checks many files. With the workspace's template ``key`` the template's identity is verified."""
     digest = sha256_file(path)
-    return _duplicate(path, digest, ds, seen) or _check_content(path, digest, ds, today, matcher, index)
+    return _duplicate(path, digest, ds, seen) or _check_content(path, digest, ds, today, matcher, index, key)
 
 
 def _duplicate(path: Path, digest: str, ds: Dataset, seen: dict[str, str]) -> FileCheck | None:
@@ -102,7 +104,7 @@ def _duplicate(path: Path, digest: str, ds: Dataset, seen: dict[str, str]) -> Fi
 
 
 def _check_content(path: Path, digest: str, ds: Dataset, today: dt.date, matcher: AgencyMatcher | None = None,
-                   index: ItemIndex | None = None) -> FileCheck:
+                   index: ItemIndex | None = None, key: bytes | None = None) -> FileCheck:
     result = FileResult(file=path.name, sha256=digest)
     check = FileCheck(path=path, result=result)
     sub, problems = read_submission(path, ds.config.file_limits, digest)
@@ -121,6 +123,10 @@ def _check_content(path: Path, digest: str, ds: Dataset, today: dt.date, matcher
     agency = ds.agency(meta.agency_code)
     if agency is None:
         meta_problems.append(finding("template_other_agency", meta.agency_code, found=meta.agency_code))
+    if meta.kind == "monthly" and not (meta.month is not None and 1 <= meta.month <= 12):
+        meta_problems.append(finding("template_month_invalid", "" if meta.month is None else meta.month))
+    if key is not None and not meta_problems:
+        meta_problems.extend(_identity_problems(meta, ds, key))
     if meta_problems:
         check.findings.extend(p.at(file=path.name, sheet=sub.sheet) for p in meta_problems)
         return check
@@ -183,6 +189,25 @@ def _mark_superseded(ws: Workspace, ds: Dataset, checks: list[FileCheck], verb: 
         c.findings = [finding("superseded_file", c.path.name, newer=name, verb=how).at(file=c.path.name)]
 
 
+def _identity_problems(meta, ds: Dataset, key: bytes) -> list[Finding]:
+    """The template must be one the Office issued to the agency it names (core/identity.py)."""
+    if not meta.signature:
+        return [finding("template_unsigned")]
+    if verifies(key, meta.signature, meta.kind, meta.year, meta.month, meta.agency_code, meta.template_id):
+        return []
+    claimed = _agency_label(ds, meta.agency_code)
+    owner = signed_for(key, meta.signature, meta.kind, meta.year, meta.month, meta.template_id,
+                       [a.code for a in ds.agencies if a.code != meta.agency_code])
+    if owner:
+        return [finding("template_agency_mismatch", meta.agency_code, owner=_agency_label(ds, owner), claimed=claimed)]
+    return [finding("template_signature_invalid", meta.agency_code, claimed=claimed)]
+
+
+def _agency_label(ds: Dataset, code: str) -> str:
+    agency = ds.agency(code)
+    return f"{agency.name} ({code})" if agency else code
+
+
 def _slim(check: FileCheck) -> FileCheck:
     """What a guarded worker sends back: findings and validated rows, not the raw rows."""
     if check.submission is not None:
@@ -219,8 +244,9 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
         done += 1
 
     matcher, index = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items)  # once for every file
-    outcomes = run_guarded(lambda i: _slim(_check_content(paths[i], digests[i], ds, today, matcher, index)), todo,
-                           _process_limits(ds), started=started, finished=finished)
+    key = template_key(ws)  # None: a workspace whose templates were never signed
+    outcomes = run_guarded(lambda i: _slim(_check_content(paths[i], digests[i], ds, today, matcher, index, key)),
+                           todo, _process_limits(ds), started=started, finished=finished)
     checked = dict(zip(todo, outcomes))
     seen: dict[str, str] = {}
     checks = []
@@ -272,7 +298,7 @@ def plan_validation(ws: Workspace, ds: Dataset, files: list[Path] | None = None,
     """The validation run on a dataset already read (from the file or from the open book)."""
     report = RunReport(files=_check_all(ws, ds, files, today or dt.date.today(), progress,
                                         verb="kiểm tra, không có lỗi"))
-    report.findings = [f for c in report.files for f in c.findings]
+    report.findings = [f for c in report.files for f in c.findings] + ([] if files else _skipped(ws))
     plan = WritePlan()
     _log_findings(plan, ds, report)
     _return_faulty(ws, report, ds.rejected_hashes, _process_limits(ds))
@@ -311,6 +337,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     accepted = [c for c in report.files if c.result.accepted]
     positions = ItemPositions(ds.items)  # once for every file of the run
     cell_of = _cell_locator(ds)
+    remove_stale_temporaries(ws.folder("archive"))  # a copy cut short by a run killed earlier
     for c in accepted:
         _archive(ws, c)  # every consolidated file is kept before the master changes
         changes = _apply(ds, c, today, cell_of, positions)
@@ -327,7 +354,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     logged = {c.path.name for c in rejected
               if c.result.sha256 in (ds.superseded_hashes if c.result.superseded_by else known_rejected)}
     entries.extend(_log_entry(now, who, c, None) for c in rejected if c.path.name not in logged)
-    report.findings = [f for c in report.files for f in c.findings] + extra
+    report.findings = [f for c in report.files for f in c.findings] + extra + _skipped(ws)
     old = logged
     plan = WritePlan()
     if accepted:
@@ -347,8 +374,9 @@ def _archive(ws: Workspace, c: FileCheck) -> Path:
     archive = ws.folder("archive")
     archive.mkdir(exist_ok=True)
     dest = archive / f"{c.result.sha256}{c.path.suffix.lower()}"
-    if not dest.exists():
-        shutil.copy2(c.path, dest)
+    # a copy cut short by an earlier run killed mid-way does not match its name: replaced
+    if not dest.exists() or sha256_file(dest) != c.result.sha256:
+        atomic_copy(c.path, dest)
     return dest
 
 
@@ -387,8 +415,15 @@ def _apply(ds: Dataset, c: FileCheck, today: dt.date, cell_of, positions: ItemPo
     return Changes()
 
 
+def _skipped(ws: Workspace) -> list[Finding]:
+    """A warning for each entry of the inbox that is not read (folders, Excel's ~$ files, hidden files)."""
+    return [finding("inbox_skipped", name, reason=reason).at(file=name) for name, reason in ws.inbox_skipped()]
+
+
 def _log_findings(plan: WritePlan, ds: Dataset, report: RunReport, findings: list[Finding] | None = None) -> None:
-    loggable = [f for f in (report.findings if findings is None else findings) if f.code != "duplicate_file"]
+    # not logged: a file already consolidated, and what the inbox holds that is not a file sent
+    loggable = [f for f in (report.findings if findings is None else findings)
+                if f.code not in ("duplicate_file", "inbox_skipped")]
     agency_of = {c.path.name: c.result.agency for c in report.files}
     plan_validation_log(plan, ds, dt.datetime.now().replace(microsecond=0), loggable, agency_of)
 

@@ -9,7 +9,7 @@ from ..core.forms import FORM_KINDS
 from ..core.models import Agency
 from ..io import master as master_io
 from ..io.templates import template_filename, write_template
-from .workspace import Workspace, WorkspaceError
+from .workspace import Workspace, WorkspaceError, ensure_template_key
 
 def make_templates(ws: Workspace, kind: str, *, month: int | None = None, agency: str | None = None) -> list[Path]:
     _check_template_request(kind, month)
@@ -36,13 +36,14 @@ def make_templates_from(ws: Workspace, ds: Dataset, kind: str, *, month: int | N
             raise WorkspaceError(f"Không có đơn vị mã “{agency}” trong danh mục của sổ tổng hợp.")
     out_dir = ws.folder("outbox")
     out_dir.mkdir(exist_ok=True)
+    key, _ = ensure_template_key(ws)
     written = []
     for a in targets:
         rows = _prefill(ds, kind, a, month)
         path = out_dir / template_filename(kind, a, ds.config.year, month)
         write_template(path, kind, year=ds.config.year, agency=a, agencies=ds.agencies, leaders=ds.config.leaders,
                        month=month, rows=rows, program_number=ds.config.program_number,
-                       deadline=ds.config.registration_deadline(kind, month))
+                       deadline=ds.config.registration_deadline(kind, month), key=key)
         written.append(path)
     return written
 

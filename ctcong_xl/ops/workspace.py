@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from ..io import master as master_io
 from ..io.xlsxpatch import PackageError
 
 FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
+KEY_FILE = ".ctcong-template-key"  # the secret that signs templates (core/identity.py); never sent out
 
 
 class WorkspaceError(Exception):
@@ -48,8 +51,58 @@ class Workspace:
         box = self.folder("inbox")
         if not box.is_dir():
             raise WorkspaceError(f"Không có thư mục inbox trong {self.root}.")
-        files = [p for p in box.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))]
+        files = [p for p in box.iterdir() if skip_reason(p) is None]
         return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+    def inbox_skipped(self) -> list[tuple[str, str]]:
+        """(name, reason) of what the inbox holds that is not read, in name order."""
+        box = self.folder("inbox")
+        if not box.is_dir():
+            return []
+        return sorted((p.name, reason) for p in box.iterdir() if (reason := skip_reason(p)) is not None)
+
+
+def skip_reason(p: Path) -> str | None:
+    """Why an entry of the inbox is not read (Vietnamese), or None for a file that is."""
+    if p.is_symlink():
+        return "là đường tắt (liên kết) tới tệp khác, không phải tệp đơn vị gửi"
+    if p.is_dir():
+        return "là thư mục; chỉ đọc các tệp nằm trực tiếp trong inbox"
+    if p.name.startswith("~$"):
+        return "là tệp tạm Excel tạo ra khi một tệp đang mở; đóng Excel rồi xóa tệp này"
+    if p.name.startswith("."):
+        return "là tệp ẩn (tên bắt đầu bằng dấu chấm)"
+    if not p.is_file():
+        return "không phải tệp thông thường"
+    return None
+
+
+def template_key(ws: Workspace) -> bytes | None:
+    """The workspace's template-signing key, or None in a workspace made before templates were
+    signed (see :func:`ensure_template_key`)."""
+    path = ws.root / KEY_FILE
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"Không đọc được khóa ký biểu mẫu {path}: {exc}. Khôi phục tệp từ bản sao lưu.") from exc
+    if len(text) < 32:
+        raise WorkspaceError(f"Khóa ký biểu mẫu {path} bị hỏng. Khôi phục tệp từ bản sao lưu.")
+    return text.encode("ascii")
+
+
+def ensure_template_key(ws: Workspace) -> tuple[bytes, bool]:
+    """(the key, whether it was created now): a workspace made before templates were signed gets
+    its key on first need."""
+    key = template_key(ws)
+    if key is not None:
+        return key, False
+    path = ws.root / KEY_FILE
+    tmp = path.with_name(path.name + ".new")
+    tmp.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+    os.replace(tmp, path)
+    return template_key(ws), True
 
 
 def open_workspace(root: Path) -> Workspace:
@@ -83,6 +136,7 @@ def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_num
     tmp = root / ("." + path.name + ".new")
     build_master(tmp, config, agencies)
     tmp.replace(path)
+    ensure_template_key(Workspace(root))
     return path
 
 
