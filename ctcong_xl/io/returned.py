@@ -4,6 +4,8 @@ The copy is the agency's own workbook (opened with openpyxl: it is a template we
 what matters survives — values, formats, dropdowns, protection, the hidden metadata that lets
 the corrected file be recognised when it comes back) with:
 
+* every formula of the agency's written back as its text (the copy is opened at the Office too:
+  nothing in it may run);
 * every cell that has a finding filled (light red for an error, light yellow for a warning)
   and a comment giving the Vietnamese message and how to fix it;
 * a new FIRST sheet ``Lỗi cần sửa`` listing every finding (sheet, cell with a link to it,
@@ -95,11 +97,15 @@ def _open(path: Path) -> Workbook | None:
         wb = openpyxl.load_workbook(path)
     except Exception:  # not a zip, not OOXML, encrypted, truncated, unsupported extension…
         return None
-    for ws in wb.worksheets:  # a BEL (``_x0007_``) read back cannot be saved: shown as �
+    for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
-                if isinstance(c.value, str) and ILLEGAL_XML.search(c.value):
-                    c.value = xml_safe(c.value)
+                if c.data_type == "f":  # the agency's formula (=HYPERLINK, DDE…) comes back as its text
+                    text = str(getattr(c.value, "text", c.value))
+                    c.value = text if text.startswith("=") else "=" + text
+                    c.data_type = "s"
+                elif isinstance(c.value, str) and ILLEGAL_XML.search(c.value):
+                    c.value = xml_safe(c.value)  # a BEL (``_x0007_``) read back cannot be saved: shown as �
     return wb
 
 
