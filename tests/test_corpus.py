@@ -98,13 +98,15 @@ def _rewrite(path: Path, part: str, change) -> None:
 
 def run_measured(root: Path) -> tuple[int, str, str, int]:
     """The real CLI in a subprocess; (exit code, stdout, stderr, peak resident MB of the run
-    and of any of its workers)."""
+    and of any of its workers). Linux only (/proc)."""
     probe = (
         "import resource, runpy, sys\n"
         "sys.argv = ['ctcong-xl', 'consolidate', sys.argv[1], '--json']\n"
         "try:\n    runpy.run_module('ctcong_xl.cli', run_name='__main__')\n"
         "finally:\n"
-        "    peak = max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        # VmHWM, not RUSAGE_SELF: the latter counts the test process this one was forked from
+        "    hwm = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])\n"
+        "    peak = max(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "    print(peak // 1024, file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe, str(root)], capture_output=True, text=True, timeout=600,

@@ -192,3 +192,17 @@ def test_a_full_disk_is_exit_2_in_vietnamese_with_the_master_unchanged_and_no_tr
     assert office.master_bytes() == before
     leftovers = [p for p in office.root.rglob("*") if p.is_file() and (p.name.endswith(".tmp") or "backups" in str(p))]
     assert leftovers == []
+
+
+def test_what_the_inbox_holds_that_is_not_read_is_reported_and_not_logged(office):
+    office.send("annual", "STC", STC_ROWS)
+    (office.inbox / "Thư tháng 6").mkdir()
+    (office.inbox / "~$annual_STC.xlsx").write_bytes(b"\x00" * 165)  # Excel's lock file of an open book
+    (office.inbox / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    report = office.consolidate()
+    skipped = {f.file: f for f in report.findings if f.code == "inbox_skipped"}
+    assert set(skipped) == {"Thư tháng 6", "~$annual_STC.xlsx", ".DS_Store"}
+    assert all(f.severity == "warning" for f in skipped.values()) and "thư mục" in skipped["Thư tháng 6"].message
+    assert not report.has_errors and by_file(report)["annual_STC.xlsx"].result.accepted
+    logged = [str(v) for r in office.sheet(L.VALIDATION_LOG_SHEET) for v in r]
+    assert not any("~$annual_STC.xlsx" in v or ".DS_Store" in v for v in logged)

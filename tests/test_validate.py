@@ -260,6 +260,11 @@ COVERED_ELSEWHERE = {
        for code in ("file_too_large", "part_too_large", "part_ratio", "part_name_unsafe", "xml_entities",
                     "file_active_content", "sheet_too_many_rows", "sheet_too_many_columns", "cell_too_long",
                     "rows_hidden", "text_hidden", "form_sheet_hidden")},
+    "inbox_skipped": "test_hardening.py::test_what_the_inbox_holds_that_is_not_read_is_reported_and_not_logged",
+    "template_agency_mismatch": "test_identity.py::test_an_agency_code_edited_in_the_template_is_an_error_naming_both_and_withdraws_nothing",
+    "template_signature_invalid": "test_identity.py::test_a_template_id_edited_does_not_verify",
+    "template_unsigned": "test_identity.py::test_a_template_the_office_never_signed_is_refused",
+    "template_month_invalid": "test_identity.py::test_a_monthly_template_with_an_impossible_month_is_refused",
 }
 AGENCY_FILE_CODES = {"agencies_file_unreadable", "agencies_file_missing_column", "agencies_file_empty",
                      "agency_code_invalid", "agency_code_duplicate", "agency_name_missing", "agency_kind_unknown",
