@@ -22,7 +22,6 @@ import ctypes
 import faulthandler
 import os
 import pickle
-import resource
 import selectors
 import signal
 import sys
@@ -33,6 +32,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+try:
+    import resource
+except ImportError:  # Windows: no fork either, tasks run in this process
+    resource = None  # type: ignore[assignment]
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -40,6 +44,7 @@ Failure = Literal["exception", "memory", "timeout", "signal"]
 DEFAULT_WORKERS = 2
 _PR_SET_PDEATHSIG = 1
 _CHUNK = 1 << 16
+_REAP_GRACE = 5.0  # seconds after a kill before a child is reaped without its pipe closing
 # what a native library prints when an allocation fails before it aborts (Rust, C++)
 _NATIVE_OOM = (b"memory allocation of", b"std::bad_alloc", b"out of memory")
 
@@ -65,7 +70,7 @@ class Outcome(Generic[R]):
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and sys.platform != "win32"
+    return hasattr(os, "fork") and resource is not None and sys.platform != "win32"
 
 
 def run_guarded(fn: Callable[[T], R], tasks: Sequence[T], limits: ProcessLimits = ProcessLimits(), *,
@@ -169,6 +174,8 @@ class _Pool:
             if not run.killed and now - run.start > self.limits.seconds:
                 run.killed = True
                 _kill(run.pid)  # its pipe closes: reaped on the next step
+            elif run.killed and now - run.start > self.limits.seconds + _REAP_GRACE:
+                self._reap(run)  # something it started still holds the pipe: reap it anyway
 
     def _reap(self, run: _Running) -> None:
         self.selector.unregister(run.fd)
