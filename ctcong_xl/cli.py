@@ -326,6 +326,8 @@ def _print_run(report: ops.RunReport, title: str) -> None:
         r = c.result
         if r.superseded_by:
             verdict = Text("bỏ qua (đã có tệp mới hơn)", style="yellow")
+        elif c.deferred:
+            verdict = Text("chờ lần chạy sau", style="yellow")
         else:
             verdict = Text("nhận", style="green") if r.accepted else Text("trả lại", style="red")
         t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), verdict, str(r.rows), str(r.added),

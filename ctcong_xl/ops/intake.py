@@ -72,7 +72,8 @@ class RunReport:
                 {"file": c.result.file, "agency": c.result.agency, "kind": c.result.kind, "accepted": c.result.accepted,
                  "rows": c.result.rows, "duplicate_of": c.result.duplicate_of or None, "added": c.result.added,
                  "changed": c.result.changed, "removed": c.result.removed, "sha256": c.result.sha256,
-                 "superseded_by": c.result.superseded_by or None, "for_other_agencies": c.result.for_others}
+                 "superseded_by": c.result.superseded_by or None, "for_other_agencies": c.result.for_others,
+                 "deferred": c.deferred}
                 for c in self.files
             ],
             "findings": [
