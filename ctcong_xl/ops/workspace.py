@@ -17,7 +17,7 @@ from ..io import master as master_io
 from ..io.xlsxpatch import PackageError
 
 FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
-KEY_FILE = ".ctcong-template-key"  # the secret that signs templates (core/identity.py); never sent out
+KEY_FILE = "archive/.ctcong-template-key"  # the secret that signs templates (core/identity.py); never sent out
 
 
 class WorkspaceError(Exception):
@@ -99,6 +99,7 @@ def ensure_template_key(ws: Workspace) -> tuple[bytes, bool]:
     if key is not None:
         return key, False
     path = ws.root / KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".new")
     tmp.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
     os.replace(tmp, path)
