@@ -12,6 +12,8 @@ import openpyxl
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import NO_CONTENT_CHOICE, PROGRAMME_SHEET, column_letter, programme_column, programme_letter
 from ctcong_xl.core.plan import WritePlan
+from ctcong_xl.core.programme import monthly_meetings
+from ctcong_xl.io.master import read_master
 from ctcong_xl.io.templates import CHOICE_LABEL_COLUMNS, CHOICE_ROW
 from ctcong_xl.io.xlsxpatch import apply_plan
 from helpers import Office, cell, json_of, rows_as_dicts, run_cli, set_cells, stamp
@@ -153,6 +155,18 @@ def test_a_monthly_registration_with_no_content_counts_as_sent_for_that_month(of
     assert by_agency["SYT"]["monthly_registration"]["06/2026"] == "Đúng hạn"
     assert by_agency["STC"]["monthly_registration"]["06/2026"].startswith("Chậm")
     rerun_changes_nothing(office)
+
+
+def test_a_month_with_no_content_lists_no_work_in_the_monthly_programme(office):
+    office.send("monthly", "SYT", [], month=6, received=dt.date(2026, 5, 18),
+                edit=set_cells({CHOICE_CELL: NO_CONTENT_CHOICE}))
+    office.send("monthly", "STC", [{"noi_dung": "Hội nghị triển khai dự toán ngân sách 6 tháng cuối năm",
+                                    "hinh_thuc": "Hội nghị", "thoi_gian": dt.date(2026, 6, 12)}],
+                month=6, received=dt.date(2026, 5, 18))
+    assert consolidate(office)[0] == 0
+    listed = monthly_meetings(read_master(office.ws.master), 6, set())
+    assert [(m.ma_don_vi, m.noi_dung) for m in listed] == [
+        ("STC", "Hội nghị triển khai dự toán ngân sách 6 tháng cuối năm")]
 
 
 def test_a_blank_file_from_a_template_without_the_choice_says_how_to_register_nothing(office):

@@ -384,6 +384,12 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
 MONTHLY_WITHDRAWN_PREFIX = "(Đã rút) "  # before the content of a monthly row its agency no longer registers
 
 
+def receipt_only(m: MonthlyItem) -> bool:
+    """The monthly row that records an agency's "Không có nội dung đăng ký" (written below): it
+    proves the registration arrived, and is no work to list in a programme."""
+    return m.noi_dung == NO_CONTENT_CHOICE and not m.hinh_thuc and m.thoi_gian is None
+
+
 def thang_label(month: int, year: int) -> str:
     """How the monthly programme names a month in its ``Tháng`` column: ``07/2026``."""
     return f"{month:02d}/{year}"

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from . import periods
-from .consolidate import MONTHLY_WITHDRAWN_PREFIX, thang_label
+from .consolidate import MONTHLY_WITHDRAWN_PREFIX, receipt_only, thang_label
 from .dataset import Dataset
 from .documents import (
     Block, Document, Heading, Paragraph, Row, Signature, Table, committee_letterhead, programme_reference,
@@ -209,11 +209,11 @@ def annual_items_due(ds: Dataset, month: int) -> list[WorkItem]:
 
 def monthly_meetings(ds: Dataset, month: int, due: set[str]) -> list[MonthlyItem]:
     """The month's own rows still in the programme (meetings, conferences, working sessions,
-    items brought forward), by date; a row that only repeats an annual item due this month
+    items brought forward), by date, without a row that only records "no content"; a row that only repeats an annual item due this month
     (the template pre-fills them) is listed with those items instead."""
     label = thang_label(month, ds.config.year)
     rows = [m for m in ds.monthly if m.thang == label and not m.noi_dung.startswith(MONTHLY_WITHDRAWN_PREFIX)
-            and m.ma_dau_viec not in due]
+            and m.ma_dau_viec not in due and not receipt_only(m)]
     return sorted(rows, key=lambda m: (m.thoi_gian or dt.date.max, m.ma_viec_thang))
 
 
