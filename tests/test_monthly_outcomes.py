@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import docx
+
 from helpers import json_of, run_cli
 
 JUNE = [
@@ -47,6 +49,19 @@ def test_outcomes_sent_back_after_the_month_are_counted_with_their_reasons(offic
                             "hoãn 1 (Sở Tài chính: Chờ hướng dẫn của Bộ Tài chính), chuyển sang tháng khác 1 "
                             "(Sở Tài chính: Lãnh đạo UBND tỉnh đi công tác), chưa báo cáo kết quả 1.")
     assert [r["outcome"] for r in june["not_held"]] == ["Hoãn", "Chuyển sang tháng khác"]
+
+
+def test_the_report_says_how_many_of_the_months_meetings_were_held_and_why_not(office, monkeypatch):
+    office.send("monthly", "STC", [{**r, **o} for r, o in zip(JUNE, OUTCOMES)], month=6,
+                name="DangKyThang6_STC_ketqua.xlsx")
+    assert not office.consolidate(today=dt.date(2026, 7, 2)).has_errors
+    monkeypatch.setenv("CTCONG_SOFFICE", "/nonexistent/soffice")  # the .docx is enough here
+    assert run_cli("report", office.root, "--as-of", "2026-07-02")[0] == 0
+    (june,) = json_of(run_cli("summary", office.root, "--as-of", "2026-07-02", "--json")[1])["monthly_outcomes"]
+    texts = [p.text for p in docx.Document(str(office.root / "reports" / "BaoCao_2026-07-02.docx")).paragraphs]
+    section = texts.index("IV. Kết quả thực hiện chương trình công tác tháng")
+    assert texts[section + 1] == june["text"]
+    assert "hoãn 1 (Sở Tài chính: Chờ hướng dẫn của Bộ Tài chính)" in june["text"]
 
 
 def test_an_outcome_outside_the_list_is_a_warning_that_names_the_choices(office):

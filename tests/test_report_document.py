@@ -99,10 +99,11 @@ def test_title_then_numbered_sections_after_the_offices_own_report(year):
     _, _, _, d, _ = year
     texts = [p.text for p in d.paragraphs]
     assert texts[texts.index("BÁO CÁO") + 1] == "Tình hình thực hiện Chương trình công tác năm 2026 của UBND tỉnh"
-    headings = [t for t in texts if t[:3] in ("I. ", "II.", "III", "IV.")]
+    headings = [t for t in texts if t[:3] in ("I. ", "II.", "III", "IV.", "V. ")]
     assert headings == ["I. Kết quả thực hiện chương trình công tác năm",
                         "II. Các công việc chưa hoàn thành theo thời hạn",
-                        "III. Việc đăng ký chương trình công tác", "IV. Kết quả đánh giá thi đua"]
+                        "III. Việc đăng ký chương trình công tác",
+                        "IV. Kết quả thực hiện chương trình công tác tháng", "V. Kết quả đánh giá thi đua"]
 
 
 def test_the_issued_programme_is_cited_with_its_number_and_date(year):

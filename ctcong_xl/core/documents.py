@@ -245,7 +245,9 @@ def report_document(s: Summary, ds: Dataset, *, day: dt.date) -> Document:
         Heading("III. Việc đăng ký chương trình công tác"),
         Paragraph(_registration_sentence(s)),
         _registration_table(s),
-        Heading("IV. Kết quả đánh giá thi đua"),
+        Heading("IV. Kết quả thực hiện chương trình công tác tháng"),
+        *_monthly_outcome_blocks(s),
+        Heading("V. Kết quả đánh giá thi đua"),
         *_ranking_blocks(s),
     ]
     appendix: list[Block] = []
@@ -348,6 +350,14 @@ def _registration_table(s: Summary) -> Table:
     return without_empty_columns(Table(
         ("STT", "Đơn vị", "Ngày nhận đăng ký năm", "Đăng ký năm", "Đăng ký tháng đúng hạn", "Tháng gửi chậm",
          "Tháng chưa gửi"), tuple(rows), (1.5, 5, 2.6, 2.4, 2.2, 3, 2.6), numeric=(2, 4)))
+
+
+def _monthly_outcome_blocks(s: Summary) -> list[Block]:
+    """Per month, how many of the registered meetings, conferences and working sessions were
+    carried out and why the others were not: the summary's own sentences."""
+    if not s.monthly_outcomes:
+        return [Paragraph("Chưa có cuộc họp, hội nghị, buổi làm việc nào được đăng ký trong chương trình công tác tháng.")]
+    return [Paragraph(m["text"]) for m in s.monthly_outcomes]
 
 
 def _ranking_blocks(s: Summary) -> list[Block]:
