@@ -44,7 +44,8 @@ def working_python(local_appdata: Path, **kw) -> Path:
 
 
 def python_without_ctcong(local_appdata: Path) -> Path:
-    return fake_venv(local_appdata, f'exec "{sys.executable}" -I "$@"')
+    """A Python that cannot import ctcong_xl even where it is installed (no site-packages: -S)."""
+    return fake_venv(local_appdata, f'exec "{sys.executable}" -I -S "$@"')
 
 
 @pytest.fixture
