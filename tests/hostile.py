@@ -227,7 +227,7 @@ def corpus_kinds(template_parts: list[str], xml_parts: list[str]) -> list[Hostil
     for n, part in enumerate(xml_parts):
         for label, doctype in (("laughs", LAUGHS), ("xxe", XXE), ("xxe-param", XXE_PARAM)):
             add(Hostile(f"entity-{label}-{n:02d}.xlsx", "xml_entities", change_part(part, with_doctype(doctype))))
-        add(Hostile(f"entity-utf16-{n:02d}.xlsx", "xml_entities", change_part(part, utf16_with_doctype)))
+        add(Hostile(f"entity-utf16-{n:02d}.xlsx", "xml_not_utf8", change_part(part, utf16_with_doctype)))
     for n, part in enumerate(template_parts):
         for where in (0.0, 0.5, 0.99):
             add(Hostile(f"crc-{n:02d}-{int(where * 100):02d}.xlsx", "file_damaged", flip_in_member(part, where)))

@@ -257,7 +257,7 @@ COVERED_ELSEWHERE = {
     "file_time_limit": "test_hardening.py::test_a_file_that_takes_longer_than_the_limit_is_a_finding",
     "file_count_limit": "test_hardening.py::test_files_over_the_number_one_run_reads_wait_in_the_inbox_for_the_next_run",
     **{code: "test_corpus.py::test_one_run_over_the_hostile_corpus_reports_every_file_and_consolidates_the_valid_ones"
-       for code in ("file_too_large", "part_too_large", "part_ratio", "part_name_unsafe", "xml_entities",
+       for code in ("file_too_large", "part_too_large", "part_ratio", "part_name_unsafe", "xml_entities", "xml_not_utf8",
                     "file_active_content", "sheet_too_many_rows", "sheet_too_many_columns", "cell_too_long",
                     "rows_hidden", "text_hidden", "form_sheet_hidden")},
     "inbox_skipped": "test_hardening.py::test_what_the_inbox_holds_that_is_not_read_is_reported_and_not_logged",

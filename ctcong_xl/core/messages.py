@@ -174,6 +174,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Phần “{part}” trong tệp khai báo thực thể XML (DOCTYPE), điều Excel không bao giờ ghi; không đọc tệp này.",
         "Điền lại vào mẫu mới do Văn phòng gửi rồi gửi lại.",
     ),
+    "xml_not_utf8": (
+        "error",
+        "Phần “{part}” trong tệp không ở bảng mã UTF-8 (có thể UTF-16), điều Excel và LibreOffice không bao giờ ghi; "
+        "tệp đã bị một chương trình khác sửa nên không đọc tệp này.",
+        "Mở tệp bằng Excel, chọn File > Save As > Excel Workbook (.xlsx) rồi gửi lại; "
+        "hoặc điền lại vào mẫu mới do Văn phòng gửi.",
+    ),
     "sheet_too_many_rows": (
         "error",
         "Trang “{sheet}” có tới dòng {rows}, quá giới hạn {limit} dòng.",

@@ -124,7 +124,9 @@ def _check_member(info: zipfile.ZipInfo, limits: FileLimits) -> None:
 
 def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
     data = zf.read(name)
-    if _DOCTYPE.search(data) or _not_utf8(data):
+    if _not_utf8(data):
+        raise _Rejected(finding("xml_not_utf8", part=name))
+    if _DOCTYPE.search(data):
         raise _Rejected(finding("xml_entities", part=name))
     return data
 
@@ -203,7 +205,7 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, 
             if not chunk:
                 break
             if not tail and xmlish and _not_utf8(chunk):  # where a UTF-16 DOCTYPE would hide
-                raise _Rejected(finding("xml_entities", part=info.filename[:120]))
+                raise _Rejected(finding("xml_not_utf8", part=info.filename[:120]))
             buf = tail + chunk
             if _DOCTYPE.search(buf):
                 raise _Rejected(finding("xml_entities", part=info.filename[:120]))
