@@ -50,6 +50,7 @@ ops = _LazyModule(".ops")
 L = _LazyModule(".core.layout")
 mail_rule = _LazyModule(".core.mail")
 terminal = _LazyModule(".terminal")
+messages = _LazyModule(".core.messages")
 
 USAGE_WORDS = (("Usage:", "Cách dùng:"), ("[OPTIONS]", "[TÙY CHỌN]"), ("COMMAND", "LỆNH"), ("[ARGS]...", "[ĐỐI SỐ]..."),
                ("{workspace}", "THƯ_MỤC"), ("{directory}", "[THƯ_MỤC]"), ("[FILES]...", "[TỆP]..."))
@@ -185,13 +186,6 @@ Json = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Ngày báo cáo, dạng YYYY-MM-DD.")]
 
 
-KEY_CREATED = (
-    "Đã tạo khóa ký biểu mẫu ({file}) trong thư mục làm việc: từ nay mỗi biểu mẫu mang chữ ký, và tệp "
-    "gửi về chỉ được nhận khi đúng là mẫu Văn phòng phát hành cho đơn vị đó. Biểu mẫu phát hành trước đây "
-    "(chưa có chữ ký) sẽ bị trả lại: gửi biểu mẫu mới cho các đơn vị. Giữ tệp khóa cùng sổ tổng hợp, không gửi ra ngoài."
-)
-
-
 def os_error_message(exc: OSError) -> str:
     """An environment error in Vietnamese: what failed, why, and that the master is unchanged."""
     where = f" {exc.filename}" if exc.filename else ""
@@ -308,7 +302,7 @@ def templates(
     paths = ops.make_templates(ws, kind, month=month, agency=agency)
     out.print(f"Đã tạo {len(paths)} biểu mẫu trong {workspace / 'outbox'}.")
     if first_key:
-        err.print(KEY_CREATED.format(file=ops.KEY_FILE))
+        err.print(messages.render_text("template_key_created", file=ops.KEY_FILE))
     run = ops.mail_templates(ws, kind, paths, month=month, send=send)
     _print_mail(run)
     if run.has_errors:

@@ -62,6 +62,7 @@ from .core.findings import Finding, finding
 from .core.plan import CellValue, Formula, RangeWrite, WritePlan
 from .core.status import COUNTED, Status, classify, status_from_text
 from .core.summary import Summary
+from .core.messages import render_text
 from .core.text import is_blank
 from .io import master as master_io
 
@@ -165,8 +166,12 @@ def _tao_mau(door: _Door) -> str:
     ds = door.read()
     kind = template_kind(ds)
     door.status(f"đang tạo mẫu “{L.KIND_TEXT[kind]}” cho {len(ds.agencies)} đơn vị…")
+    first_key = ops.template_key(door.workspace) is None
     paths = ops.make_templates_from(door.workspace, ds, kind)
-    return templates_message(kind, paths, door.workspace.folder("outbox"))
+    message = templates_message(kind, paths, door.workspace.folder("outbox"))
+    if first_key:  # never silent: from now on unsigned templates are refused
+        message += "\n\n" + render_text("template_key_created", file=ops.KEY_FILE)
+    return message
 
 
 def _don_doc(door: _Door) -> str:

@@ -530,6 +530,19 @@ def test_tao_mau_makes_annual_templates_while_the_programme_is_empty(tmp_path, m
 
 @remote
 @pytest.mark.xlwings_remote
+def test_tao_mau_in_a_workspace_made_before_signing_says_the_key_was_created_once(workspace, monkeypatch):
+    (workspace / ops.KEY_FILE).unlink()  # a workspace made by an earlier version (unsigned templates)
+    book, _ = open_live(workspace, monkeypatch)
+    xl.tao_mau()
+    assert (workspace / ops.KEY_FILE).exists()
+    assert "Đã tạo khóa ký biểu mẫu" in alert_of(book)["prompt"]
+    book, _ = open_live(workspace, monkeypatch)
+    xl.tao_mau()
+    assert "khóa ký" not in alert_of(book)["prompt"]
+
+
+@remote
+@pytest.mark.xlwings_remote
 def test_tao_mau_prefills_progress_templates_from_the_open_book_not_the_file(workspace, monkeypatch):
     def edit_content(sheets, _):
         content_col = [c.key for c in PROGRAMME_COLUMNS].index("noi_dung")

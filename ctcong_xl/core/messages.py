@@ -556,6 +556,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 TEXTS: dict[str, str] = {
     "deadline_proposal_reason": "Đơn vị đăng ký lại (tệp {file}, nhận ngày {received}) với thời hạn {value} thay cho {old}.",
     "deadline_proposal_note": "Ghi chú của đơn vị: {value}",
+    "template_key_created": (
+        "Đã tạo khóa ký biểu mẫu ({file}) trong thư mục làm việc: từ nay mỗi biểu mẫu mang chữ ký, và tệp "
+        "gửi về chỉ được nhận khi đúng là mẫu Văn phòng phát hành cho đơn vị đó. Biểu mẫu phát hành trước đây "
+        "(chưa có chữ ký) sẽ bị trả lại: gửi biểu mẫu mới cho các đơn vị. Giữ tệp khóa cùng sổ tổng hợp, không gửi ra ngoài."
+    ),
 }
 
 
@@ -569,7 +574,7 @@ def render_text(key: str, value: Any = "", /, **params: Any) -> str:
 # copy): it was refused before parsing, or it broke the reader that tried.
 REFUSED_UNREAD = frozenset({
     "file_crashed", "file_memory_limit", "file_time_limit", "file_too_large", "part_too_large", "part_ratio",
-    "part_name_unsafe", "xml_entities", "file_active_content", "sheet_too_many_rows", "sheet_too_many_columns",
+    "part_name_unsafe", "xml_entities", "xml_not_utf8", "file_active_content", "sheet_too_many_rows", "sheet_too_many_columns",
 })
 
 
