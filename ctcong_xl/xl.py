@@ -59,7 +59,7 @@ from .core import periods
 from .core.dataset import Dataset
 from .core.programme import next_programme_month
 from .core.findings import Finding, finding
-from .core.plan import CellValue, Formula, RangeWrite, WritePlan
+from .core.plan import CellValue, Formula, RangeWrite, WritePlan, names_to_add
 from .core.status import COUNTED, Status, classify, status_from_text
 from .core.summary import Summary
 from .core.messages import render_text
@@ -465,6 +465,7 @@ def write_plan(book: xw.Book, plan: WritePlan, *, progress: Callable[[str], None
         raise master_io.MasterError(
             f"Sổ {book.name} thiếu trang “{missing[0]}”; không đổi tên hay xóa các trang của sổ."
         )
+    _ensure_names(book, plan.names)
     done = 0
     total = len(plan.writes)
     for n, write in enumerate(plan.writes, start=1):
@@ -480,6 +481,13 @@ def write_plan(book: xw.Book, plan: WritePlan, *, progress: Callable[[str], None
                 sheet.range((write.row + i, write.col)).value = [row]
                 done += 1
     return done
+
+
+def _ensure_names(book: xw.Book, names: dict[str, str]) -> None:
+    """Add the workbook-level defined names of the plan the book lacks (an older master); the
+    names it has stay as they are."""
+    for name, refers_to in names_to_add(names, (n.name for n in book.names), (s.name for s in book.sheets)).items():
+        book.names.add(name, refers_to)
 
 
 # =========================================================================== worksheet functions

@@ -17,12 +17,14 @@ import shutil
 import subprocess
 import sys
 import types
+import zipfile
 from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
 from hypothesis import given
+from lxml import etree
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
@@ -240,7 +242,17 @@ def payload_from_file(path: Path) -> dict:
         sheets.append({"name": name, "values": values, "pictures": [], "tables": []})
     return {"client": "VBA", "version": xw.__version__,
             "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
-            "names": [], "sheets": sheets}
+            "names": payload_names(path), "sheets": sheets}
+
+
+def payload_names(path: Path) -> list[dict]:
+    """The workbook-level defined names as the classic VBA client sends them."""
+    with zipfile.ZipFile(path) as z:
+        wb = etree.fromstring(z.read("xl/workbook.xml"))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    return [{"name": el.get("name"), "refers_to": "=" + el.text, "sheet_index": None, "address": None,
+             "book_scope": True, "scope_sheet_name": None, "scope_sheet_index": None}
+            for el in wb.iter(f"{main}definedName") if el.get("localSheetId") is None]
 
 
 def open_live(root: Path, monkeypatch, edit=None) -> tuple[xw.Book, list[str]]:
@@ -692,9 +704,35 @@ def test_write_plan_adds_the_history_sheet_an_older_master_lacks():
     plan.add_sheet(L.HISTORY_SHEET)
     plan.add(L.HISTORY_SHEET, 1, 1, [[c.header for c in L.HISTORY_COLUMNS]])
     xl.write_plan(book, plan)
-    added, values = actions(book)
+    (added,) = actions(book, "addSheet")
+    (values,) = actions(book, "setValues")
     assert (added["func"], added["args"][1]) == ("addSheet", L.HISTORY_SHEET)
     assert (values["sheet_position"], values["values"][0][0]) == (2, "Thời điểm")
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_write_plan_adds_the_defined_names_an_older_master_lacks_and_keeps_the_others():
+    book = xw.Book(json={"client": "VBA", "version": xw.__version__,
+                         "book": {"name": "a.xlsm", "active_sheet_index": 0, "selection": "A1"},
+                         "names": [{"name": "NamChuongTrinh", "refers_to": "='Cấu hình'!$B$2", "sheet_index": 0,
+                                    "address": "B2", "book_scope": True, "scope_sheet_name": None,
+                                    "scope_sheet_index": None}],
+                         "sheets": [{"name": L.CONFIG_SHEET, "values": [[""]], "pictures": [], "tables": []}]})
+    plan = WritePlan()
+    plan.add(L.CONFIG_SHEET, L.config_row("as_of"), 2, [[dt.date(2026, 6, 30)]])
+    xl.write_plan(book, plan)
+    added = {a["args"][0]: a["args"][1] for a in actions(book, "namesAdd")}
+    assert added[L.STATUS_DATE_NAME] == L.status_date_formula()
+    assert added == {n: r for n, r in L.defined_names().items() if n != "NamChuongTrinh"}
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_a_button_on_a_fresh_master_adds_no_name(workspace, monkeypatch):
+    book, _ = open_live(workspace, monkeypatch)
+    xl.cap_nhat_tong_hop()
+    assert actions(book, "setValues") and actions(book, "namesAdd") == []
 
 
 @remote

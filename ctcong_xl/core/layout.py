@@ -121,6 +121,16 @@ def status_date_formula() -> str:
     return f'=IF({cell}="",TODAY(),{cell})'
 
 
+def defined_names() -> dict[str, str]:
+    """Every workbook-level defined name of the master (name -> what it refers to, with its
+    ``=``): the configuration cells, the leaders list and the status date. The builder defines
+    them; every write adds those an older master lacks (formulas the tool writes use them)."""
+    names = {f.name: f"='{CONFIG_SHEET}'!$B${config_row(f.key)}" for f in CONFIG_FIELDS}
+    names[LEADERS_NAME] = f"='{CONFIG_SHEET}'!$D$2:$D$30"
+    names[STATUS_DATE_NAME] = status_date_formula()
+    return names
+
+
 REGISTRY_COLUMNS: tuple[Column, ...] = (
     Column("code", "Mã đơn vị", owner="office", width=12),
     Column("name", "Tên đơn vị", owner="office", width=40),
@@ -200,4 +210,4 @@ SEND_LOG_COLUMNS: tuple[Column, ...] = (
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}
 
-__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "status_date_formula"}]
+__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "defined_names", "status_date_formula"}]

@@ -9,10 +9,13 @@ everything else in the workbook is left as it was.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Union
 
 from .forms import column_letter
+from .layout import defined_names
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,10 @@ class WritePlan:
     writes: list[RangeWrite] = field(default_factory=list)
     new_sheets: list[str] = field(default_factory=list)  # sheets to add (at the end) before writing
     formats_like: dict[str, str] = field(default_factory=dict)  # new sheet -> sheet whose column formats it takes
+    # the workbook-level defined names the written formulas use (name -> "=reference"): a door
+    # adds those the workbook lacks — an older master, e.g. one made before NgayTinh — and keeps
+    # every name it has, also one a clerk redefined or made
+    names: dict[str, str] = field(default_factory=defined_names)
 
     def add_sheet(self, name: str, *, like: str = "") -> None:
         """Add an empty sheet ``name`` (a managed sheet missing from an older master), with the
@@ -76,6 +83,20 @@ class WritePlan:
 
     def for_sheet(self, sheet: str) -> list[RangeWrite]:
         return [w for w in self.writes if w.sheet == sheet]
+
+
+_SHEET_OF_REF = re.compile(r"'((?:[^']|'')+)'!|([^'!\[\]():,=+*/^&<>\"%{}\s-]+)!")
+
+
+def names_to_add(names: dict[str, str], have: Iterable[str], sheets: Iterable[str]) -> dict[str, str]:
+    """The defined names of ``names`` (name -> "=reference") a workbook with the names ``have``
+    and the sheets ``sheets`` lacks (Excel compares names without letter case); a name that
+    refers to a sheet the workbook does not have is left out. One rule for both doors."""
+    held = {n.casefold() for n in have}
+    present = set(sheets)
+    return {name: refers_to for name, refers_to in names.items()
+            if name.casefold() not in held
+            and {(q or p).replace("''", "'") for q, p in _SHEET_OF_REF.findall(refers_to)} <= present}
 
 
 def column_runs(col_indexes: list[int]) -> list[list[int]]:

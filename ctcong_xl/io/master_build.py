@@ -176,13 +176,12 @@ def _config(wb, w, f, config: ProgrammeConfig) -> None:
             w.write_number(r, 1, v, f["input"])
         else:
             w.write_string(r, 1, v or "", f["input"])
-        wb.define_name(field.name, f"='{L.CONFIG_SHEET}'!$B${r + 1}")
         if field.help:
             w.write_comment(r, 1, field.help)
     for i, leader in enumerate(config.leaders):
         w.write_string(i + 1, L.LEADERS_COL - 1, leader, f["input"])
-    wb.define_name(L.LEADERS_NAME, f"='{L.CONFIG_SHEET}'!$D$2:$D$30")
-    wb.define_name(L.STATUS_DATE_NAME, L.status_date_formula())
+    for name, refers_to in L.defined_names().items():
+        wb.define_name(name, refers_to)
 
 
 def _registry(w, f, agencies: list[Agency]) -> None:

@@ -11,7 +11,8 @@ when it opens a file, so without it long texts overlap — unless its height was
 (shared-formula groups, array formulas, rich values) that meet a written rectangle are released
 into plain cells by :func:`ctcong_xl.io.sheetxml.release_cells` — the one pre-pass, run once per
 sheet in :func:`patch_sheet_xml`. Two parts change besides the planned
-sheets: ``xl/workbook.xml`` gets ``fullCalcOnLoad`` so Excel recalculates on open, and Excel's
+sheets: ``xl/workbook.xml`` gets ``fullCalcOnLoad`` so Excel recalculates on open and the
+defined names the plan's formulas use that it lacks (:func:`ensure_defined_names`), and Excel's
 calculation chain (``xl/calcChain.xml``, a cache Excel rebuilds) is dropped because it may
 name cells whose formulas the plan replaced.
 """
@@ -32,7 +33,7 @@ from lxml import etree
 
 from ..core.forms import column_letter
 from ..core.periods import date_to_excel_serial
-from ..core.plan import CellValue, Formula, RangeWrite, WritePlan
+from ..core.plan import CellValue, Formula, RangeWrite, WritePlan, names_to_add
 from .sheetxml import Rect, release_cells
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -98,7 +99,7 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
                 raise PackageError(f"Bảng tính thiếu trang “{sheet}”.")
             part = parts[sheet]
             replaced[part] = patch_sheet_xml(current(part), plan.for_sheet(sheet), wrap)
-        replaced["xl/workbook.xml"] = _full_calc_on_load(current("xl/workbook.xml"))
+        replaced["xl/workbook.xml"] = _full_calc_on_load(ensure_defined_names(current("xl/workbook.xml"), plan.names))
         drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
         if drop:
             replaced["[Content_Types].xml"] = _drop_content_type(current("[Content_Types].xml"), "/xl/calcChain.xml")
@@ -517,6 +518,33 @@ def _update_dimension(root: etree._Element, rows: dict, cells: dict) -> None:
     max_row = max(rows)
     min_row = min(rows)
     dim.set("ref", f"A{min_row}:{column_letter(max_col)}{max_row}")
+
+
+# CT_Workbook's children that come before <definedNames> (ECMA-376 §18.2.27), last first
+_BEFORE_DEFINED_NAMES = ("externalReferences", "functionGroups", "sheets", "bookViews", "workbookProtection",
+                         "workbookPr", "fileSharing", "fileVersion")
+
+
+def ensure_defined_names(xml: bytes, names: dict[str, str]) -> bytes:
+    """``xl/workbook.xml`` with every workbook-level name of ``names`` (name -> "=reference")
+    it lacks (:func:`ctcong_xl.core.plan.names_to_add`). The names it has stay as they are —
+    also one a clerk redefined — and so do sheet-level names."""
+    root = etree.fromstring(xml, _PARSER)
+    block = root.find(f"{M}definedNames")
+    have = [el.get("name", "") for el in (block if block is not None else ()) if el.get("localSheetId") is None]
+    missing = names_to_add(names, have, (s.get("name") for s in root.iter(f"{M}sheet")))
+    if not missing:
+        return xml
+    if block is None:
+        block = etree.Element(f"{M}definedNames")
+        anchor = next((el for tag in _BEFORE_DEFINED_NAMES if (el := root.find(f"{M}{tag}")) is not None), None)
+        if anchor is None:
+            root.insert(0, block)
+        else:
+            anchor.addnext(block)
+    for name, refers_to in missing.items():
+        etree.SubElement(block, f"{M}definedName", name=name).text = refers_to.removeprefix("=")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _full_calc_on_load(xml: bytes) -> bytes:
