@@ -168,6 +168,30 @@ def set_cells(values: Mapping[str, Any]) -> Callable[[openpyxl.Workbook, Any], N
     return edit
 
 
+def clear_rows_with(content: str) -> Callable[[openpyxl.Workbook, Any], None]:
+    """An edit that empties the form rows whose content is ``content`` (the clerk selects the row
+    and presses Delete)."""
+    def edit(wb, ws) -> None:
+        for row in ws.iter_rows():
+            if any(c.value == content for c in row):
+                for c in row:
+                    c.value = None
+
+    return edit
+
+
+def retype(old: Any, new: Any) -> Callable[[openpyxl.Workbook, Any], None]:
+    """An edit that overwrites every cell of the form sheet holding ``old`` with ``new`` (the
+    clerk corrects a pre-filled value)."""
+    def edit(wb, ws) -> None:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value == old:
+                    c.value = new
+
+    return edit
+
+
 def master_sheet(path: Path, name: str) -> list[list[Any]]:
     with CalamineWorkbook.from_path(str(path)) as wb:
         return wb.get_sheet_by_name(name).to_python()

@@ -17,7 +17,7 @@ from ctcong_xl.core.writeplan import plan_config
 from ctcong_xl.io.master import read_master
 from ctcong_xl.io.xlsxpatch import apply_plan
 
-from helpers import AGENCIES, Office, build_workspace
+from helpers import AGENCIES, Office, build_workspace, clear_rows_with
 
 D = dt.date
 AS_OF = D(2026, 7, 31)
@@ -122,8 +122,9 @@ def build_scripted_year(root: Path) -> Office:
         office.send("monthly", code, rows, month=7, received=D(2026, 6, 18))
     office.consolidate(today=D(2026, 6, 19))
     office.clear_inbox()
-    office.send("monthly", "STC", [r for r in JULY["STC"] if r["noi_dung"] != JULY_DROPPED], month=7,
-                name="monthly_STC_bosung.xlsx", received=D(2026, 6, 25))
+    # the July template made again carries STC's July rows; the clerk clears the dropped one
+    office.send("monthly", "STC", [], month=7, name="monthly_STC_bosung.xlsx", received=D(2026, 6, 25),
+                edit=clear_rows_with(JULY_DROPPED))
     office.consolidate(today=D(2026, 6, 25))
     office.clear_inbox()
     codes = {i.noi_dung: i.ma_dau_viec for i in office.dataset().items}

@@ -15,7 +15,7 @@ import openpyxl
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import PROGRAMME_SHEET
 from ctcong_xl.core.history import ADDED_FIELD, PROGRAMME_TRACKED
-from helpers import RUN_DAY, Office, rows_as_dicts, run_cli
+from helpers import RUN_DAY, Office, retype, rows_as_dicts, run_cli
 
 TRACKED = {c.header for c in PROGRAMME_TRACKED}
 CODE = "Mã đầu việc"
@@ -159,7 +159,9 @@ def test_monthly_programme_rows_are_in_the_history_too(office):
     office.send("monthly", "STC", [meeting], month=7)
     office.consolidate(today=dt.date(2026, 6, 18))
     office.clear_inbox()
-    office.send("monthly", "STC", [{**meeting, "dia_diem": "Phòng họp số 1, Sở Tài chính"}], name="m7_v2.xlsx", month=7)
+    # the July template made again carries the meeting; the clerk corrects its venue
+    office.send("monthly", "STC", [], name="m7_v2.xlsx", month=7,
+                edit=retype("Hội trường UBND tỉnh", "Phòng họp số 1, Sở Tài chính"))
     office.consolidate(today=dt.date(2026, 6, 19))
     rows = [(r[HISTORY_CODE], r["Trường thay đổi"], _text(r["Giá trị cũ"]), _text(r["Giá trị mới"]), r["Tệp hoặc lệnh"])
             for r in _history(office)]

@@ -8,7 +8,11 @@ import datetime as dt
 
 import docx
 
-from helpers import json_of, run_cli
+import openpyxl
+
+from ctcong_xl.core.forms import FORMS
+from ctcong_xl.demo_data import fill_template
+from helpers import edit_workbook, json_of, run_cli
 
 JUNE = [
     {"noi_dung": "Họp giao ban công tác tài chính - ngân sách 6 tháng đầu năm", "hinh_thuc": "Họp",
@@ -31,13 +35,14 @@ OUTCOMES = [
 ]
 
 
-def test_outcomes_sent_back_after_the_month_are_counted_with_their_reasons(office):
+def test_outcomes_sent_back_after_the_month_are_counted_with_their_reasons(office, tmp_path):
+    blank = tmp_path / "DangKyThang6_STC_mau.xlsx"  # the template Sở Tài chính received in May
+    blank.write_bytes(office.template("monthly", "STC", month=6).read_bytes())
     office.send("monthly", "STC", JUNE, month=6, name="DangKyThang6_STC.xlsx")
     assert not office.consolidate(today=dt.date(2026, 5, 19)).has_errors
     office.clear_inbox()
-    # after the month, Sở Tài chính sends its June registration back with the outcomes
-    office.send("monthly", "STC", [{**r, **o} for r, o in zip(JUNE, OUTCOMES)], month=6,
-                name="DangKyThang6_STC_ketqua.xlsx")
+    # after the month, Sở Tài chính fills its May copy again, this time with the outcomes
+    fill_template(blank, [{**r, **o} for r, o in zip(JUNE, OUTCOMES)], out=office.inbox / "DangKyThang6_STC_ketqua.xlsx")
     assert not office.consolidate(today=dt.date(2026, 7, 2)).has_errors
     code, out, _ = run_cli("summary", office.root, "--as-of", "2026-07-02", "--json")
     assert code == 0
@@ -49,6 +54,38 @@ def test_outcomes_sent_back_after_the_month_are_counted_with_their_reasons(offic
                             "hoãn 1 (Sở Tài chính: Chờ hướng dẫn của Bộ Tài chính), chuyển sang tháng khác 1 "
                             "(Sở Tài chính: Lãnh đạo UBND tỉnh đi công tác), chưa báo cáo kết quả 1.")
     assert [r["outcome"] for r in june["not_held"]] == ["Hoãn", "Chuyển sang tháng khác"]
+
+
+def test_the_months_template_sent_again_after_the_month_carries_its_registered_rows_for_the_outcomes(office):
+    office.send("monthly", "STC", JUNE, month=6, name="DangKyThang6_STC.xlsx")
+    assert not office.consolidate(today=dt.date(2026, 5, 19)).has_errors
+    office.clear_inbox()
+    again = office.template("monthly", "STC", month=6)  # the Office sends June's template again in July
+    form = FORMS["monthly"]
+    sheet = openpyxl.load_workbook(again)[form.sheet]
+    header = next(r for r in sheet.iter_rows() if [c.value for c in r][:2] == ["STT", "Nội dung công việc"])
+    prefilled = [(r[1].value, r[3].value.date()) for r in sheet.iter_rows(min_row=header[0].row + 2)
+                 if r[1].value]
+    assert prefilled == [(r["noi_dung"], r["thoi_gian"]) for r in JUNE]
+
+    outcome_col = [c.key for c in form.columns].index("ket_qua")
+    reason_col = [c.key for c in form.columns].index("ly_do_kq")
+
+    def clerk_types_outcomes(wb, ws) -> None:  # into the pre-filled rows, nothing retyped
+        for row in ws.iter_rows(min_row=header[0].row + 2):
+            for sent, outcome in zip(JUNE, OUTCOMES):
+                if row[1].value == sent["noi_dung"]:
+                    row[outcome_col].value = outcome.get("ket_qua")
+                    row[reason_col].value = outcome.get("ly_do_kq")
+
+    returned = office.inbox / "DangKyThang6_STC_ketqua.xlsx"
+    returned.write_bytes(again.read_bytes())
+    edit_workbook(returned, clerk_types_outcomes)
+    report = office.consolidate(today=dt.date(2026, 7, 2))
+    assert not report.has_errors
+    assert not any(m.noi_dung.startswith("(Đã rút)") for m in office.dataset().monthly)  # nothing lost
+    (june,) = json_of(run_cli("summary", office.root, "--as-of", "2026-07-02", "--json")[1])["monthly_outcomes"]
+    assert (june["planned"], june["held"], june["postponed"], june["moved"], june["unknown"]) == (4, 1, 1, 1, 1)
 
 
 def test_the_report_says_how_many_of_the_months_meetings_were_held_and_why_not(office, monkeypatch):

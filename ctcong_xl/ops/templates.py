@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.consolidate import MONTHLY_WITHDRAWN_PREFIX, receipt_only, thang_label
 from ..core.dataset import Dataset
-from ..core.forms import FORM_KINDS
+from ..core.forms import FORM_KINDS, FORMS
 from ..core.models import Agency
 from ..io import master as master_io
 from ..io.templates import template_filename, write_template
@@ -57,6 +58,9 @@ def _prefill(ds: Dataset, kind: str, agency: Agency, month: int | None) -> list[
             for i in ds.items if i.ma_don_vi == agency.code and not i.rut
         ]
     if kind == "monthly" and month:
+        registered = _registered_month(ds, agency, month)
+        if registered:  # sent again after the month: the rows as registered, for their outcomes
+            return registered
         return [
             {"noi_dung": i.noi_dung, "thoi_gian": i.effective_deadline, "ma_dau_viec": i.ma_dau_viec,
              "lanh_dao_chu_tri": i.lanh_dao}
@@ -67,3 +71,18 @@ def _prefill(ds: Dataset, kind: str, agency: Agency, month: int | None) -> list[
     return None
 
 
+
+
+def _registered_month(ds: Dataset, agency: Agency, month: int) -> list[dict]:
+    """The agency's rows of the month's programme as it registered them (withdrawn rows and the
+    "no content" receipt left out): the month's template sent again after the month carries them,
+    so the clerk adds ``Kết quả thực hiện`` and ``Lý do chưa thực hiện`` instead of typing the
+    month again (a registration replaces the month's rows)."""
+    keys = [c.key for c in FORMS["monthly"].columns if c.key != "stt"]
+    thang = thang_label(month, ds.config.year)
+    return [
+        {k: getattr(m, k) for k in keys if getattr(m, k) not in (None, "")}
+        for m in ds.monthly
+        if m.ma_don_vi == agency.code and m.thang == thang and not receipt_only(m)
+        and not m.noi_dung.startswith(MONTHLY_WITHDRAWN_PREFIX)
+    ]
