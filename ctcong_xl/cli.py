@@ -48,7 +48,6 @@ class _LazyModule:
 
 ops = _LazyModule(".ops")
 L = _LazyModule(".core.layout")
-mail_rule = _LazyModule(".core.mail")
 terminal = _LazyModule(".terminal")
 messages = _LazyModule(".core.messages")
 
@@ -464,16 +463,13 @@ def _print_mail(run: ops.MailRun) -> None:
     if not run.letters:
         return
     if run.send:
-        out.print(f"Thư: {run.count(mail_rule.SENT)} đã gửi, {run.count(mail_rule.ALREADY_SENT)} đã gửi trước đó "
-                  f"(không gửi lại), {run.count(mail_rule.NO_ADDRESS)} chưa có địa chỉ, "
-                  f"{run.count(mail_rule.FAILED)} gửi không được; ghi vào trang “{L.SEND_LOG_SHEET}”.")
+        out.print(run.sent_text())
     else:
         out.print(f"Đã lập {len(run.letters)} bản nháp thư (.eml) trong {run.letters[0].draft.parent}; "
                   "chưa gửi thư nào (thêm --send để gửi).")
     if run.send:
-        for o in run.letters:
-            if o.status != mail_rule.SENT:
-                out.print(f"  {o.agency.name}: {mail_rule.STATUS_TEXT[o.status]}")
+        for line in run.unsent_lines():
+            out.print(f"  {line}")
 
 
 @app.command(cls=VietnameseCommand)

@@ -55,6 +55,7 @@ import xlwings as xw
 
 from . import ops
 from .core import layout as L
+from .core import mail as mail_rule
 from .core import periods
 from .core.dataset import Dataset
 from .core.programme import next_programme_month
@@ -76,6 +77,7 @@ __all__ = [
     "WORKSPACE_ENV",
     "cap_nhat_tong_hop",
     "don_doc",
+    "gui_don_doc",
     "excel_text",
     "excel_value",
     "kiem_tra",
@@ -124,6 +126,12 @@ def tao_mau() -> None:
 def don_doc() -> None:
     """Button “Đôn đốc”: one reminder list per agency with overdue or soon-due items."""
     _run("Đôn đốc", _don_doc)
+
+
+def gui_don_doc() -> None:
+    """Button “Gửi đôn đốc”: the reminder lists of “Đôn đốc”, sent by e-mail (a list already sent
+    unchanged is not sent again); the macro asks the clerk to confirm first."""
+    _run("Gửi đôn đốc", _gui_don_doc)
 
 
 def lap_chuong_trinh() -> None:
@@ -180,6 +188,24 @@ def _don_doc(door: _Door) -> str:
     door.status("đang lập danh sách đôn đốc…")
     reminders = ops.remind_from(door.workspace, ds, as_of=as_of)
     return reminders_message(reminders, as_of, door.workspace.folder("outbox"))
+
+
+def _gui_don_doc(door: _Door) -> str:
+    ds = door.read()
+    as_of = ds.config.effective_as_of(dt.date.today())
+    door.status("đang lập danh sách đôn đốc…")
+    reminders = ops.remind_from(door.workspace, ds, as_of=as_of)
+    made = reminders_message(reminders, as_of, door.workspace.folder("outbox"))
+    letters = [r.mail for r in reminders if r.mail]
+    if not letters:
+        return made
+    door.status(f"đang gửi {len(letters)} thư đôn đốc…")
+    run = ops.dispatch_to(ds, letters, send=True, record=door.write)
+    lines = [made, "", run.sent_text(), *(f"• {line}" for line in run.unsent_lines())]
+    lines += [f.located_message() for f in run.findings]
+    if run.count(mail_rule.SENT):
+        lines += ["", "Hãy lưu sổ (Ctrl+S) để giữ nhật ký gửi thư."]
+    return "\n".join(lines)
 
 
 def _lap_chuong_trinh(door: _Door) -> str:

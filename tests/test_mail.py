@@ -5,9 +5,7 @@ log in the master so that the same letter is not sent twice."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import ssl
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from helpers import Office, copy_workspace, rows_as_dicts, run_cli
+from smtp_server import Inbox, free_port, plain_smtp  # noqa: F401 - plain_smtp is a fixture
 from ctcong_xl.core import layout as L
 from ctcong_xl.core.mail import SMTP_PASSWORD_ENV
 from ctcong_xl.core.plan import WritePlan
@@ -40,34 +39,6 @@ ROWS = {
 }
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-        self.refuse: set[str] = set()  # mailboxes that do not exist
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    @property
-    def messages(self):
-        return [message_from_bytes(e.original_content, policy=policy.default) for e in self.envelopes]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _login(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER \
         and auth_data.password.decode() == PASSWORD
@@ -87,20 +58,8 @@ def smtp(tmp_path, monkeypatch):
     ca.cert_pem.write_to_path(str(ca_file))
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=server_ctx,
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=server_ctx,
                             require_starttls=True, authenticator=_login, auth_required=True)
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def plain_smtp():
-    """A real SMTP server on 127.0.0.1 without TLS or login (an internal relay)."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
     try:
         yield controller, inbox

@@ -42,6 +42,7 @@ from ctcong_xl.io import master as master_io
 from ctcong_xl.io import vba
 from ctcong_xl.io.templates import HEADER_ROW, write_template
 from ctcong_xl.io.xlsxpatch import apply_plan, to_serial
+from smtp_server import plain_smtp  # noqa: F401 - a fixture
 
 
 # ------------------------------------------------------------------ xlwings' remote engine
@@ -566,6 +567,44 @@ def test_tao_mau_prefills_progress_templates_from_the_open_book_not_the_file(wor
         p.name for p in (workspace / "outbox").iterdir() if p.name.startswith("TienDo") and "STC" in p.name))
     texts = [c.value for row in wb[FORMS["progress"].sheet].iter_rows() for c in row]
     assert "Đề án cơ cấu lại ngân sách (Văn phòng sửa, chưa lưu)" in texts
+
+
+def _with_relay(controller):
+    """The clerk's unsaved typing of an internal mail relay into the sheet Cấu hình."""
+    def edit(sheets, _):
+        values = sheets[L.CONFIG_SHEET]["values"]
+        for key, value in (("smtp_host", controller.hostname), ("smtp_port", controller.port),
+                           ("smtp_security", "Không"), ("mail_from", "vanphong@tinhmau.gov.vn")):
+            values[L.config_row(key) - 1][1] = value
+    return edit
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_gui_don_doc_sends_the_reminders_and_logs_them_in_the_open_book(workspace, plain_smtp, frozen_time, monkeypatch):
+    controller, inbox = plain_smtp
+    book, names = open_live(workspace, monkeypatch, _with_relay(controller))
+    xl.gui_don_doc()
+    (message,) = inbox.messages
+    (to,) = message["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Sở Tài chính", "stc@hatinh.gov.vn")
+    assert [p.get_filename() for p in message.iter_attachments()] == ["DonDoc_2026-09-30_STC.xlsx"]
+    prompt = alert_of(book)["prompt"]
+    assert "Thư: 1 đã gửi, 0 đã gửi trước đó" in prompt and "Ctrl+S" in prompt
+    logged = {k: v for k, v in written_cells(book, names).items() if k[0] == L.SEND_LOG_SHEET}
+    assert "stc@hatinh.gov.vn" in logged.values() and "DonDoc_2026-09-30_STC.xlsx" in logged.values()
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_gui_don_doc_without_a_mail_server_says_where_to_set_it_and_sends_nothing(workspace, frozen_time,
+                                                                                  monkeypatch):
+    book, _ = open_live(workspace, monkeypatch)
+    xl.gui_don_doc()
+    alert = alert_of(book)
+    assert alert["mode"] == "critical" and "Chưa có máy chủ thư" in alert["prompt"]
+    assert actions(book, "setValues") == []
+    assert (workspace / "outbox" / "DonDoc_2026-09-30_STC.eml").exists()  # the drafts are there to send by hand
 
 
 @remote

@@ -16,7 +16,7 @@ Only :mod:`.workspace` is imported by the others.
 
 from .doctor import run_doctor
 from .intake import FileCheck, Progress, RunReport, check_file, consolidate, plan_consolidation, plan_validation, validate
-from .mail import MailRun, Outgoing, Reminder, mail_templates, remind, remind_from
+from .mail import MailRun, Outgoing, Reminder, dispatch_to, mail_templates, remind, remind_from
 from .programme import programme, programme_from
 from .registry import add_agency, list_agencies, merge_agencies, rename_agency
 from .review import plan_summary, report, report_from, summary
@@ -25,7 +25,7 @@ from .workspace import (FOLDERS, KEY_FILE, Workspace, WorkspaceError, ensure_tem
                         open_workspace, template_key, write_master)
 
 __all__ = [
-    "FOLDERS", "KEY_FILE", "ensure_template_key", "template_key", "FileCheck", "MailRun", "Outgoing", "mail_templates", "add_agency", "list_agencies", "merge_agencies",
+    "FOLDERS", "KEY_FILE", "ensure_template_key", "template_key", "FileCheck", "MailRun", "Outgoing", "dispatch_to", "mail_templates", "add_agency", "list_agencies", "merge_agencies",
     "rename_agency", "Progress", "Published", "Reminder", "RunReport", "Workspace", "WorkspaceError", "check_file",
     "consolidate", "init_workspace", "make_templates", "make_templates_from", "open_workspace", "plan_consolidation",
     "plan_summary", "plan_validation", "run_doctor", "programme", "programme_from", "remind", "remind_from", "report", "report_from", "summary", "validate", "write_master",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -67,6 +68,16 @@ class MailRun:
     @property
     def has_errors(self) -> bool:
         return any(f.is_error for f in self.findings)
+
+    def sent_text(self) -> str:
+        """What became of the letters of a sending run, in one sentence (CLI and button)."""
+        return (f"Thư: {self.count(SENT)} đã gửi, {self.count(ALREADY_SENT)} đã gửi trước đó (không gửi lại), "
+                f"{self.count(NO_ADDRESS)} chưa có địa chỉ, {self.count(FAILED)} gửi không được; "
+                f"ghi vào trang “{L.SEND_LOG_SHEET}”.")
+
+    def unsent_lines(self) -> list[str]:
+        """One line per letter of a sending run that did not go out now, with why."""
+        return [f"{o.agency.name}: {rule.STATUS_TEXT[o.status]}" for o in self.letters if o.status != SENT]
 
 
 # ---------------------------------------------------------------- reminders
@@ -140,7 +151,15 @@ def _draft(ds: Dataset, letter: rule.Letter, attachment: Path, now: dt.datetime 
 def dispatch(ws: Workspace, ds: Dataset, letters: list[Outgoing], *, send: bool,
              now: dt.datetime | None = None) -> MailRun:
     """Findings for agencies without a usable address; with ``send``, every letter with an
-    address not already sent goes out and each attempt is appended to the send log."""
+    address not already sent goes out and each attempt is appended to the master's send log."""
+    return dispatch_to(ds, letters, send=send, now=now,
+                       record=lambda plan: write_master(ws, ws.master, plan, ds.config))
+
+
+def dispatch_to(ds: Dataset, letters: list[Outgoing], *, send: bool, record: Callable[[WritePlan], None],
+                now: dt.datetime | None = None) -> MailRun:
+    """:func:`dispatch` for a dataset read from anywhere: the send log's new rows are handed to
+    ``record`` (the master file, or the book open in Excel), also when a run stops half-way."""
     run = MailRun(letters=letters, send=send)
     for o in letters:
         _, problems = rule.addresses(o.agency)
@@ -183,7 +202,7 @@ def dispatch(ws: Workspace, ds: Dataset, letters: list[Outgoing], *, send: bool,
         if records:
             plan = WritePlan()
             plan_send_log(plan, ds, records)
-            write_master(ws, ws.master, plan, ds.config)
+            record(plan)
     return run
 
 
