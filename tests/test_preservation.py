@@ -367,7 +367,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 MANAGED = (PROGRAMME_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-           L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, *L.REVIEW_SHEETS,
+           L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, *L.DERIVED_SHEETS,
            L.SUMMARY_SHEET)  # the review sheets: written by summary --as-of
 
 
@@ -400,7 +400,7 @@ def _allowed(sheet: str, ref: str, scenario: Scenario) -> bool:
         return row >= 2 and col == [c.key for c in L.REGISTRY_COLUMNS].index("received_annual") + 1
     if sheet in (L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET):
         return row >= 2
-    if sheet in L.REVIEW_SHEETS:  # written whole by summary --as-of
+    if sheet in L.DERIVED_SHEETS:  # written whole (summary --as-of; the print view with the programme)
         return True
     if sheet == L.SUMMARY_SHEET:  # its formula cells, rewritten with their values
         return (row, col) in _summary_formula_cells(scenario)

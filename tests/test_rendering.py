@@ -20,8 +20,11 @@ import pytest
 
 from ctcong_xl import ops
 from ctcong_xl.core import layout as L
+from ctcong_xl.core import printview as PV
+from ctcong_xl.core.paper import MIN_READABLE_PT, column_points
 from ctcong_xl.core.forms import FORMS
 from ctcong_xl.io import master_build as MB
+from ctcong_xl.io.master import read_master
 from ctcong_xl.io.recalc import convert
 
 from test_master_libreoffice import AGENCIES, build_realistic_workspace
@@ -35,7 +38,8 @@ AS_OF = dt.date(2026, 9, 30)
 PROGRAMME = "Chương trình năm"
 # The visible sheets in print order, and a text that marks each of their pages (header rows
 # are repeated on every page), tried in this order: the first mark found names the sheet.
-PRINT_ORDER = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME, L.MONTHLY_SHEET,
+PRINT_ORDER = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME, L.PRINT_SHEET,
+               L.MONTHLY_SHEET,
                L.SUMMARY_SHEET, *L.REVIEW_SHEETS, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET]
 SHEET_MARKS = [
     (L.CONTROL_SHEET, "Bảng điều khiển — bấm nút"),
@@ -48,7 +52,8 @@ SHEET_MARKS = [
     (L.REGISTRY_SHEET, "Email"),
     (L.MONTHLY_SHEET, "Mã việc tháng"),
     (L.HISTORY_SHEET, "Trường thay đổi"),
-    (PROGRAMME, "Mã đầu việc"),
+    (PROGRAMME, "Loại công việc"),
+    (L.PRINT_SHEET, "Mã đầu việc"),
     (L.VALIDATION_LOG_SHEET, "Cách sửa"),
     (L.IMPORT_LOG_SHEET, "Người thực hiện"),
     (L.SEND_LOG_SHEET, "Tệp đính kèm"),
@@ -100,6 +105,11 @@ def render_page(pdf: Path, page: int, out: Path, dpi: int = 40) -> Picture:
     return Picture(width, height, data[fields.end():fields.end() + 3 * width * height])
 
 
+def read_master_items(pdf: Path):
+    """The items of the master ``pdf`` was rendered from (it sits in the workspace beside ``pdf/``)."""
+    return read_master(next(pdf.parent.parent.glob("ws/*.xlsm"))).items
+
+
 @pytest.fixture(scope="module")
 def master_pdf(tmp_path_factory: pytest.TempPathFactory, libreoffice: str) -> Path:
     root = tmp_path_factory.mktemp("ws")
@@ -127,14 +137,16 @@ def test_master_prints_every_visible_sheet_in_order_without_blank_pages(sheets_b
     assert "?" not in sheets_by_page
 
 
-def test_master_page_count_is_one_per_sheet_plus_the_programme_history_and_leader_pages(sheets_by_page):
+def test_master_page_count_is_one_per_sheet_plus_the_programme_print_view_history_and_leader_pages(sheets_by_page):
     programme_pages = sheets_by_page.count(PROGRAMME)
     assert 2 <= programme_pages <= 12  # about 300 items, header repeated on every page
     history_pages = sheets_by_page.count(L.HISTORY_SHEET)  # one row per change of the demo year
     assert history_pages >= 1
     leader_pages = sheets_by_page.count(L.LEADERS_SHEET)  # every item once, under its leader
     assert leader_pages >= 2
-    assert len(sheets_by_page) == len(PRINT_ORDER) - 3 + programme_pages + history_pages + leader_pages
+    print_pages = sheets_by_page.count(L.PRINT_SHEET)  # the same items on A4, grouped by agency
+    assert 2 <= print_pages <= 40
+    assert len(sheets_by_page) == len(PRINT_ORDER) - 4 + programme_pages + print_pages + history_pages + leader_pages
 
 
 def test_summary_prints_on_one_page_with_its_tables_and_the_paragraph(master_pdf, sheets_by_page):
@@ -183,3 +195,35 @@ def test_every_printed_page_of_the_master_is_numbered_trang_x_of_y(master_pdf):
     total = pdf_pages(master_pdf)
     for page in (1, total):
         assert f"Trang {page}/" in page_text(master_pdf, page)
+
+
+def _print_pages(sheets_by_page: list[str]) -> list[int]:
+    return [n for n, s in enumerate(sheets_by_page, start=1) if s == L.PRINT_SHEET]
+
+
+def test_print_view_prints_on_a4_landscape_pages_about_ten_items_each(master_pdf, sheets_by_page):
+    pages = _print_pages(sheets_by_page)
+    info = subprocess.run(["pdfinfo", "-f", str(pages[0]), "-l", str(pages[-1]), str(master_pdf)],
+                          capture_output=True, text=True, check=True).stdout
+    sizes = [tuple(map(float, m)) for m in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.M)]
+    assert len(sizes) == len(pages) and all(round(w) == 842 and round(h) == 595 for w, h in sizes)
+    items = sum(1 for i in read_master_items(master_pdf) if not i.rut)
+    assert items / 25 <= len(pages) <= items / 5  # neither shrunk to dust nor one item per page
+    assert "CHƯƠNG TRÌNH CÔNG TÁC NĂM 2026 CỦA ỦY BAN NHÂN DÂN TỈNH" in page_text(master_pdf, pages[0])
+    assert all("Nội dung công việc" in page_text(master_pdf, p) for p in pages)  # the header on every page
+
+
+def test_print_view_text_is_at_least_9_points_on_the_rendered_page(master_pdf, sheets_by_page):
+    """The scale LibreOffice printed at, measured between the left edges of two columns."""
+    page = _print_pages(sheets_by_page)[1]
+    boxes = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(master_pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    words = [(float(x), float(y), w) for x, y, w in
+             re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', boxes)]
+    codes = [(x, y) for x, y, w in words if re.match(r"\d{4}-[A-Z]", w)]
+    x_code = min(x for x, _ in codes)
+    x_content = min(x for x, y, _ in words if x > x_code + 5 and any(abs(y - cy) < 1 for _, cy in codes))
+    code_column = next(c for c in PV.PRINT_COLUMNS if c.key == "ma_dau_viec")
+    scale = (x_content - x_code) / column_points(code_column.width)
+    assert PV.FONT_SIZE * scale >= MIN_READABLE_PT
+    assert abs(PV.FONT_SIZE * scale - PV.print_font_size()) < 0.3  # the computed size is the printed size

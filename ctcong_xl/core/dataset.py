@@ -48,7 +48,7 @@ class Dataset:
     sent_mail: set[tuple[str, str]] = field(default_factory=set)  # (agency code, attachment hash) sent
     send_log_last_row: int = 1
     has_send_log_sheet: bool = True  # False for a master made before the send log existed
-    review_extents: dict[str, tuple[int, int]] = field(default_factory=dict)  # review sheet -> (rows, cols) used
+    review_extents: dict[str, tuple[int, int]] = field(default_factory=dict)  # derived sheet -> (rows, cols) used
 
     def agency(self, code: str) -> Agency | None:
         for a in self.agencies:

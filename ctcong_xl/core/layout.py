@@ -22,6 +22,8 @@ RANKING_SHEET = "Thi đua"  # the ranked table and its rule, written as values b
 BACKLOG_SHEET = "Nợ đọng"  # overdue items by age, per agency and per leader
 LEADERS_SHEET = "Theo lãnh đạo"  # each leader's items
 REVIEW_SHEETS = (RANKING_SHEET, BACKLOG_SHEET, LEADERS_SHEET)
+PRINT_SHEET = "Bản in chương trình"  # the annual programme ready to print (core/printview.py), rewritten with it
+DERIVED_SHEETS = (*REVIEW_SHEETS, PRINT_SHEET)  # sheets the tool rewrites whole: their used extent is read
 XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
 
 MAX_ROWS = 1048576  # the sheet's last row: the programme's filter, validations and formats cover every row

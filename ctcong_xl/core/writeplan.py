@@ -14,6 +14,7 @@ from .mail import MAIL_KINDS, SendRecord
 from .models import ImportLogEntry
 from .periods import date_to_excel_serial
 from .plan import CellValue, Formula, WritePlan, column_runs
+from .printview import plan_print_view
 from .status import classify, status_formula
 from .summary import registration_punctuality, registry_punctuality_formula
 from .summary_sheet import plan_summary_sheet  # noqa: F401  (one module for the plan of every sheet)
@@ -71,9 +72,11 @@ def order_by_rows(ds: Dataset) -> None:
 
 def plan_programme(plan: WritePlan, ds: Dataset, as_of: dt.date, *, rut_changes: dict[str, bool] | None = None) -> None:
     """Whole columns of the tool-written programme fields, rows 2..last in sheet order. The
-    office column ``Rút khỏi chương trình`` is written only in the cells the run changed."""
+    office column ``Rút khỏi chương trình`` is written only in the cells the run changed. The
+    print view (sheet *Bản in chương trình*) is rewritten with it, from the same items."""
     layout_rows(ds.programme_index, [i.ma_dau_viec for i in ds.items])
     order_by_rows(ds)
+    plan_print_view(plan, ds, as_of)
     if not ds.items:
         return
     values = programme_row_values(ds, as_of)

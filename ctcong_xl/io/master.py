@@ -63,7 +63,7 @@ def read_master(path: Path) -> Dataset:
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
-                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET, *L.REVIEW_SHEETS, L.SUMMARY_SHEET)
+                  L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET, *L.DERIVED_SHEETS, L.SUMMARY_SHEET)
 
 
 def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> Dataset:
@@ -144,7 +144,7 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         config=config, sent_mail=sent, send_log_last_row=_last_row(send_rows),
         has_send_log_sheet=L.SEND_LOG_SHEET in sheets,
         review_extents={n: (_last_row(sheets[n]), max((len(r) for r in sheets[n]), default=0))
-                        for n in L.REVIEW_SHEETS if n in sheets},
+                        for n in L.DERIVED_SHEETS if n in sheets},
         agencies=agencies, items=items, monthly=monthly, received_annual=received,
         consolidated_hashes=hashes, rejected_hashes=rejected, superseded_hashes=superseded,
         consolidated_forms=forms, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,

@@ -44,7 +44,8 @@ from ..core.summary_sheet import (  # noqa: F401  (re-exported: the layout's cel
     summary_cells,
 )
 from ..core.warning import STATUS_COLORS, WarningGroup, xlsxwriter_format
-from ..core import reviewsheets
+from ..core import printview, reviewsheets
+from ..core.paper import A3, A4, MARGIN_SIDE_IN, MARGIN_TOP_IN
 from . import vba
 
 FONT = "Times New Roman"
@@ -87,7 +88,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         **{g.name: wb.add_format(xlsxwriter_format(g)) for g in WarningGroup},
     }
     sheets = [L.CONTROL_SHEET, L.INSTRUCTIONS_SHEET, L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET,
-              L.MONTHLY_SHEET, L.SUMMARY_SHEET, *L.REVIEW_SHEETS, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET,
+              L.PRINT_SHEET, L.MONTHLY_SHEET, L.SUMMARY_SHEET, *L.REVIEW_SHEETS, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET,
               vba.XLWINGS_CONF_SHEET]
     ws = {name: wb.add_worksheet(name) for name in sheets}
     _control(ws[L.CONTROL_SHEET], f, config)
@@ -95,6 +96,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     _config(wb, ws[L.CONFIG_SHEET], f, config)
     _registry(ws[L.REGISTRY_SHEET], f, agencies)
     _programme(ws[PROGRAMME_SHEET], f)
+    _print_view(wb, ws[L.PRINT_SHEET], f, config, agencies)
     _table_sheet(ws[L.MONTHLY_SHEET], f, L.MONTHLY_COLUMNS)
     _summary(wb, ws[L.SUMMARY_SHEET], f, agencies, config)
     for name in L.REVIEW_SHEETS:
@@ -111,9 +113,9 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     ws[L.CONTROL_SHEET].activate()
     vba.attach(wb, ws[L.CONTROL_SHEET], sheets, first_row=CONTROL_FIRST_BUTTON_ROW, button_col=0)
     for name, w in ws.items():
-        w.set_paper(8 if name == PROGRAMME_SHEET else 9)  # the 25-column programme prints on A3
+        w.set_paper(A3 if name == PROGRAMME_SHEET else A4)  # the 27-column working sheet on A3; its print view on A4
         w.set_landscape()
-        w.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        w.set_margins(left=MARGIN_SIDE_IN, right=MARGIN_SIDE_IN, top=MARGIN_TOP_IN, bottom=MARGIN_TOP_IN)
         w.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')  # "Trang x/y" on every printed page
         if name in HEADER_TABLE_SHEETS:
             w.repeat_rows(0)  # the header row on every printed page
@@ -145,11 +147,14 @@ def _instructions(w, f) -> None:
         ("3. Trang “Chương trình năm”: mỗi dòng là một đầu việc (việc định kỳ có một dòng cho mỗi kỳ). "
          "Các cột “Thời hạn được duyệt”, “Rút khỏi chương trình”, “Ghi chú của Văn phòng” do Văn phòng ghi tay; "
          "công cụ không bao giờ ghi đè các cột này. Cột “Tình trạng” là công thức, không sửa.", None),
-        ("4. Trang “Tổng hợp”: số liệu theo tình trạng, đơn vị, lãnh đạo, tháng; đoạn báo cáo và biểu đồ tự cập nhật.", None),
-        ("5. Tệp đơn vị gửi về: lưu vào thư mục inbox, bấm “Kiểm tra”, rồi “Tổng hợp”. Tệp có lỗi được trả lại "
+        ("4. Trang “Bản in chương trình”: chương trình năm để in (khổ A4 ngang), các việc xếp theo đơn vị chủ trì "
+         "(thứ tự chữ cái), không có các cột kỹ thuật, không có việc đã rút. Công cụ ghi lại trang này mỗi lần ghi "
+         "chương trình năm; không sửa tay trên trang này (sửa ở trang “Chương trình năm”).", None),
+        ("5. Trang “Tổng hợp”: số liệu theo tình trạng, đơn vị, lãnh đạo, tháng; đoạn báo cáo và biểu đồ tự cập nhật.", None),
+        ("6. Tệp đơn vị gửi về: lưu vào thư mục inbox, bấm “Kiểm tra”, rồi “Tổng hợp”. Tệp có lỗi được trả lại "
          "(thư mục returned) kèm chú thích từng ô.", None),
-        ("6. Mọi tệp đã tổng hợp được lưu trong thư mục archive; nhật ký ở trang “Nhật ký tổng hợp”.", None),
-        ("7. Sửa tay một ô của đơn vị (ví dụ nội dung công việc) được giữ lại; lần tổng hợp sau sẽ báo, không ghi đè.", None),
+        ("7. Mọi tệp đã tổng hợp được lưu trong thư mục archive; nhật ký ở trang “Nhật ký tổng hợp”.", None),
+        ("8. Sửa tay một ô của đơn vị (ví dụ nội dung công việc) được giữ lại; lần tổng hợp sau sẽ báo, không ghi đè.", None),
     ]
     for r, (text, fmt) in enumerate(lines):
         w.write(r, 0, text, fmt or f["wrap"])
@@ -238,6 +243,55 @@ def _programme(w, f) -> None:
                                                      "error_message": "Ghi một ngày, ví dụ 30/06/2026."})
 
 
+def _print_view(wb, w, f, config: ProgrammeConfig, agencies: list[Agency]) -> None:
+    """The print view (:mod:`ctcong_xl.core.printview`): its column formats, title block and
+    header; groups and items are styled by conditional formats (a group row: bold on a tint;
+    an item row: borders), so that the values the patcher rewrites at every write keep their
+    look. A4 landscape, fit to one page wide, header row on every page, only its columns."""
+    kinds = {"int": wb.add_format({"font_name": FONT, "font_size": printview.FONT_SIZE, "valign": "top",
+                                   "align": "left"}),
+             "wrap": wb.add_format({"font_name": FONT, "font_size": printview.FONT_SIZE, "valign": "top",
+                                    "text_wrap": True}),
+             "date": wb.add_format({"font_name": FONT, "font_size": printview.FONT_SIZE, "valign": "top",
+                                    "num_format": "dd/mm/yyyy", "align": "center"}),
+             "text": wb.add_format({"font_name": FONT, "font_size": printview.FONT_SIZE, "valign": "top"})}
+    for i, c in enumerate(printview.PRINT_COLUMNS):
+        w.set_column(i, i, c.width, kinds[c.kind])
+    last = printview.WIDTH - 1
+    head = printview.HEADER_ROW - 1
+    ds = Dataset(config=config, agencies=agencies)
+    grid = printview.print_grid(ds, config.effective_as_of(dt.date.today()))
+    top = {1: wb.add_format({"font_name": FONT, "font_size": 12, "bold": True}),
+           3: wb.add_format({"font_name": FONT, "font_size": 14, "bold": True, "align": "center"}),
+           4: wb.add_format({"font_name": FONT, "font_size": 12, "italic": True, "align": "center"})}
+    for row, fmt in top.items():
+        if row == 1:
+            w.write_string(0, 0, grid[0][0], fmt)
+        else:
+            w.merge_range(row - 1, 0, row - 1, last, grid[row - 1][0], fmt)
+    w.set_row(head, 36)
+    w.write_row(head, 0, grid[head], f["header"])
+    for r, values in enumerate(grid[head + 1:], start=head + 1):
+        for c, value in enumerate(values):
+            if isinstance(value, str):
+                w.write_string(r, c, value)
+            elif isinstance(value, (int, float)):
+                w.write_number(r, c, value)
+    first = head + 2
+    group = f'=AND($A{first}<>"",$B{first}="")'
+    edges = ((0, 0, {"left": 1}), (1, last - 1, {}), (last, last, {"right": 1}))  # one band across the row
+    for c1, c2, side in edges:
+        w.conditional_format(head + 1, c1, L.MAX_ROWS - 1, c2, {
+            "type": "formula", "criteria": group, "stop_if_true": True,
+            "format": wb.add_format({"bold": True, "bg_color": HEADER_BG, "top": 1, "bottom": 1, **side})})
+    w.conditional_format(head + 1, 0, L.MAX_ROWS - 1, last, {"type": "formula", "criteria": f'=$B{first}<>""',
+                                                             "format": wb.add_format({"border": 1})})
+    w.freeze_panes(head + 1, 0)
+    w.repeat_rows(head)
+    w.print_area(0, 0, L.MAX_ROWS - 2, last)  # not whole columns ($A:$H), which some readers cannot parse
+    w.center_horizontally()
+
+
 REVIEW_WIDTHS = {
     L.RANKING_SHEET: (7, 11, 36, 12, 12, 12, 12, 12, 10, 10, 2, 90),
     L.BACKLOG_SHEET: (26, 36, 11, 11, 11, 11, 10, 14),
@@ -254,6 +308,7 @@ def _review_sheet(w, f, name: str, year: int) -> None:
         fmt = f["date"] if (name == L.LEADERS_SHEET and i == 4) else f["wrap"] if width >= 20 else f["base"]
         w.set_column(i, i, width, fmt)
     w.write_string(0, 0, title, f["title"])
+    w.write_blank(1, 0, None, f["subtitle"])  # the as-of line (written later) runs on one line, unwrapped
     head = reviewsheets.HEADER_ROW - 1
     w.set_row(head, 36)
     w.write_row(head, 0, list(header), f["header"])

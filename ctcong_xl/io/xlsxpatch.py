@@ -23,7 +23,6 @@ import bisect
 import datetime as dt
 import functools
 import io
-import math
 import posixpath
 import re
 import zipfile
@@ -32,6 +31,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from ..core.forms import column_letter
+from ..core.paper import DEFAULT_COLUMN_WIDTH, row_height, text_lines
 from ..core.periods import date_to_excel_serial
 from ..core.plan import CellValue, Formula, RangeWrite, WritePlan, names_to_add
 from .sheetxml import Rect, release_cells
@@ -42,10 +42,6 @@ M = f"{{{NS_MAIN}}}"
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
-LINE_HEIGHT_PT = 15.75  # one line of 12-point Times New Roman
-DEFAULT_COLUMN_WIDTH = 8.43
-CHARS_PER_WIDTH = 1.15  # Vietnamese text in Times New Roman: characters per unit of column width
-MAX_ROW_LINES = 12
 
 
 class PackageError(Exception):
@@ -473,14 +469,8 @@ def fit_row_height(row: etree._Element, cells: Iterable[etree._Element], widths:
         row.attrib.pop("ht", None)
 
 
-def text_lines(text: str, width: float) -> int:
-    """How many lines ``text`` wraps to in a column of ``width``."""
-    per_line = max(1.0, width * CHARS_PER_WIDTH - 1)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
 def _row_height(lines: int) -> str:
-    return _number(round(min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT, 2))
+    return _number(row_height(lines))
 
 
 def _column_widths(root: etree._Element) -> dict[int, float]:

@@ -1,0 +1,112 @@
+"""The printed page: A4 landscape geometry, the width of columns on paper, the effective font
+size a fit-to-width print gives, and the height of a row of wrapped text. One definition for
+every writer (the master's builder and patcher, the reminder lists) and for the tests.
+
+Column widths are in Excel's units (characters of the workbook's Normal font, Times New Roman
+12): one unit is 8 pixels of that font's digit, plus 5 pixels of padding per column, at 96
+pixels per inch (LibreOffice measured here: a column of width 10 is 64.2 pt on the PDF page,
+this formula says 63.75 pt).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+A4 = 9  # OOXML paperSize of A4
+A3 = 8
+A4_LONG_PT = 841.89  # 297 mm
+A4_SHORT_PT = 595.28  # 210 mm
+MARGIN_SIDE_IN = 0.4  # left and right margins of every printed sheet
+MARGIN_TOP_IN = 0.5
+DIGIT_PX = 8  # width of a digit of Times New Roman 12 at 96 dpi: Excel's unit of column width
+PADDING_PX = 5
+MIN_READABLE_PT = 9.0  # the smallest effective font size a printed sheet may have
+
+LINE_HEIGHT_PT = 15.75  # one line of 12-point Times New Roman
+DEFAULT_COLUMN_WIDTH = 8.43
+CELL_PADDING_PT = 4.0  # the room a cell leaves beside its text
+MAX_ROW_LINES = 25  # a row never grows beyond this many lines (Excel's limit is 409 pt)
+
+
+def printable_width_pt(landscape: bool = True) -> float:
+    """The width inside the side margins of an A4 page."""
+    return (A4_LONG_PT if landscape else A4_SHORT_PT) - 2 * 72 * MARGIN_SIDE_IN
+
+
+def column_points(width: float) -> float:
+    """The width on paper (points, at 100 %) of a column of ``width`` units."""
+    return (width * DIGIT_PX + PADDING_PX) * 0.75
+
+
+def fit_to_width_scale(widths: Iterable[float], landscape: bool = True) -> float:
+    """The scale a print "fit to 1 page wide" applies to columns of these widths (never above
+    100 %; Excel rounds down to a whole percent)."""
+    total = sum(column_points(w) for w in widths)
+    if total <= 0:
+        return 1.0
+    return min(100, math.floor(100 * printable_width_pt(landscape) / total)) / 100
+
+
+def effective_font_size(font_size: float, widths: Iterable[float], landscape: bool = True) -> float:
+    """The size, on paper, of ``font_size`` text in a sheet of these column widths printed
+    fit to one page wide."""
+    return round(font_size * fit_to_width_scale(widths, landscape), 2)
+
+
+def _char_points(ch: str) -> float:
+    """The advance of one character of 12-point Times New Roman (measured on LibreOffice's
+    PDF: lower-case Vietnamese letters about 5.4 pt, capitals 8, digits 6, a space 3)."""
+    if ch == " ":
+        return 3.0
+    if ch.isdigit():
+        return 6.0
+    if ch.isalpha():
+        return 8.0 if ch.isupper() else 5.4
+    return 4.0
+
+
+def _words(line: str) -> list[str]:
+    """The pieces a line may break between: after a space or a hyphen."""
+    pieces, start = [], 0
+    for n, ch in enumerate(line):
+        if ch in " -":
+            pieces.append(line[start:n + 1])
+            start = n + 1
+    pieces.append(line[start:])
+    return [p for p in pieces if p]
+
+
+def text_lines(text: str, width: float, font_size: float = 12) -> int:
+    """How many lines ``text`` wraps to in a column of ``width`` units: the words laid out
+    greedily at the measured widths of Times New Roman, with 5 % to spare (Excel draws text a
+    little wider than LibreOffice); a word longer than the line is broken."""
+    capacity = max(1.0, (column_points(width) - CELL_PADDING_PT) * 0.95) * 12 / font_size
+    lines = 0
+    for part in str(text).split("\n"):
+        lines += 1
+        used = 0.0
+        for word in _words(part):
+            size = sum(_char_points(c) for c in word)
+            fits = size - (3.0 if word.endswith(" ") else 0.0)  # a space at the end of a line takes no room
+            if used and used + fits > capacity:
+                lines += 1
+                used = 0.0
+            while fits > capacity:  # a word wider than the column
+                lines += 1
+                fits -= capacity
+                size -= capacity
+            used += size
+    return max(lines, 1)
+
+
+def row_height(lines: int, font_size: float = 12) -> float:
+    """The height (points) of a row of ``lines`` lines of text."""
+    return round(min(max(lines, 1), MAX_ROW_LINES) * LINE_HEIGHT_PT * font_size / 12, 2)
+
+
+def wrapped_row_height(cells: Iterable[tuple[str, float]], font_size: float = 12) -> float | None:
+    """The height of a row whose wrapped cells are (text, column width) pairs, or None when
+    every cell fits on one line (the row keeps the default height)."""
+    lines = max((text_lines(text, width, font_size) for text, width in cells if text), default=1)
+    return row_height(lines, font_size) if lines > 1 else None
