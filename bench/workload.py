@@ -16,11 +16,14 @@ About one file in forty carries a clerk's mistake (an impossible date) and is re
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import shutil
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,7 @@ class Scale:
 SCALES = {
     "tiny": Scale("tiny", 6, 5),
     "province": Scale("province", 120, 25),
+    "small": Scale("small", 60, 50),  # issue 11's first figures; with large and national: the scaling
     "large": Scale("large", 600, 50),
     "national": Scale("national", 3000, 50),
 }
@@ -169,11 +173,28 @@ def _stamp(path: Path, day: dt.date) -> None:
 
 
 def _fill_annual(job: tuple) -> None:
+    """One clerk: types the agency's registration into its template (in a worker process)."""
     from ctcong_xl.demo_data import fill_template
 
-    template, rows, out, day = job
-    fill_template(template, rows, out=out)
+    template, agency, items, partners, faulty, out, day = job
+    fill_template(template, registration_rows(agency, items, partners, faulty=faulty), out=out)
     _stamp(out, day)
+
+
+def raise_file_limit(master: Path, files: int) -> None:
+    """The Office raises "Giới hạn: số tệp đọc trong một lần chạy" on the master's configuration
+    sheet (as it would in Excel) when a round brings more files than the default limit, so that
+    one run consolidates the whole round."""
+    from ctcong_xl.core import layout as L
+    from ctcong_xl.core.models import ProgrammeConfig
+    from ctcong_xl.core.plan import WritePlan
+    from ctcong_xl.io.xlsxpatch import apply_plan
+
+    if files <= ProgrammeConfig.model_fields["max_files"].default:
+        return
+    plan = WritePlan()
+    plan.add(L.CONFIG_SHEET, L.config_row("max_files"), 2, [[files]])
+    master.write_bytes(apply_plan(master.read_bytes(), plan))
 
 
 def _fill_progress(job: tuple) -> None:
@@ -182,6 +203,15 @@ def _fill_progress(job: tuple) -> None:
     template, items, out, seed = job
     done = demo_progress(items, AS_OF, seed=seed)
     fill_template(template, [{"ma_dau_viec": code, **done[code]} for code, *_ in items], out=out)
+
+
+@contextmanager
+def _phase(log: dict[str, float], name: str):
+    """Time one step of making a workload (wall seconds, printed to stderr and kept)."""
+    t0 = time.perf_counter()
+    yield
+    log[name] = round(time.perf_counter() - t0, 2)
+    print(f"  workload: {name} {log[name]:.1f} s", file=sys.stderr, flush=True)
 
 
 def make(scale: Scale, root: Path, *, jobs: int = 2) -> Path:
@@ -194,50 +224,62 @@ def make(scale: Scale, root: Path, *, jobs: int = 2) -> Path:
         return root
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
+    log: dict[str, float] = {}
     csv_path = root / "donvi.csv"
     write_agencies_csv(csv_path, scale.agencies)
     s0 = root / "s0"
-    cli("init", s0, "--year", YEAR, "--agencies", csv_path, "--program-number", "27/CTr-UBND")
-    cli("templates", s0, "--kind", "annual")
+    with _phase(log, "init"):
+        cli("init", s0, "--year", YEAR, "--agencies", csv_path, "--program-number", "27/CTr-UBND")
+    raise_file_limit(next(s0.glob("*.xlsm")), 2 * scale.agencies + 10)
+    with _phase(log, "templates annual"):
+        cli("templates", s0, "--kind", "annual")
     agencies = [Agency(code=c, name=n, kind=k) for c, n, k in agencies_rows(scale.agencies)]
     by_code = {a.code: a for a in agencies}
     outbox = s0 / "outbox"
-    annual_jobs = []
-    for n, a in enumerate(agencies):
-        (template,) = outbox.glob(f"DangKyNam_{YEAR}_{a.code}.xlsx")
-        rows = registration_rows(a, scale.items, by_code, faulty=n % FAULTY_EVERY == FAULTY_EVERY - 1)
-        day = dt.date(YEAR - 1, 11, 3) + dt.timedelta(days=n % 17)
-        annual_jobs.append((template, rows, s0 / "inbox" / f"DangKy_{a.code}.xlsx", day))
-    with ProcessPoolExecutor(jobs) as pool:
-        list(pool.map(_fill_annual, annual_jobs, chunksize=8))
+    with _phase(log, "fill annual"):
+        partners = dict(list(by_code.items())[:20])  # the departments (all registration_rows reads)
+        annual_jobs = []
+        for n, a in enumerate(agencies):
+            template = outbox / f"DangKyNam_{YEAR}_{a.code}.xlsx"
+            day = dt.date(YEAR - 1, 11, 3) + dt.timedelta(days=n % 17)
+            annual_jobs.append((template, a, scale.items, partners, n % FAULTY_EVERY == FAULTY_EVERY - 1,
+                                s0 / "inbox" / f"DangKy_{a.code}.xlsx", day))
+        with ProcessPoolExecutor(jobs) as pool:
+            list(pool.map(_fill_annual, annual_jobs, chunksize=8))
     _clear(outbox)
 
     s1 = root / "s1"
     shutil.copytree(s0, s1)
-    cli("consolidate", s1, "--json")
-    cli("templates", s1, "--kind", "progress")
-    ds = read_master(next(s1.glob("*.xlsm")))
-    if not ds.items:
-        raise RuntimeError(f"the annual round consolidated nothing in {s1}")
-    own: dict[str, list] = {}
-    for i in ds.items:
-        if not i.rut and i.effective_deadline:
-            own.setdefault(i.ma_don_vi, []).append((i.ma_dau_viec, i.effective_deadline, i.loai))
-    progress_jobs = [
-        (s1 / "outbox" / f"TienDo_{YEAR}_{code}.xlsx", items, s1 / "inbox" / f"TienDo_{code}.xlsx", 2026)
-        for code, items in own.items()
-    ]
-    with ProcessPoolExecutor(jobs) as pool:
-        list(pool.map(_fill_progress, progress_jobs, chunksize=8))
-    first = progress_jobs[0]
-    new = root / "new"
-    new.mkdir()
-    _fill_progress((first[0], first[1], new / f"TienDo_{Path(first[2]).stem.split('_')[1]}_capnhat.xlsx", 2027))
+    with _phase(log, "consolidate annual"):
+        cli("consolidate", s1, "--json")
+    with _phase(log, "templates progress"):
+        cli("templates", s1, "--kind", "progress")
+    with _phase(log, "fill progress"):
+        ds = read_master(next(s1.glob("*.xlsm")))
+        if not ds.items:
+            raise RuntimeError(f"the annual round consolidated nothing in {s1}")
+        own: dict[str, list] = {}
+        for i in ds.items:
+            if not i.rut and i.effective_deadline:
+                own.setdefault(i.ma_don_vi, []).append((i.ma_dau_viec, i.effective_deadline, i.loai))
+        progress_jobs = [
+            (s1 / "outbox" / f"TienDo_{YEAR}_{code}.xlsx", items, s1 / "inbox" / f"TienDo_{code}.xlsx", 2026)
+            for code, items in own.items()
+        ]
+        with ProcessPoolExecutor(jobs) as pool:
+            list(pool.map(_fill_progress, progress_jobs, chunksize=8))
+        first = progress_jobs[0]
+        new = root / "new"
+        new.mkdir()
+        _fill_progress((first[0], first[1], new / f"TienDo_{Path(first[2]).stem.split('_')[1]}_capnhat.xlsx", 2027))
     _clear(s1 / "outbox")
 
     s2 = root / "s2"
     shutil.copytree(s1, s2)
-    cli("consolidate", s2, "--json")
+    with _phase(log, "consolidate progress"):
+        cli("consolidate", s2, "--json")
+    (root / "workload.json").write_text(json.dumps({"scale": scale.name, "seconds": log}, indent=2) + "\n",
+                                        encoding="utf-8")
     done_mark.write_text(f"{scale}\n", encoding="utf-8")
     return root
 
