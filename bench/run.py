@@ -2,7 +2,7 @@
 
 Makes each workload through the public commands (see ``bench/workload.py``; kept in
 ``--cache``, default ``bench/.cache``, and reused), then measures, in the same run and on the
-same files, each as a whole process (wall time and peak RSS), the runs interleaved:
+same files, each as a whole process (CPU time, wall time, peak memory), the runs interleaved:
 
 * ``consolidate``   ctcong-xl consolidate of the annual round (fresh master, every registration)
 * ``progress``      ctcong-xl consolidate of the progress round (registrations already known)
@@ -14,6 +14,7 @@ same files, each as a whole process (wall time and peak RSS), the runs interleav
 * ``cli_start``     ctcong-xl --help
 * ``floor``         python-calamine read + XlsxWriter write of the same files (bench/floor.py)
 * ``naive``         pandas + openpyxl loop over the same files (bench/naive.py)
+* ``floor_rust``    the floor with rustpy-xlsxwriter writing (only with ``--ops``; not a dependency)
 
 Prints the medians and the ratios (ours / floor, naive / ours, incremental / full) and writes
 them as JSON (``--json``). ``--scale tiny`` is the smoke test the test suite runs.
@@ -29,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,21 +42,84 @@ import workload  # noqa: E402
 from workload import AS_OF, SCALES, child_env  # noqa: E402
 
 OPS = ("consolidate", "progress", "incremental", "summary", "validate", "cli_start", "floor", "naive")
+EXTRA_OPS = ("floor_rust",)  # measured when asked for (--ops), where rustpy-xlsxwriter is importable
 
 
-def run_process(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float, int]:
-    """(wall seconds, CPU seconds (user + system), peak RSS in MB, exit code) of one whole
-    process. On a loaded machine the CPU time is the steadier figure."""
+def run_process(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
+    """One whole process: ``wall`` seconds; ``cpu`` seconds (user + system, its waited-for
+    workers included; on a loaded machine the steadier figure); ``rss`` the peak resident set
+    (MB) of its largest single process; ``tree_rss`` the peak of the memory of the process and its
+    workers together (proportional set size: pages a forked worker shares with its parent
+    counted once); ``code``. Both memory figures are sampled from /proc every 50 ms, from the moment
+    the command has exec'd (``ru_maxrss`` would include the benchmark's own memory, which Linux
+    carries over into a child's high-water mark across exec)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=child_env(), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""  # never a full pipe
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
+    sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     proc.stderr and proc.stderr.close()
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
+    rss = sampler.peak_mb if sampler.sampled else usage.ru_maxrss / 1024
+    return {"wall": elapsed, "cpu": usage.ru_utime + usage.ru_stime, "rss": rss,
+            "tree_rss": max(sampler.tree_peak_mb, rss) if sampler.sampled else rss, "code": proc.returncode}
+
+
+class TreeSampler(threading.Thread):
+    """Peaks of a process tree's memory, read from /proc: the largest ``VmHWM`` (high-water
+    resident set since exec) of any process, and the largest sum of ``Pss`` over the tree."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self.tree_peak_mb, self.sampled = pid, 0.0, 0.0, False
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        if not Path(f"/proc/{self.pid}").exists():
+            return
+        while True:
+            tree = self._tree(self.pid)
+            hwm = [_kb(f"/proc/{p}/status", "VmHWM:") for p in tree]
+            pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in tree)
+            if any(hwm):
+                self.sampled = True
+                self.peak_mb = max(self.peak_mb, max(hwm) / 1024)
+                self.tree_peak_mb = max(self.tree_peak_mb, pss / 1024)
+            if self._done.wait(0.05):
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def _tree(self, pid: int) -> list[int]:
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            try:
+                for task in os.listdir(f"/proc/{p}/task"):
+                    todo += map(int, Path(f"/proc/{p}/task/{task}/children").read_text().split())
+            except OSError:
+                continue
+        return out
+
+
+def _kb(path: str, key: str) -> int:
+    """A ``key: N kB`` line of a /proc file (0 when the process is gone)."""
+    try:
+        with open(path, encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _ours(*args: str | Path) -> list[str]:
@@ -80,6 +145,9 @@ def command(op: str, root: Path, ws: Path) -> tuple[list[str], str | None]:
         return _ours("--help"), None
     if op == "floor":
         return [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2)], "s0"
+    if op == "floor_rust":
+        return [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2),
+                "--writer", "rustpy"], "s0"
     if op == "naive":
         return [sys.executable, str(HERE / "naive.py"), str(ws), str(HEADER_ROW), PROGRAMME_SHEET,
                 *(f.sheet for f in FORMS.values())], "s0"
@@ -107,9 +175,8 @@ def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> 
     t0 = time.perf_counter()
     root = workload.make(scale, cache / scale_name)
     made = time.perf_counter() - t0
-    times: dict[str, list[float]] = {op: [] for op in ops}
-    cpu: dict[str, list[float]] = {op: [] for op in ops}
-    rss: dict[str, list[float]] = {op: [] for op in ops}
+    runs: dict[str, list[dict[str, float]]] = {op: [] for op in ops}
+    load_before = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix=f"ctcong-bench-{scale_name}-"))
     try:
         for _ in range(repeat):
@@ -117,24 +184,30 @@ def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> 
                 ws = scratch / "ws"
                 cmd, state = command(op, root, ws)
                 prepare(root, state, ws)
-                seconds, cpu_seconds, peak, _ = run_process(cmd)
-                times[op].append(seconds)
-                cpu[op].append(cpu_seconds)
-                rss[op].append(peak)
+                runs[op].append(run_process(cmd))
+                print(f"  {scale_name} {op}: {runs[op][-1]['cpu']:.2f} s CPU, {runs[op][-1]['wall']:.2f} s wall",
+                      file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    med = {op: statistics.median(v) for op, v in times.items()}
+    wall = {op: statistics.median(r["wall"] for r in v) for op, v in runs.items()}
+    cpu = {op: statistics.median(r["cpu"] for r in v) for op, v in runs.items()}
+    made_log = root / "workload.json"
     result = {
         "scale": scale_name, "agencies": scale.agencies, "items_per_agency": scale.items, "repeat": repeat,
-        "workload_seconds": round(made, 2), "inbox_files": len(list((root / "s2" / "inbox").iterdir())),
-        "median_seconds": {op: round(v, 3) for op, v in med.items()},
-        "all_seconds": {op: [round(x, 3) for x in v] for op, v in times.items()},
-        "median_cpu_seconds": {op: round(statistics.median(v), 3) for op, v in cpu.items()},
-        "peak_rss_mb": {op: round(max(v), 1) for op, v in rss.items()},
-        "ratios": {},
+        "annual_files": scale.agencies, "inbox_files": len(list((root / "s2" / "inbox").iterdir())),
+        "workload_seconds": round(made, 2),
+        "workload_steps": json.loads(made_log.read_text(encoding="utf-8")) if made_log.exists() else None,
+        "load_average": {"before": [round(x, 2) for x in load_before],
+                         "after": [round(x, 2) for x in os.getloadavg()]},
+        "median_seconds": {op: round(v, 3) for op, v in wall.items()},
+        "all_seconds": {op: [round(r["wall"], 3) for r in v] for op, v in runs.items()},
+        "median_cpu_seconds": {op: round(v, 3) for op, v in cpu.items()},
+        "all_cpu_seconds": {op: [round(r["cpu"], 3) for r in v] for op, v in runs.items()},
+        "peak_rss_mb": {op: round(max(r["rss"] for r in v), 1) for op, v in runs.items()},
+        "peak_tree_rss_mb": {op: round(max(r["tree_rss"] for r in v), 1) for op, v in runs.items()},
     }
-    result["ratios"] = _ratios(med)
-    result["cpu_ratios"] = _ratios(result["median_cpu_seconds"])
+    result["ratios"] = _ratios(wall)
+    result["cpu_ratios"] = _ratios(cpu)
     return result
 
 
@@ -149,41 +222,96 @@ def _ratios(med: dict[str, float]) -> dict[str, float]:
     return ratios
 
 
+def _load(r: dict) -> str:
+    la = r.get("load_average")
+    if not la:
+        return "?"
+    return f"{la['before'][0]:.1f}→{la['after'][0]:.1f}"
+
+
 def print_table(results: list[dict]) -> None:
-    head = ["scale", "files", "clock", *OPS, "ours/floor", "naive/ours", "incr/full", "peak MB"]
+    """Medians per scale: CPU (the steady figure), wall, peak RSS; the load average (1 min, at
+    the start and at the end of that scale's runs) in every row."""
+    ops = [op for op in OPS + EXTRA_OPS if any(op in r["median_cpu_seconds"] for r in results)]
+    head = ["scale", "files", "load", "figure", *ops, "ours/floor", "naive/ours", "incr/full"]
     lines = [head]
     for r in results:
-        for clock, key in (("wall", "median_seconds"), ("cpu", "median_cpu_seconds")):
-            _table_row(lines, r, clock, r[key], _ratios(r[key]))
-    widths = [max(len(row[i]) for row in lines) for i in range(len(head))]
+        for figure, key in (("CPU s", "median_cpu_seconds"), ("wall s", "median_seconds")):
+            med = r[key]
+            ratios = _ratios(med)
+            lines.append([
+                _scale_label(r), str(r["inbox_files"]), _load(r), figure,
+                *(f"{med[op]:.2f}" if op in med else "—" for op in ops),
+                *(f"{ratios[k]}" if k in ratios else "—"
+                  for k in ("ours_over_floor", "naive_over_ours", "incremental_over_full")),
+            ])
+        for figure, key in (("RSS MB", "peak_rss_mb"), ("tree MB", "peak_tree_rss_mb")):
+            peaks = r.get(key, {})
+            lines.append([_scale_label(r), str(r["inbox_files"]), _load(r), figure,
+                          *(f"{peaks[op]:.0f}" if op in peaks else "—" for op in ops), "", "", ""])
+    _print(lines)
+
+
+SCALING_OPS = ("consolidate", "progress", "summary", "validate", "floor", "naive")
+
+
+def print_scaling(results: list[dict]) -> None:
+    """Time linear in the number of files: CPU seconds per agency (one registration and one
+    progress report each) at every scale with the same items per agency, and each scale's figure
+    over the smallest's (1.00 = exactly linear)."""
+    groups: dict[int, list[dict]] = {}
+    for r in results:
+        groups.setdefault(r["items_per_agency"], []).append(r)
+    for items, rs in groups.items():
+        if len(rs) < 2:
+            continue
+        rs = sorted(rs, key=lambda r: r["agencies"])
+        base = rs[0]
+        print(f"\nscaling ({items} items per agency): CPU ms per agency, and / {_scale_label(base)}")
+        lines = [["scale", "agencies", "load", *SCALING_OPS, *(f"{op} ratio" for op in SCALING_OPS)]]
+        for r in rs:
+            per = {op: r["median_cpu_seconds"][op] / r["agencies"] for op in SCALING_OPS
+                   if op in r["median_cpu_seconds"]}
+            base_per = {op: base["median_cpu_seconds"][op] / base["agencies"] for op in per
+                        if op in base["median_cpu_seconds"]}
+            lines.append([_scale_label(r), str(r["agencies"]), _load(r),
+                          *(f"{1000 * per[op]:.1f}" if op in per else "—" for op in SCALING_OPS),
+                          *(f"{per[op] / base_per[op]:.2f}" if op in base_per and base_per[op] else "—"
+                            for op in SCALING_OPS)])
+        _print(lines)
+
+
+def _scale_label(r: dict) -> str:
+    return f"{r['scale']} ({r['agencies']}×{r['items_per_agency']})"
+
+
+def _print(lines: list[list[str]]) -> None:
+    widths = [max(len(row[i]) for row in lines) for i in range(len(lines[0]))]
     for row in lines:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
-
-
-def _table_row(lines: list[list[str]], r: dict, clock: str, med: dict, ratios: dict) -> None:
-    lines.append([
-        f"{r['scale']} ({r['agencies']}×{r['items_per_agency']})", str(r["inbox_files"]), clock,
-        *(f"{med[op]:.2f}" if op in med else "—" for op in OPS),
-        *(f"{ratios[k]}" if k in ratios else "—" for k in ("ours_over_floor", "naive_over_ours", "incremental_over_full")),
-        f"{max(r['peak_rss_mb'].values()):.0f}",
-    ])
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", nargs="+", choices=sorted(SCALES), default=["province", "large"])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--ops", nargs="+", choices=OPS, default=list(OPS))
+    ap.add_argument("--ops", nargs="+", choices=OPS + EXTRA_OPS, default=list(OPS))
     ap.add_argument("--cache", type=Path, default=HERE / ".cache")
     ap.add_argument("--json", type=Path, default=None, help="write the results here")
+    ap.add_argument("--table", type=Path, nargs="+", default=None, metavar="JSON",
+                    help="measure nothing: print the tables of earlier --json files together")
     args = ap.parse_args(argv)
-    results = []
-    for name in args.scale:
-        results.append(measure(name, args.repeat, args.cache, tuple(args.ops)))
-        print(f"{name}: medians of {args.repeat} (s), peak RSS (MB): {results[-1]['peak_rss_mb']}", file=sys.stderr)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    if args.table:
+        results = [r for f in args.table for r in json.loads(f.read_text(encoding="utf-8"))["results"]]
+    else:
+        results = []
+        for name in args.scale:
+            results.append(measure(name, args.repeat, args.cache, tuple(args.ops)))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average now "
+          + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print_table(results)
-    if args.json:
+    print_scaling(results)
+    if args.json and not args.table:
         args.json.write_text(json.dumps({"results": results, "load_average": os.getloadavg()}, indent=2) + "\n",
                              encoding="utf-8")
     return 0

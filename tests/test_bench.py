@@ -21,7 +21,11 @@ def test_bench_makes_the_workload_through_the_commands_and_measures_every_run(tm
     (result,) = json.loads(out.read_text(encoding="utf-8"))["results"]
     ops = ("consolidate", "progress", "incremental", "summary", "validate", "cli_start", "floor", "naive")
     assert set(result["median_seconds"]) == set(ops)
-    assert all(result["median_seconds"][op] > 0 and result["peak_rss_mb"][op] > 0 for op in ops)
+    assert all(result["median_seconds"][op] > 0 and result["median_cpu_seconds"][op] > 0 for op in ops)
+    # memory of the command itself, not of the benchmark that started it; its workers counted too
+    assert all(0 < result["peak_rss_mb"][op] <= result["peak_tree_rss_mb"][op] for op in ops)
+    assert result["peak_rss_mb"]["cli_start"] < result["peak_rss_mb"]["consolidate"]
+    assert len(result["load_average"]["before"]) == 3
     assert set(result["ratios"]) == {"ours_over_floor", "naive_over_ours", "incremental_over_full"}
     assert result["inbox_files"] == 2 * result["agencies"]  # a registration and a progress report each
     # the workload went through the real commands: every agency's registration is in the master
@@ -29,3 +33,9 @@ def test_bench_makes_the_workload_through_the_commands_and_measures_every_run(tm
     assert {i.ma_don_vi for i in consolidated.items} == {a.code for a in consolidated.agencies}
     assert len(consolidated.items) >= result["agencies"] * result["items_per_agency"]
     assert "consolidate" in done.stdout and "naive/ours" in done.stdout
+    # the tables can be printed again from the JSON without measuring anything
+    again = subprocess.run([sys.executable, str(BENCH), "--table", str(out)], capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert [line for line in again.stdout.splitlines() if "tiny" in line] == \
+        [line for line in done.stdout.splitlines() if "tiny" in line]
