@@ -586,17 +586,16 @@ def doctor(
 
     Ví dụ: ctcong-xl doctor D:\\CTCT2026
     """
-    from .core.doctor import all_ok
+    from .core.doctor import all_ok, status_word
 
     checks = ops.run_doctor(workspace)
     if as_json:
         doc = {"ok": all_ok(checks), "checks": [c.to_json() for c in checks]}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
-        marks = {"ok": ("Đạt", "green"), "problem": ("Lỗi", "bold red"), "unknown": ("Chưa rõ", "yellow")}
+        styles = {"ok": "green", "problem": "bold red", "unknown": "yellow"}
         for c in checks:
-            word, style = marks[c.status]
-            out.print(Text.assemble((f"[{word}] ", style), c.message))
+            out.print(Text.assemble((f"[{status_word(c.status)}] ", styles[c.status]), c.message))
             if c.status != "ok" and c.fix:
                 out.print(Text.assemble(("    Cách sửa: ", "bold"), c.fix))
     if not all_ok(checks):

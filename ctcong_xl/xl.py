@@ -54,9 +54,12 @@ from typing import Any
 import xlwings as xw
 
 from . import ops
+from .core import doctor
 from .core import layout as L
 from .core import mail as mail_rule
 from .core import periods
+from .core.doctor import plan_doctor_sheet
+from .core.messages import render_text
 from .core.dataset import Dataset
 from .core.programme import next_programme_month
 from .core.findings import Finding, finding
@@ -76,11 +79,13 @@ __all__ = [
     "LOG_ENV",
     "WORKSPACE_ENV",
     "cap_nhat_tong_hop",
+    "doctor_message",
     "don_doc",
     "gui_don_doc",
     "excel_text",
     "excel_value",
     "kiem_tra",
+    "kiem_tra_may",
     "lap_chuong_trinh",
     "log_path",
     "read_dataset",
@@ -139,6 +144,12 @@ def lap_chuong_trinh() -> None:
     _run("Lập chương trình", _lap_chuong_trinh)
 
 
+def kiem_tra_may() -> None:
+    """Button “Kiểm tra máy”: the checks of ``ctcong-xl doctor`` for this PC and the open book,
+    written to the sheet “Kiểm tra máy”, the verdict in a message box."""
+    _run("Kiểm tra máy", _kiem_tra_may)
+
+
 def _kiem_tra(door: _Door) -> str:
     ds = door.read()
     door.status("đang kiểm tra các tệp trong thư mục inbox…")
@@ -162,6 +173,15 @@ def _cap_nhat_tong_hop(door: _Door) -> str:
     summary, plan = ops.plan_summary(ds, as_of=as_of)
     door.write(plan)
     return summary_message(summary)
+
+
+def _kiem_tra_may(door: _Door) -> str:
+    door.status("đang kiểm tra Python, xlwings và các thiết lập của Excel…")
+    checks = ops.run_doctor(door.workspace.root / door.book.name)
+    plan = WritePlan(names={})  # a report sheet: no formula, no defined name needed
+    plan_doctor_sheet(plan, checks, dt.datetime.now())
+    door.write(plan)
+    return doctor_message(checks)
 
 
 def template_kind(ds: Dataset) -> str:
@@ -303,6 +323,14 @@ def programme_message(year: int, month: int | None, made: list[ops.Published], f
     files = "\n".join(f"• {p.docx.name}" + (f" và {p.pdf.name}" if p.pdf else "") for p in made)
     note = next((f"\n{p.pdf_problem}" for p in made if p.pdf_problem), "")
     return f"Đã lập dự thảo {what} trong thư mục:\n{folder}\n{files}{note}"
+
+
+def doctor_message(checks: list[doctor.Check]) -> str:
+    """The verdict and the checks that failed, by their titles (a message box holds about 1,000
+    characters: the sentences and fixes are on the sheet)."""
+    failed = [f"• {doctor.check_title(c)}" for c in checks if c.status == "problem"]
+    see = render_text("doctor_see_sheet_fixes" if failed else "doctor_see_sheet", L.DOCTOR_SHEET)
+    return "\n".join([doctor.verdict(checks), *failed, see])
 
 
 def failure_message(feature: str, exc: BaseException) -> str:

@@ -110,6 +110,19 @@ Failed:
     ReportFailure feature, Err.Number, Err.Description
 End Sub
 
+Public Sub CtcKiemTraMay()
+    Dim feature As String
+    feature = Vi("Ki\u1EC3m tra m\u00E1y")
+    On Error GoTo Failed
+    If Not PythonReady(feature) Then Exit Sub
+    BeginWork feature
+    RunPython "import ctcong_xl.xl as xl; xl.kiem_tra_may()"
+    EndWork
+    Exit Sub
+Failed:
+    ReportFailure feature, Err.Number, Err.Description
+End Sub
+
 ' ---------------------------------------------------------------------------------------
 ' Helpers
 ' ---------------------------------------------------------------------------------------

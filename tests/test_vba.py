@@ -69,9 +69,10 @@ def test_button_macros_are_unique_ascii_vba_identifiers():
         assert VBA_IDENTIFIER.match(macro), macro
 
 
-def test_buttons_cover_the_five_operations_of_the_spec_and_the_programme():
+def test_buttons_cover_the_five_operations_of_the_spec_the_programme_and_the_doctor():
     captions = [button.caption for button in vba.BUTTONS]
-    assert captions == ["Kiểm tra", "Tổng hợp", "Cập nhật tổng hợp", "Tạo mẫu", "Đôn đốc", "Lập chương trình"]
+    assert captions == ["Kiểm tra", "Tổng hợp", "Cập nhật tổng hợp", "Tạo mẫu", "Đôn đốc", "Lập chương trình",
+                        "Kiểm tra máy"]
 
 
 def test_button_texts_are_nfc_vietnamese_sentences():
@@ -84,7 +85,7 @@ def test_button_texts_are_nfc_vietnamese_sentences():
 
 def test_python_functions_constant_follows_buttons_order():
     assert vba.PYTHON_FUNCTIONS == (
-        "kiem_tra", "tong_hop", "cap_nhat_tong_hop", "tao_mau", "don_doc", "lap_chuong_trinh",
+        "kiem_tra", "tong_hop", "cap_nhat_tong_hop", "tao_mau", "don_doc", "lap_chuong_trinh", "kiem_tra_may",
     )
 
 

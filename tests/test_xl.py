@@ -640,6 +640,81 @@ def test_lap_chuong_trinh_drafts_the_annual_and_next_months_programme_from_the_o
     assert "PDF" in prompt  # no LibreOffice here: the message says there is no PDF
 
 
+# =================================================================== Kiểm tra máy (ctcong-xl doctor)
+
+def doctor_sheet_text(book: xw.Book) -> list[str]:
+    """Column A of the sheet “Kiểm tra máy” as the button wrote it (one setValues, from A1)."""
+    sheet_names = [s.name for s in book.sheets]
+    (write,) = [a for a in actions(book, "setValues") if sheet_names[a["sheet_position"]] == L.DOCTOR_SHEET]
+    assert (write["start_row"], write["start_column"]) == (0, 0)
+    return [row[0] for row in write["values"] if row[0]]
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_kiem_tra_may_adds_its_sheet_with_each_check_of_ctcong_xl_doctor_and_the_fix(workspace, monkeypatch,
+                                                                                      tmp_path):
+    from test_doctor import python_without_ctcong
+
+    appdata = tmp_path / "AppData" / "Local"
+    monkeypatch.setenv("LOCALAPPDATA", str(appdata))
+    exe = python_without_ctcong(appdata)
+    book, _ = open_live(workspace, monkeypatch)
+    xl.kiem_tra_may()
+    (added,) = actions(book, "addSheet")
+    assert added["args"][1] == L.DOCTOR_SHEET
+    text = "\n".join(doctor_sheet_text(book))
+    checks = ops.run_doctor(workspace)  # what `ctcong-xl doctor WS` finds on this PC
+    for c in checks:
+        assert c.message in text
+    assert f"1. Python của ctcong-xl (trang “xlwings.conf”): Lỗi" in text
+    assert f"Cách sửa: Cài ctcong-xl vào đúng Python này: “{exe} -m pip install ctcong-xl”" in text
+    shown = alert_of(book)
+    assert shown["prompt"].splitlines() == [
+        "Có 1 lỗi cần sửa để các nút của sổ chạy được trên máy này.",
+        "• Python của ctcong-xl (trang “xlwings.conf”)",
+        "Kết quả từng mục và cách sửa ở trang “Kiểm tra máy”.",
+    ]
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_kiem_tra_may_on_a_pc_where_the_buttons_work_says_so(workspace, monkeypatch, tmp_path):
+    from test_doctor import working_python
+
+    appdata = tmp_path / "AppData" / "Local"
+    monkeypatch.setenv("LOCALAPPDATA", str(appdata))
+    working_python(appdata)
+    book, _ = open_live(workspace, monkeypatch)
+    xl.kiem_tra_may()
+    text = doctor_sheet_text(book)
+    assert text[0] == "KIỂM TRA MÁY: CÁC NÚT CỦA SỔ CÓ CHẠY ĐƯỢC TRÊN MÁY NÀY KHÔNG"
+    assert text[1].endswith("Máy này đủ điều kiện chạy các nút của sổ.")
+    assert not any("Cách sửa" in line and "Lỗi" in line for line in text)
+    assert alert_of(book)["prompt"].startswith("Máy này đủ điều kiện chạy các nút của sổ.")
+    assert actions(book, "namesAdd") == []
+
+
+@remote
+@pytest.mark.xlwings_remote
+def test_kiem_tra_may_again_rewrites_its_sheet_in_place_and_clears_the_old_lines(workspace, monkeypatch):
+    from ctcong_xl.core.doctor import DOCTOR_ROWS
+
+    def with_old_result(sheets, payload):
+        payload["sheets"].append({"name": L.DOCTOR_SHEET, "values": [["kết quả lần trước"]] * DOCTOR_ROWS,
+                                  "pictures": [], "tables": []})
+    book, _ = open_live(workspace, monkeypatch, with_old_result)
+    xl.kiem_tra_may()
+    assert actions(book, "addSheet") == []
+    sheet_names = [s.name for s in book.sheets]
+    (write,) = [a for a in actions(book, "setValues") if sheet_names[a["sheet_position"]] == L.DOCTOR_SHEET]
+    rows = [row[0] for row in write["values"]]
+    last = max(n for n, text in enumerate(rows) if text)
+    assert len(rows) == DOCTOR_ROWS > last + 1
+    assert rows[last].startswith("Sửa xong, bấm lại nút “Kiểm tra máy”")
+    assert not any(rows[last + 1:]) and "kết quả lần trước" not in rows
+
+
 # =================================================================== errors become messages
 
 @remote

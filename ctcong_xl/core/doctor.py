@@ -9,11 +9,15 @@ one :class:`Check`: ``ok``, ``problem`` (the buttons will fail or macros will be
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .messages import render
+from . import layout as L
+from .messages import render, render_text
+from .text import format_date
+from .plan import WritePlan
 
 #: The ``xlwings.conf`` key naming the interpreter on Windows.
 INTERPRETER_KEY = "Interpreter_Win"
@@ -176,3 +180,48 @@ def diagnose(facts: Facts) -> list[Check]:
 
 def all_ok(checks: Sequence[Check]) -> bool:
     return not any(c.status == "problem" for c in checks)
+
+
+# ---------------------------------------------------------------- the result as a clerk reads it
+
+def status_word(status: str) -> str:
+    """“Đạt”, “Lỗi” or “Chưa rõ” (the CLI and the sheet of the button “Kiểm tra máy”)."""
+    return render_text(f"doctor_status_{status}")
+
+
+def check_title(check: Check) -> str:
+    """What the check looks at, in the clerk's words."""
+    return render_text(f"doctor_check_{check.name}")
+
+
+_LINES_PER_CHECK = 4  # title, what was found, the fix, a blank line
+DOCTOR_ROWS = 4 + _LINES_PER_CHECK * len(CHECKS)  # the rows the sheet's text may take
+
+
+def verdict(checks: Sequence[Check]) -> str:
+    problems = sum(1 for c in checks if c.status == "problem")
+    return render_text("doctor_problems", problems) if problems else render_text("doctor_all_ok")
+
+
+def doctor_lines(checks: Sequence[Check], when: dt.datetime) -> list[str]:
+    """The result as lines of text, column A of the sheet “Kiểm tra máy” (one column: the text
+    runs to the right, readable without formatting in a sheet the button adds itself)."""
+    lines = [render_text("doctor_sheet_title"),
+             render_text("doctor_sheet_when", f"{format_date(when.date())} {when:%H:%M}", verdict=verdict(checks)), ""]
+    for n, c in enumerate(checks, start=1):
+        lines.append(f"{n}. {check_title(c)}: {status_word(c.status)}")
+        lines.append(f"    {c.message}")
+        if c.status != "ok" and c.fix:
+            lines.append("    " + render_text("doctor_sheet_fix", c.fix))
+        lines.append("")
+    lines.append(render_text("doctor_sheet_again"))
+    return lines
+
+
+def plan_doctor_sheet(plan: WritePlan, checks: Sequence[Check], when: dt.datetime) -> None:
+    """The sheet “Kiểm tra máy” (added when the book lacks it): the lines of
+    :func:`doctor_lines` from A1, the rows below up to :data:`DOCTOR_ROWS` cleared."""
+    lines = doctor_lines(checks, when)
+    plan.add_sheet(L.DOCTOR_SHEET)
+    plan.add(L.DOCTOR_SHEET, 1, 1, [[line or None] for line in lines]
+             + [[None]] * max(DOCTOR_ROWS - len(lines), 0))

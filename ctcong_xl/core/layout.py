@@ -24,6 +24,7 @@ LEADERS_SHEET = "Theo lãnh đạo"  # each leader's items
 REVIEW_SHEETS = (RANKING_SHEET, BACKLOG_SHEET, LEADERS_SHEET)
 PRINT_SHEET = "Bản in chương trình"  # the annual programme ready to print (core/printview.py), rewritten with it
 DERIVED_SHEETS = (*REVIEW_SHEETS, PRINT_SHEET)  # sheets the tool rewrites whole: their used extent is read
+DOCTOR_SHEET = "Kiểm tra máy"  # the button “Kiểm tra máy” writes its checks here (values only)
 XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
 
 MAX_ROWS = 1048576  # the sheet's last row: the programme's filter, validations and formats cover every row

@@ -561,6 +561,27 @@ TEXTS: dict[str, str] = {
         "gửi về chỉ được nhận khi đúng là mẫu Văn phòng phát hành cho đơn vị đó. Biểu mẫu phát hành trước đây "
         "(chưa có chữ ký) sẽ bị trả lại: gửi biểu mẫu mới cho các đơn vị. Giữ tệp khóa cùng sổ tổng hợp, không gửi ra ngoài."
     ),
+    # --- the result of the doctor's checks as the CLI and the button “Kiểm tra máy” show it (core/doctor.py) ---
+    "doctor_status_ok": "Đạt",
+    "doctor_status_problem": "Lỗi",
+    "doctor_status_unknown": "Chưa rõ",
+    "doctor_check_interpreter": "Python của ctcong-xl (trang “xlwings.conf”)",
+    "doctor_check_xlwings_version": "Phiên bản xlwings của mã VBA trong sổ",
+    "doctor_check_store": "Python và Excel bản Microsoft Store",
+    "doctor_check_cloud": "Sổ trên OneDrive/SharePoint",
+    "doctor_check_mark_of_the_web": "Dấu “tải từ Internet” trên tệp sổ",
+    "doctor_check_trusted": "Vị trí tin cậy của Excel",
+    "doctor_all_ok": "Máy này đủ điều kiện chạy các nút của sổ.",
+    "doctor_problems": "Có {value} lỗi cần sửa để các nút của sổ chạy được trên máy này.",
+    "doctor_sheet_title": "KIỂM TRA MÁY: CÁC NÚT CỦA SỔ CÓ CHẠY ĐƯỢC TRÊN MÁY NÀY KHÔNG",
+    "doctor_sheet_when": "Thời điểm kiểm tra: {value}. {verdict}",
+    "doctor_sheet_fix": "Cách sửa: {value}",
+    "doctor_sheet_again": (
+        "Sửa xong, bấm lại nút “Kiểm tra máy”; khi nút không chạy được, chạy lệnh “ctcong-xl doctor” "
+        "(mục Troubleshooting của README)."
+    ),
+    "doctor_see_sheet": "Kết quả từng mục ở trang “{value}”.",
+    "doctor_see_sheet_fixes": "Kết quả từng mục và cách sửa ở trang “{value}”.",
 }
 
 

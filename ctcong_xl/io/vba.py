@@ -135,6 +135,13 @@ BUTTONS: tuple[Button, ...] = (
         "Dự thảo chương trình công tác năm và chương trình công tác tháng tới của UBND tỉnh "
         "(Word và PDF) vào thư mục reports.",
     ),
+    Button(
+        "Kiểm tra máy",
+        "CtcKiemTraMay",
+        "kiem_tra_may",
+        "Kiểm tra máy này có chạy được các nút không (Python, phiên bản xlwings, OneDrive, "
+        "dấu tải từ Internet, vị trí tin cậy) và ghi kết quả kèm cách sửa vào trang “Kiểm tra máy”.",
+    ),
 )
 
 #: Functions ``ctcong_xl.xl`` must define (checked by the tests of that module).
