@@ -520,6 +520,9 @@ def write_plan(book: xw.Book, plan: WritePlan, *, progress: Callable[[str], None
             f"Sổ {book.name} thiếu trang “{missing[0]}”; không đổi tên hay xóa các trang của sổ."
         )
     _ensure_names(book, plan.names)
+    for insert in plan.inserts:  # Excel moves what points at the rows (charts, formulas, merges) itself
+        rows = sheets[insert.sheet].range(f"{insert.before}:{insert.before + insert.count - 1}")
+        rows.insert(shift="down", copy_origin="format_from_left_or_above")
     done = 0
     total = len(plan.writes)
     for n, write in enumerate(plan.writes, start=1):

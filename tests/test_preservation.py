@@ -8,9 +8,9 @@ chain; and the clerk types into office-owned columns (approved deadline, note, w
 over one agency-owned cell. Then ``ops.consolidate`` (a progress report and a corrected
 registration) and ``ops.summary(as_of=...)`` run, and the package parts are diffed:
 
-* every part except the managed worksheets, ``xl/workbook.xml`` (``fullCalcOnLoad`` only) and
-  the dropped ``xl/calcChain.xml`` (with its content type and relationship) is byte for byte
-  identical;
+* every part except the managed worksheets, ``xl/workbook.xml`` (``fullCalcOnLoad`` only),
+  the dropped ``xl/calcChain.xml`` (with its content type and relationship) and the charts'
+  cached points (the values written) is byte for byte identical;
 * inside a managed worksheet, every element other than the cells is identical, and only cells
   inside the managed regions changed.
 """
@@ -52,6 +52,7 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 M = f"{{{MAIN}}}"
 USER_SHEET = "Ghi chép riêng"
 USER_SHEET_PART = "xl/worksheets/sheet99.xml"
@@ -418,14 +419,29 @@ def test_the_runs_really_wrote_the_master(scenario):
     assert {scenario.before.sheets[s] for s in (PROGRAMME_SHEET, L.CONFIG_SHEET, L.IMPORT_LOG_SHEET)} <= changed
 
 
-def test_every_part_but_managed_sheets_workbook_and_calc_chain_is_byte_for_byte_identical(scenario):
+def test_every_part_but_managed_sheets_workbook_calc_chain_and_chart_caches_is_byte_for_byte_identical(scenario):
     before, after = scenario.before.parts, scenario.after.parts
-    may_change = {scenario.before.sheets[s] for s in MANAGED} | {
+    charts = {n for n in before if re.fullmatch(r"xl/charts/chart\d+\.xml", n)}
+    may_change = {scenario.before.sheets[s] for s in MANAGED} | charts | {
         "xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"}
     assert set(after) == set(before) - {"xl/calcChain.xml"}
     differing = sorted(n for n in after if after[n] != before[n] and n not in may_change)
     assert differing == []
     assert list(after) == [n for n in before if n != "xl/calcChain.xml"]  # order kept too
+
+
+def _without_caches(xml: bytes) -> bytes:
+    root = etree.fromstring(xml)
+    for cache in [*root.iter(f"{{{CHART}}}numCache"), *root.iter(f"{{{CHART}}}strCache")]:
+        cache.getparent().remove(cache)
+    return etree.tostring(root, encoding="UTF-8")
+
+
+def test_charts_change_only_in_the_cached_points_of_the_cells_written(scenario):
+    before, after = scenario.before.parts, scenario.after.parts
+    charts = sorted(n for n in before if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+    assert charts and any(after[n] != before[n] for n in charts)
+    assert [_without_caches(after[n]) for n in charts] == [_without_caches(before[n]) for n in charts]
 
 
 def test_clerks_sheet_comment_picture_styles_and_vba_are_kept(scenario):

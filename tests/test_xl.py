@@ -640,6 +640,42 @@ def test_lap_chuong_trinh_drafts_the_annual_and_next_months_programme_from_the_o
     assert "PDF" in prompt  # no LibreOffice here: the message says there is no PDF
 
 
+@remote
+@pytest.mark.xlwings_remote
+def test_cap_nhat_tong_hop_inserts_summary_rows_for_agencies_typed_into_the_open_registry(workspace, monkeypatch):
+    """The Office typed 15 communes below the registry in Excel (unsaved): the button inserts rows
+    inside the per-agency table (Excel moves the tables below and the charts itself) before it
+    writes the grown table."""
+    from ctcong_xl.core.summary_sheet import SummaryLayout
+
+    communes = [[f"XA{n:02d}", f"UBND xã Thử Nghiệm {n}", "UBND cấp xã", ""] for n in range(1, 16)]
+
+    def type_communes(sheets, _):
+        values = sheets[L.REGISTRY_SHEET]["values"]
+        width = len(values[0])
+        values.extend([row + [""] * (width - len(row)) for row in communes])
+
+    book, names = open_live(workspace, monkeypatch, type_communes)
+    before = master_io.read_master(ops.open_workspace(workspace).master).summary_layout
+    registry = len(master_io.read_master(ops.open_workspace(workspace).master).agencies) + len(communes)
+    xl.cap_nhat_tong_hop()
+    done = actions(book)
+    (insert,) = [a for a in done if a["func"] == "rangeInsert"]
+    assert names[insert["sheet_position"]] == L.SUMMARY_SHEET
+    assert insert["args"][0] == "down" and insert["column_count"] == 16384
+    assert insert["start_row"] + 1 == before.agency_last  # inside the table: references spanning it grow
+    grown = SummaryLayout(before.agency_rows + insert["row_count"], before.leader_rows)
+    assert grown.agency_rows >= registry
+    summary_writes = [n for n, a in enumerate(done) if a["func"] == "setValues"
+                      and names[a["sheet_position"]] == L.SUMMARY_SHEET]
+    assert done.index(insert) < min(summary_writes)
+    cells = written_cells(book, names)
+    last_agency = grown.agency_first + registry - 1  # the table row of registry row registry + 1
+    assert cells[(L.SUMMARY_SHEET, last_agency, 1)] == ("formula", f"=IF('Đơn vị'!A{registry + 1}=\"\",\"\","
+                                                                   f"'Đơn vị'!A{registry + 1})")
+    assert cells[(L.SUMMARY_SHEET, grown.other_leader_row, 8)][1].startswith("=SUM(")
+
+
 # =================================================================== Kiểm tra máy (ctcong-xl doctor)
 
 def doctor_sheet_text(book: xw.Book) -> list[str]:

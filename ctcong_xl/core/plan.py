@@ -51,6 +51,17 @@ class RangeWrite:
         return f"{first}:{column_letter(self.col + max(ncols, 1) - 1)}{self.row + max(nrows, 1) - 1}"
 
 
+@dataclass(frozen=True)
+class RowInsert:
+    """Insert ``count`` empty rows above row ``before`` of ``sheet`` (1-based), as Excel's Insert
+    Sheet Rows does: the rows below move down with everything that points at them, and a range
+    that spans the insertion grows. The new rows take the formats of the row above them."""
+
+    sheet: str
+    before: int
+    count: int
+
+
 @dataclass
 class WritePlan:
     writes: list[RangeWrite] = field(default_factory=list)
@@ -60,6 +71,12 @@ class WritePlan:
     # adds those the workbook lacks — an older master, e.g. one made before NgayTinh — and keeps
     # every name it has, also one a clerk redefined or made
     names: dict[str, str] = field(default_factory=defined_names)
+    # rows inserted before any cell is written (the writes name cells as they are after them)
+    inserts: list[RowInsert] = field(default_factory=list)
+
+    def insert_rows(self, sheet: str, before: int, count: int) -> None:
+        if count > 0:
+            self.inserts.append(RowInsert(sheet, before, count))
 
     def add_sheet(self, name: str, *, like: str = "") -> None:
         """Add an empty sheet ``name`` (a managed sheet missing from an older master), with the

@@ -14,7 +14,8 @@ Layout (1-based rows; counts in column C, rates in D): ``Ngày báo cáo`` in B2
 in rows 5..9 (order of :data:`SUMMARY_STATUS_ORDER`), the total in C10, the on-time rate in C11,
 the number of units in C12; the paragraph in A15; then three tables with the same columns (C..G
 the five statuses, H the total without withdrawn items): per agency (header in row 20; one row
-per registry row and spare rows; I the on-time rate, J the annual registration's punctuality),
+per registry row and spare rows, grown by :func:`grow_agency_table` when the registry outgrows
+them; I the on-time rate, J the annual registration's punctuality),
 per leader (the configured leaders, then one row for every other or missing name), per month of
 the effective deadline.
 """
@@ -56,7 +57,8 @@ def summary_agency_rows(agencies: int) -> int:
 
 @dataclass(frozen=True)
 class SummaryLayout:
-    """Where the three tables sit (1-based rows), fixed when the master is built."""
+    """Where the three tables sit (1-based rows): set when the master is built, read back from
+    the sheet's column A, grown with the registry (:func:`grow_agency_table`)."""
 
     agency_rows: int
     leader_rows: int
@@ -266,11 +268,27 @@ def _count_row(put, r: int, key_range: str, header_row: int, counts: list[int] |
     put(r, 8, f"=IF($A{r}=\"\",\"\",SUM(C{r}:F{r}))", "" if counts is None else sum(counts[: len(COUNTED)]), "bold_int")
 
 
+def grow_agency_table(plan: WritePlan, ds: Dataset) -> None:
+    """When the registry has outgrown the per-agency table (agencies added after init beyond its
+    spare rows), insert rows inside the table — above its last row, so that every reference that
+    spans it grows, as when a clerk inserts rows in Excel: the bar chart's series, the count of
+    units — and the tables below (leaders, months), the charts beside them and a clerk's own
+    notes move down with whatever points at them. Spare rows are kept again for the next ones."""
+    layout = ds.summary_layout
+    shown = max(ds.registry_index.rows.values(), default=1) - 1  # registry row r is table row r - 1
+    if layout is None or shown <= layout.agency_rows:
+        return
+    grown = SummaryLayout(summary_agency_rows(shown), layout.leader_rows)
+    plan.insert_rows(L.SUMMARY_SHEET, layout.agency_last, grown.agency_rows - layout.agency_rows)
+    ds.summary_layout = grown
+
+
 def plan_summary_sheet(plan: WritePlan, ds: Dataset, as_of: dt.date) -> None:
     """Rewrite every formula cell of the summary sheet with its value at ``as_of`` (nothing
     when the sheet's tables were moved by hand: its formulas then stay as they are, and Excel
     still recalculates them)."""
     if ds.summary_layout is None:
         return
+    grow_agency_table(plan, ds)
     for c in summary_cells(ds, as_of, ds.summary_layout):
         plan.add(L.SUMMARY_SHEET, c.row, c.col, [[c.value]])

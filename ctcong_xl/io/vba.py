@@ -139,8 +139,7 @@ BUTTONS: tuple[Button, ...] = (
         "Kiểm tra máy",
         "CtcKiemTraMay",
         "kiem_tra_may",
-        "Kiểm tra máy này có chạy được các nút không (Python, phiên bản xlwings, OneDrive, "
-        "dấu tải từ Internet, vị trí tin cậy) và ghi kết quả kèm cách sửa vào trang “Kiểm tra máy”.",
+        "Kiểm tra máy này có chạy được các nút không; ghi kết quả và cách sửa vào trang “Kiểm tra máy”.",
     ),
 )
 

@@ -14,7 +14,11 @@ sheet in :func:`patch_sheet_xml`. Two parts change besides the planned
 sheets: ``xl/workbook.xml`` gets ``fullCalcOnLoad`` so Excel recalculates on open and the
 defined names the plan's formulas use that it lacks (:func:`ensure_defined_names`), and Excel's
 calculation chain (``xl/calcChain.xml``, a cache Excel rebuilds) is dropped because it may
-name cells whose formulas the plan replaced.
+name cells whose formulas the plan replaced. A chart whose series read cells the plan writes
+gets its cached points from the values written (:mod:`.chartcache`), so that a reader that does
+not recalculate draws what the cells show. Rows the plan inserts (:class:`~ctcong_xl.core.plan.RowInsert`)
+are inserted first, as Excel's Insert Sheet Rows does (:mod:`.rowinsert`): the parts that point
+at the moved rows (drawings, charts, comments, defined names, other sheets) change with them.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from ..core.forms import column_letter
 from ..core.paper import DEFAULT_COLUMN_WIDTH, row_height, text_lines
 from ..core.periods import date_to_excel_serial
 from ..core.plan import CellValue, Formula, RangeWrite, WritePlan, names_to_add
+from . import chartcache
+from .rowinsert import RowInsertError, insert_rows
 from .sheetxml import Rect, release_cells
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -90,11 +96,14 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
         for name in added:
             like = parts.get(plan.formats_like.get(name, ""))
             parts[name] = _add_sheet(zin.namelist(), replaced, current, name, current(like) if like else None)
+        if plan.inserts:
+            _insert_rows(zin, parts, replaced, current, plan)
         for sheet in plan.sheets():
             if sheet not in parts:
                 raise PackageError(f"Bảng tính thiếu trang “{sheet}”.")
             part = parts[sheet]
             replaced[part] = patch_sheet_xml(current(part), plan.for_sheet(sheet), wrap)
+        _refresh_chart_caches(zin.namelist(), replaced, current, plan)
         replaced["xl/workbook.xml"] = _full_calc_on_load(ensure_defined_names(current("xl/workbook.xml"), plan.names))
         drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
         if drop:
@@ -112,6 +121,48 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
             for name, data in replaced.items():  # parts of the sheets added
                 zout.writestr(name, data)
         return out.getvalue()
+
+
+def _refresh_chart_caches(names: list[str], replaced: dict[str, bytes], current, plan: WritePlan) -> None:
+    """Rebuild the cached points of every chart series whose cells the plan writes (:mod:`.chartcache`)."""
+    written = plan.sheets()
+    planned: dict[str, dict[int, dict[int, CellValue]]] = {}
+
+    def lookup(sheet: str, row: int, col: int) -> tuple[bool, CellValue]:
+        if sheet not in written:
+            return False, None
+        if sheet not in planned:
+            planned[sheet] = _planned_cells(plan.for_sheet(sheet))
+        cells = planned[sheet].get(row)
+        return (True, cells[col]) if cells is not None and col in cells else (False, None)
+
+    for part in (n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n)):
+        xml = current(part)
+        if any(sheet.encode("utf-8") in xml for sheet in written):
+            new = chartcache.refresh(xml, lookup)
+            if new is not xml:
+                replaced[part] = new
+
+
+def _insert_rows(zin: zipfile.ZipFile, parts: dict[str, str], replaced: dict[str, bytes], current, plan: WritePlan) -> None:
+    """The plan's row insertions (:mod:`.rowinsert`), in order, before any cell is written."""
+    names = set(zin.namelist())
+
+    def read(part: str) -> bytes | None:
+        return current(part) if part in replaced or part in names else None
+
+    def write(part: str, data: bytes) -> None:
+        if read(part) != data:
+            replaced[part] = data
+
+    charts = sorted(n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+    for insert in plan.inserts:
+        if insert.sheet not in parts:
+            raise PackageError(f"Bảng tính thiếu trang “{insert.sheet}”.")
+        try:
+            insert_rows(parts, read, write, charts, insert.sheet, insert.before, insert.count)
+        except RowInsertError as exc:
+            raise PackageError(str(exc)) from exc
 
 
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
