@@ -152,3 +152,47 @@ def test_status_formulas_of_an_older_master_recalculate_to_the_python_status(old
     expected = {i.ma_dau_viec: classify(i.effective_deadline, i.ngay_hoan_thanh, AS_OF, i.rut).text for i in ds.items}
     assert shown == expected
     assert {"Chưa hoàn thành", "Đang thực hiện"} <= set(shown.values())
+
+
+# ------------------------------------------------------------------ configuration rows added since
+
+FIRST_FIELDS = 7  # the configuration of the first masters: year .. remind_within_days
+
+
+def strip_newer_config_rows(path: Path) -> None:
+    """The Cấu hình sheet of a first master: no row for the fields added since."""
+    plan = WritePlan(names={})
+    for f in L.CONFIG_FIELDS[FIRST_FIELDS:]:
+        plan.add(L.CONFIG_SHEET, L.config_row(f.key), 1, [[None, None]])
+    path.write_bytes(apply_plan(path.read_bytes(), plan))
+
+
+def test_a_consolidation_labels_the_configuration_rows_an_older_master_lacks(office):
+    strip_newer_config_rows(office.ws.master)
+    before = office.dataset()
+    assert set(before.config_unlabelled) == {f.key for f in L.CONFIG_FIELDS[FIRST_FIELDS:]}
+    office.send("annual", "SNV", SNV_ROWS)
+    office.consolidate()
+    rows = office.sheet(L.CONFIG_SHEET)
+    assert [rows[L.config_row(f.key) - 1][0] for f in L.CONFIG_FIELDS] == [f.label for f in L.CONFIG_FIELDS]
+    backups = rows[L.config_row("backups_kept") - 1][1]
+    assert backups == before.config.backups_kept  # the number that applies, shown where it can be changed
+    assert rows[L.config_row("report_number") - 1][1] in ("", None)  # a text stays blank
+    after = office.dataset()
+    assert after.config == before.config and after.config_unlabelled == {}
+
+
+def test_a_value_typed_into_an_unlabelled_row_is_kept(office):
+    strip_newer_config_rows(office.ws.master)
+    plan = WritePlan(names={})
+    plan.add(L.CONFIG_SHEET, L.config_row("backups_kept"), 2, [[3]])
+    office.ws.master.write_bytes(apply_plan(office.ws.master.read_bytes(), plan))
+    office.send("annual", "SNV", SNV_ROWS)
+    office.consolidate()
+    assert office.dataset().config.backups_kept == 3
+
+
+def test_a_fresh_master_has_a_label_on_every_configuration_row(pristine):
+    from ctcong_xl.io.master import read_master
+
+    assert read_master(next(pristine.glob("*.xlsm"))).config_unlabelled == {}

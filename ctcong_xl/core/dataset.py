@@ -49,6 +49,9 @@ class Dataset:
     send_log_last_row: int = 1
     has_send_log_sheet: bool = True  # False for a master made before the send log existed
     review_extents: dict[str, tuple[int, int]] = field(default_factory=dict)  # derived sheet -> (rows, cols) used
+    # configuration fields whose row of Cấu hình has no label (a master made before they existed)
+    # -> whether their value cell is blank too
+    config_unlabelled: dict[str, bool] = field(default_factory=dict)
 
     def agency(self, code: str) -> Agency | None:
         for a in self.agencies:

@@ -120,6 +120,20 @@ def plan_config(plan: WritePlan, key: str, value: CellValue) -> None:
     plan.add(L.CONFIG_SHEET, L.config_row(key), 2, [[value]])
 
 
+def plan_config_labels(plan: WritePlan, ds: Dataset) -> None:
+    """The label of each configuration row a master made before its field existed lacks, and
+    the value that applies while the cell is blank (a number's default), so that the Office sees
+    and can change it; a value the row holds stays."""
+    fields = {f.key: f for f in L.CONFIG_FIELDS}
+    for key, blank in ds.config_unlabelled.items():
+        f = fields[key]
+        plan.add(L.CONFIG_SHEET, L.config_row(key), 1, [[f.label]])
+        value = getattr(ds.config, key, None)
+        if blank and f.type == "int" and value is not None:
+            plan.add(L.CONFIG_SHEET, L.config_row(key), 2, [[value]])
+    ds.config_unlabelled = {}
+
+
 def plan_receipts(plan: WritePlan, ds: Dataset, codes: Iterable[str]) -> None:
     """The date each agency's annual registration arrived, and its punctuality formula (also
     for a row the Office added to the registry after init, which has no formula yet)."""

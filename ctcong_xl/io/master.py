@@ -78,6 +78,12 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         return sheets.get(sheet) or []
 
     config = _read_config(rows_of(L.CONFIG_SHEET))
+    config_rows = rows_of(L.CONFIG_SHEET)
+    unlabelled = {}
+    for f in L.CONFIG_FIELDS:
+        row = config_rows[L.config_row(f.key) - 1] if len(config_rows) >= L.config_row(f.key) else []
+        if not cell_text(_at(row, 1)):
+            unlabelled[f.key] = not cell_text(_at(row, 2))
     registry_rows = rows_of(L.REGISTRY_SHEET)
     reg_idx = _index(registry_rows, L.REGISTRY_COLUMNS)
     agencies, received = [], {}
@@ -141,7 +147,7 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         if cell_text(_at(row, send_idx.columns.get("result"))) == SENT_RESULT
     }
     return Dataset(
-        config=config, sent_mail=sent, send_log_last_row=_last_row(send_rows),
+        config=config, config_unlabelled=unlabelled, sent_mail=sent, send_log_last_row=_last_row(send_rows),
         has_send_log_sheet=L.SEND_LOG_SHEET in sheets,
         review_extents={n: (_last_row(sheets[n]), max((len(r) for r in sheets[n]), default=0))
                         for n in L.DERIVED_SHEETS if n in sheets},

@@ -27,6 +27,7 @@ from ..core.plan import WritePlan
 from ..core.text import AgencyMatcher
 from ..core.validate import Context, ItemIndex, Validated, registration_content, validate_rows
 from ..core.writeplan import (
+    plan_config_labels,
     plan_history,
     plan_import_log,
     plan_monthly,
@@ -364,6 +365,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
         plan_monthly(plan, ds)
         plan_receipts(plan, ds, receipts)
         plan_summary_sheet(plan, ds, ds.config.effective_as_of(today))
+        plan_config_labels(plan, ds)  # rows an older master lacks
     _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
     plan_import_log(plan, ds, entries)
     plan_history(plan, ds, now, who, history)

@@ -13,7 +13,7 @@ from ..core.dataset import Dataset
 from ..core.models import Agency
 from ..core.plan import WritePlan
 from ..core.registry import RegistryChange
-from ..core.writeplan import plan_history, plan_programme, plan_registry, plan_summary_sheet
+from ..core.writeplan import plan_config_labels, plan_history, plan_programme, plan_registry, plan_summary_sheet
 from ..io import master as master_io
 from ..io.agencies import AgenciesFileError, parse_agency
 from .workspace import Workspace, WorkspaceError, current_user, write_master
@@ -58,6 +58,7 @@ def _change(ws: Workspace, action: str, apply: Callable[[Dataset], RegistryChang
             plan_programme(plan, ds, ds.config.effective_as_of(dt.date.today()))
         if plan.writes:
             plan_summary_sheet(plan, ds, ds.config.effective_as_of(dt.date.today()))
+            plan_config_labels(plan, ds)  # rows an older master lacks
         now = dt.datetime.now().replace(microsecond=0)
         plan_history(plan, ds, now, who or current_user(), [(COMMAND.format(action=action), c) for c in change.history])
         if plan.writes:

@@ -10,7 +10,7 @@ from ..core.plan import WritePlan
 from ..core.documents import report_document
 from ..core.reviewsheets import plan_review_sheets
 from ..core.summary import Summary, summarize
-from ..core.writeplan import plan_config, plan_programme, plan_summary_sheet
+from ..core.writeplan import plan_config, plan_config_labels, plan_programme, plan_summary_sheet
 from ..io import master as master_io
 from .workspace import Workspace, write_master
 
@@ -42,6 +42,7 @@ def plan_summary(ds: Dataset, *, as_of: dt.date | None = None, today: dt.date | 
         ds.config.as_of = as_of
         plan_programme(plan, ds, when)
         plan_summary_sheet(plan, ds, when)
+        plan_config_labels(plan, ds)  # rows an older master lacks
     s = summarize(ds, when)
     if as_of is not None:
         plan_review_sheets(plan, ds, s)
