@@ -78,3 +78,27 @@ def test_a_task_cannot_print_into_the_output():
         os.dup2(saved, 1)
         os.close(write)
     assert os.read(read, 100) == b""
+
+
+def test_two_children_run_every_task_one_after_another():
+    pids = [o.value for o in run_guarded(lambda _: os.getpid(), range(12), LIMITS)]
+    assert len(set(pids)) <= 2 and os.getpid() not in pids
+
+
+def test_after_a_crash_a_new_child_takes_the_next_task():
+    outcomes = run_guarded(lambda n: os.abort() if n == 1 else os.getpid(), [0, 1, 2, 3, 4], ProcessLimits(workers=1))
+    assert outcomes[1].failure == "signal"
+    assert outcomes[0].value != outcomes[2].value == outcomes[3].value == outcomes[4].value
+
+
+KEPT: list[bytearray] = []
+
+
+def test_a_child_grown_by_half_its_memory_allowance_takes_no_further_task():
+    def grow(n: int) -> int:
+        if n == 1:
+            KEPT.append(bytearray(120 * 1024 * 1024))  # kept after the task: the child stays big
+        return os.getpid()
+
+    pids = [o.value for o in run_guarded(grow, [0, 1, 2], ProcessLimits(memory_mb=200, seconds=5, workers=1))]
+    assert pids[0] == pids[1] != pids[2]

@@ -1,19 +1,23 @@
-"""Guarded workers: run one task per child process with memory and time limits, two at a time.
+"""Guarded workers: run tasks in child processes with memory and time limits, two at a time.
 
 A file sent by an agency is untrusted input to native readers (python-calamine, lxml, zlib):
-one of them may abort the process (SIGABRT), exhaust memory or loop. Each task therefore runs
-in its own forked child, which
+one of them may abort the process (SIGABRT), exhaust memory or loop. Tasks therefore run in
+forked children (at most two), each fed one task after another, which
 
-* gets an address-space limit (``RLIMIT_AS``: its size when forked plus ``memory_mb``) and a CPU
-  limit, and dies with its parent (``PR_SET_PDEATHSIG`` on Linux);
-* inherits everything the parent already holds (the master's dataset: nothing is pickled in),
-  and sends back only its pickled result through a pipe;
-* is killed when it runs longer than ``seconds`` of wall-clock time.
+* get an address-space limit (``RLIMIT_AS``: the parent's size when forked plus ``memory_mb``)
+  and a CPU limit for each task, and die with their parent (``PR_SET_PDEATHSIG`` on Linux);
+* inherit everything the parent already holds (the master's dataset, the run's agency matcher
+  and item index: nothing is pickled in), and send back only each task's pickled result
+  through a pipe;
+* are killed when a task runs longer than ``seconds`` of wall-clock time.
 
-Whatever happens in the child — a return value, an exception, a signal, a limit — comes back as
-an :class:`Outcome`, in the order of the tasks (deterministic whatever finishes first). Where
-``fork`` does not exist (Windows, the Excel door) the tasks run in this process, one by one, and
-only exceptions are caught.
+Whatever happens in a child — a return value, an exception, a signal, a limit — comes back as
+the :class:`Outcome` of the task it was running, in the order of the tasks (deterministic
+whatever finishes first); a new child takes the next task. A child that has grown by half its
+memory allowance retires after its task. One fork per task would cost more than most tasks
+(the parent's pages are copied on write again in every child). Where ``fork`` does not exist
+(Windows, the Excel door) the tasks run in this process, one by one, and only exceptions are
+caught.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ import os
 import pickle
 import selectors
 import signal
+import struct
 import sys
 import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 try:
@@ -103,94 +108,150 @@ def _run_in_process(fn, tasks, started, finished) -> list[Outcome]:
 
 
 @dataclass
-class _Running:
-    index: int
+class _Worker:
+    """A forked child that runs the tasks it is sent, one after another."""
+
     pid: int
-    fd: int
-    start: float
-    data: bytearray
-    errors: Any  # the child's stderr (a temporary file): tells a native out-of-memory abort
+    fd: int  # its answers (frames: task index, length, pickled outcome)
+    send: int  # its task indexes
+    errors: Any  # its stderr (a temporary file, emptied before each task): tells a native out-of-memory abort
+    data: bytearray = field(default_factory=bytearray)
+    task: int | None = None  # the task it is running
+    start: float = 0.0  # when that task was sent
     killed: bool = False
+    killed_at: float = 0.0
+    retiring: bool = False  # its last answer said it takes no more tasks
+
+
+_FRAME = struct.Struct("<IQ?")  # task index, length of the pickled answer, the child's last answer
 
 
 class _Pool:
+    """At most ``limits.workers`` children, each forked once and fed task after task: a fork
+    per task costs more than most tasks (the parent's pages copied on write, every time). A
+    child that fails (signal, limit, wall-clock time) takes only its current task with it: that
+    task's outcome says why, and a new child takes the next task."""
+
     def __init__(self, fn, tasks, limits: ProcessLimits, started, finished) -> None:
         self.fn, self.tasks, self.limits = fn, list(tasks), limits
         self.started, self.finished = started, finished
         self.outcomes: list[Outcome | None] = [None] * len(self.tasks)
-        self.running: dict[int, _Running] = {}  # fd -> running child
+        self.workers: dict[int, _Worker] = {}  # fd -> worker
         self.selector = selectors.DefaultSelector()
+        self.pending: list[int] = []
 
     def run(self) -> list[Outcome]:
-        pending = list(range(len(self.tasks)))
-        pending.reverse()
+        self.pending = list(range(len(self.tasks)))
+        self.pending.reverse()
         try:
-            while pending or self.running:
-                while pending and len(self.running) < max(1, self.limits.workers):
-                    self._start(pending.pop())
+            while self.pending or any(w.task is not None for w in self.workers.values()):
+                for w in list(self.workers.values()):
+                    if w.task is None and not w.retiring and self.pending:
+                        self._send(w, self.pending.pop())
+                while self.pending and sum(not w.retiring for w in self.workers.values()) < max(1, self.limits.workers):
+                    self._send(self._fork(), self.pending.pop())
                 self._step()
         finally:
-            for r in list(self.running.values()):  # interrupted: no child outlives the run
-                _kill(r.pid)
-                os.waitpid(r.pid, 0)
-                os.close(r.fd)
-                r.errors.close()
+            for w in list(self.workers.values()):  # done or interrupted: no child outlives the run
+                if w.task is not None:
+                    _kill(w.pid)
+                os.close(w.send)  # an idle child reads the end of its tasks and exits
+                os.waitpid(w.pid, 0)
+                os.close(w.fd)
+                w.errors.close()
             self.selector.close()
         return self.outcomes  # type: ignore[return-value]
 
-    def _start(self, i: int) -> None:
-        if self.started:
-            self.started(i)
+    def _fork(self) -> _Worker:
         sys.stdout.flush()
         sys.stderr.flush()
         base_vm = _vm_size()
         errors = tempfile.TemporaryFile()
         r_fd, w_fd = os.pipe()
+        task_r, task_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(r_fd)
-            _child(self.fn, self.tasks[i], w_fd, errors.fileno(), base_vm, self.limits)
+            os.close(task_w)
+            for other in self.workers.values():
+                os.close(other.fd)
+                os.close(other.send)
+            _child(self.fn, self.tasks, task_r, w_fd, errors.fileno(), base_vm, self.limits)
         os.close(w_fd)
+        os.close(task_r)
         os.set_blocking(r_fd, False)
-        run = _Running(index=i, pid=pid, fd=r_fd, start=time.monotonic(), data=bytearray(), errors=errors)
-        self.running[r_fd] = run
+        worker = _Worker(pid=pid, fd=r_fd, send=task_w, errors=errors)
+        self.workers[r_fd] = worker
         self.selector.register(r_fd, selectors.EVENT_READ)
+        return worker
+
+    def _send(self, w: _Worker, i: int) -> None:
+        if self.started:
+            self.started(i)
+        w.task, w.start = i, time.monotonic()
+        try:
+            os.write(w.send, struct.pack("<I", i))
+        except BrokenPipeError:  # the child is gone: its end of pipe tells the outcome
+            pass
 
     def _step(self) -> None:
         now = time.monotonic()
-        deadline = min(r.start + self.limits.seconds for r in self.running.values())
+        busy = [w for w in self.workers.values() if w.task is not None]
+        deadline = min((w.start + self.limits.seconds for w in busy), default=now + 1.0)
         for key, _ in self.selector.select(timeout=max(0.0, min(deadline - now, 1.0))):
-            run = self.running[key.fd]
+            w = self.workers[key.fd]
             try:
                 chunk = os.read(key.fd, _CHUNK)
             except BlockingIOError:
                 continue
             if chunk:
-                run.data += chunk
+                w.data += chunk
+                self._answers(w)
             else:
-                self._reap(run)
+                self._reap(w)
         now = time.monotonic()
-        for run in list(self.running.values()):
-            if not run.killed and now - run.start > self.limits.seconds:
-                run.killed = True
-                _kill(run.pid)  # its pipe closes: reaped on the next step
-            elif run.killed and now - run.start > self.limits.seconds + _REAP_GRACE:
-                self._reap(run)  # something it started still holds the pipe: reap it anyway
+        for w in list(self.workers.values()):
+            if w.task is not None and not w.killed and now - w.start > self.limits.seconds:
+                w.killed, w.killed_at = True, now
+                _kill(w.pid)  # its pipe closes: reaped on the next step
+            elif w.killed and now - w.killed_at > _REAP_GRACE:
+                self._reap(w)  # something it started still holds the pipe: reap it anyway
 
-    def _reap(self, run: _Running) -> None:
-        self.selector.unregister(run.fd)
-        os.close(run.fd)
-        del self.running[run.fd]
-        _, status, usage = os.wait4(run.pid, 0)
-        run.errors.seek(0)
-        head = run.errors.read(4096)  # a native abort says why first, then its backtrace
-        run.errors.close()
-        outcome = _outcome(bytes(run.data), status, run.killed, head)
+    def _answers(self, w: _Worker) -> None:
+        while len(w.data) >= _FRAME.size:
+            i, n, last = _FRAME.unpack_from(w.data)
+            if len(w.data) < _FRAME.size + n:
+                return
+            payload = bytes(w.data[_FRAME.size:_FRAME.size + n])
+            del w.data[:_FRAME.size + n]
+            w.retiring = w.retiring or last
+            if w.task != i or w.killed:
+                continue
+            w.task = None
+            outcome = _outcome(payload, 0, False)
+            outcome.seconds = time.monotonic() - w.start
+            self._done(i, outcome)
+
+    def _reap(self, w: _Worker) -> None:
+        self.selector.unregister(w.fd)
+        os.close(w.fd)
+        os.close(w.send)
+        del self.workers[w.fd]
+        _, status, usage = os.wait4(w.pid, 0)
+        w.errors.seek(0)
+        head = w.errors.read(4096)  # a native abort says why first, then its backtrace
+        w.errors.close()
+        if w.task is None:  # a child that retired between tasks
+            return
+        outcome = _outcome(b"", status, w.killed, head)
         outcome.peak_kb = int(usage.ru_maxrss)
-        outcome.seconds = time.monotonic() - run.start
-        self.outcomes[run.index] = outcome
+        outcome.seconds = time.monotonic() - w.start
+        self._done(w.task, outcome)
+
+    def _done(self, i: int, outcome: Outcome) -> None:
+        self.outcomes[i] = outcome
         if self.finished:
-            self.finished(run.index, outcome)
+            self.finished(i, outcome)
 
 
 def _outcome(data: bytes, status: int, killed: bool, errors: bytes = b"") -> Outcome:
@@ -205,45 +266,91 @@ def _outcome(data: bytes, status: int, killed: bool, errors: bytes = b"") -> Out
         return Outcome(failure="signal", detail=_signal_name(sig))
     if data:
         try:
-            kind, payload = pickle.loads(data)
+            kind, payload, peak = pickle.loads(data)
         except Exception as exc:  # noqa: BLE001 - a child that died while writing its answer
             return Outcome(failure="exception", detail=_describe(exc))
-        if kind == "ok":
-            return Outcome(value=payload)
-        return Outcome(failure=kind, detail=payload)
+        outcome = Outcome(value=payload) if kind == "ok" else Outcome(failure=kind, detail=payload)
+        outcome.peak_kb = peak
+        return outcome
     return Outcome(failure="exception", detail=f"exit {os.WEXITSTATUS(status)}")
 
 
-def _child(fn, task, w_fd: int, err_fd: int, base_vm: int, limits: ProcessLimits) -> None:
+def _child(fn, tasks, task_fd: int, w_fd: int, err_fd: int, base_vm: int, limits: ProcessLimits) -> None:
+    """Run the tasks the parent sends until it sends no more; retire early when this process
+    has grown by half its memory allowance (the next child starts from the parent's size)."""
     code = 0
     try:
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _silence(err_fd)  # a native reader's crash report must not reach the terminal or the JSON
+        allowance = limits.memory_mb * 1024 * 1024
         if base_vm:  # where the size is unknown (no /proc) the CPU and time limits remain
-            _limit(resource.RLIMIT_AS, base_vm + limits.memory_mb * 1024 * 1024)
-        cpu = int(limits.seconds) + 1
-        _limit(resource.RLIMIT_CPU, cpu)
-        try:
-            answer = ("ok", fn(task))
-        except MemoryError:
-            answer = ("memory", "MemoryError")
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent as this task's outcome
-            answer = ("exception", _describe(exc))
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except MemoryError:
-            data = pickle.dumps(("memory", "MemoryError"))
-        except Exception as exc:  # noqa: BLE001
-            data = pickle.dumps(("exception", _describe(exc)))
-        view = memoryview(data)
-        while view:
-            n = os.write(w_fd, view)
-            view = view[n:]
+            _limit(resource.RLIMIT_AS, base_vm + allowance)
+        while True:
+            head = _read_exactly(task_fd, 4)
+            if head is None:
+                break
+            (i,) = struct.unpack("<I", head)
+            os.lseek(2, 0, os.SEEK_SET)
+            os.ftruncate(2, 0)
+            _reset_peak()
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            _limit(resource.RLIMIT_CPU, int(used.ru_utime + used.ru_stime + limits.seconds) + 1)
+            try:
+                answer = ("ok", fn(tasks[i]))
+            except MemoryError:
+                answer = ("memory", "MemoryError")
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent as this task's outcome
+                answer = ("exception", _describe(exc))
+            try:
+                data = pickle.dumps((*answer, _peak_kb()), protocol=pickle.HIGHEST_PROTOCOL)
+            except MemoryError:
+                data = pickle.dumps(("memory", "MemoryError", 0))
+            except Exception as exc:  # noqa: BLE001
+                data = pickle.dumps(("exception", _describe(exc), 0))
+            last = bool(base_vm) and _vm_size() > base_vm + allowance // 2
+            view = memoryview(_FRAME.pack(i, len(data), last) + data)
+            while view:
+                n = os.write(w_fd, view)
+                view = view[n:]
+            if last:
+                break
     except BaseException:  # noqa: BLE001 - nothing may escape a forked child
         code = 70
     finally:
         os._exit(code)
+
+
+def _read_exactly(fd: int, n: int) -> bytes | None:
+    data = b""
+    while len(data) < n:
+        chunk = os.read(fd, n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def _reset_peak() -> None:
+    """Start this task's peak resident memory afresh (Linux: ``clear_refs`` 5 resets VmHWM)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _peak_kb() -> int:
+    """This task's peak resident memory in KB (since :func:`_reset_peak`; where that is not
+    possible, the process's peak)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _silence(err_fd: int) -> None:
