@@ -307,10 +307,15 @@ def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap:
     wrapper = b"<sheetData " + b" ".join(d.strip() for d in _NS_DECL.findall(root_tag.group(0))) + b">"
     pending = sorted(planned)
     out = [b"<sheetData>"]
-    numbers: list[int] = []  # every row's number, for the dimension
+    numbers: list[int] = []  # every row's number (or the first and the last), for the dimension
     max_col = 0  # the last column of the rows written
     k, pos = 0, 0
-    for m in _ROW.finditer(body):
+    ends = _first_and_last_row(body)
+    if ends and pending and pending[0] > ends[1]:  # rows appended below the last (the logs): no row is read
+        out.append(body)
+        numbers.extend(ends)
+        pos = len(body)
+    for m in _ROW.finditer(body) if pos == 0 else ():
         number = _ROW_NUMBER.search(m.group(1))
         if number is None or body[pos:m.start()].strip():
             return None
@@ -350,23 +355,38 @@ def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap:
     return head + b"".join(out) + tail
 
 
-_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_CELL_COLUMN = re.compile(r'\sr="([A-Z]+)\d+"')
-_CELL_TYPE = re.compile(r'\st="(\w+)"')
-_EMPTY_CELL = (None, "")
+# a cell as this writer (and Excel) writes it: r, then s, then t; anything else is compared as changed
+def _first_and_last_row(body: bytes) -> tuple[int, int] | None:
+    """The numbers of the first and the last row of a sheet's rows, if their tags say them."""
+    first, last = body.find(b"<row "), body.rfind(b"<row ")
+    if first < 0:
+        return None
+    numbers = []
+    for at in (first, last):
+        tag = body[at:body.find(b">", at)]
+        found = _ROW_NUMBER.search(tag)
+        if found is None:
+            return None
+        numbers.append(int(found.group(1)))
+    return numbers[0], numbers[1]
+
+
+_CELL = re.compile(r'<c r="([A-Z]{1,3})\d+"(?: s="\d+")?(?: t="(\w+)")?(?:/>|>([^/]*(?:/(?!c>)[^/]*)*)</c>)')
+_EMPTY_CELL = ("", "")
 
 
 def _unchanged(row: bytes, values: dict[int, CellValue]) -> bool:
     """Does the row already hold ``values``, written the way this writer writes them?"""
-    held: dict[int, tuple[str | None, str]] = {}
-    for m in _CELL.finditer(row.decode("utf-8")):
-        attrs = m.group(1)
-        column = _CELL_COLUMN.search(attrs)
-        if column is None:
+    text = row.decode("utf-8")
+    cells = _CELL.findall(text)
+    if len(cells) != text.count("<c ") + text.count("<c>"):  # a cell in another form
+        return False
+    held = {_column_number(letters): (kind, inner) for letters, kind, inner in cells}
+    for cnum, value in values.items():
+        kind, inner = cell_content(value)
+        if held.get(cnum, _EMPTY_CELL) != (kind or "", inner):
             return False
-        kind = _CELL_TYPE.search(attrs) if " t=" in attrs else None
-        held[_column_number(column.group(1))] = (kind.group(1) if kind else None, m.group(2) or "")
-    return all(held.get(cnum, _EMPTY_CELL) == cell_content(value) for cnum, value in values.items())
+    return True
 
 
 @functools.lru_cache(maxsize=4096)

@@ -1,0 +1,63 @@
+"""The streaming worksheet writer (io/xlsxpatch.py): a row the plan writes with what it already
+holds is copied as bytes, any other written row is rewritten, rows appended below a log's last
+row leave every row above as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lxml import etree
+
+from ctcong_xl.core.plan import Formula, RangeWrite
+from ctcong_xl.io.xlsxpatch import cell_content, patch_sheet_xml
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+M = f"{{{MAIN}}}"
+SHEET = "Nhật ký tổng hợp"
+
+
+def sheet(rows: dict[int, str], dimension: str = "A1:C3") -> bytes:
+    body = "".join(f'<row r="{r}">{cells}</row>' for r, cells in sorted(rows.items()))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            f'<worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/><sheetData>{body}</sheetData></worksheet>').encode()
+
+
+def cells(values: dict[str, object]) -> str:
+    out = []
+    for ref, value in values.items():
+        kind, inner = cell_content(value)
+        out.append(f'<c r="{ref}" s="4"' + (f' t="{kind}"' if kind else "") + f">{inner}</c>")
+    return "".join(out)
+
+
+def write(xml: bytes, row: int, values: list[list[object]]) -> bytes:
+    return patch_sheet_xml(xml, [RangeWrite(SHEET, row, 1, tuple(tuple(r) for r in values))])
+
+
+ROW2 = {"A2": "Báo cáo kết quả Quý II/2026 (đợt 1/2)", "B2": Formula('=IF(D2<>"",D2,C2)', 46203), "C2": dt.date(2026, 6, 30)}
+
+
+def test_a_row_that_already_holds_what_the_plan_writes_is_kept_byte_for_byte():
+    xml = sheet({1: cells({"A1": "Nội dung"}), 2: cells(ROW2) + '<c r="E2" s="7" t="inlineStr"><is><t>ghi chú của văn thư</t></is></c>'},
+                "A1:E2")
+    assert write(xml, 2, [list(ROW2.values())]) == xml
+
+
+def test_a_written_cell_stored_in_another_form_is_rewritten_as_the_writer_writes_it():
+    held = '<c r="A2" t="inlineStr" s="4"><is><t>Rà soát thủ tục hành chính</t></is></c>'  # t before s
+    out = write(sheet({2: held}), 2, [["Rà soát thủ tục hành chính"]])
+    cell = etree.fromstring(out).find(f".//{M}c")
+    assert out != sheet({2: held})
+    assert (cell.get("s"), cell.get("t"), "".join(cell.itertext())) == ("4", "inlineStr", "Rà soát thủ tục hành chính")
+
+
+def test_rows_appended_below_the_last_row_leave_the_rows_above_as_they_were():
+    old = {1: cells({"A1": "Thời gian", "B1": "Tệp"}), 2: cells({"A2": "DangKy_STC.xlsx"}), 3: cells({"A3": "DangKy_SNV.xlsx"})}
+    xml = sheet(old)
+    out = write(xml, 4, [["TienDo_STC.xlsx", "Sở Tài chính", 3]])
+    body = xml[xml.index(b"<sheetData>") + len(b"<sheetData>"):xml.index(b"</sheetData>")]
+    assert body in out
+    root = etree.fromstring(out)
+    assert root.find(f"{M}dimension").get("ref") == "A1:C4"
+    assert [r.get("r") for r in root.iter(f"{M}row")] == ["1", "2", "3", "4"]
+    assert [c.get("r") for c in root.iter(f"{M}c")][-3:] == ["A4", "B4", "C4"]
