@@ -61,3 +61,26 @@ def test_rows_appended_below_the_last_row_leave_the_rows_above_as_they_were():
     assert root.find(f"{M}dimension").get("ref") == "A1:C4"
     assert [r.get("r") for r in root.iter(f"{M}row")] == ["1", "2", "3", "4"]
     assert [c.get("r") for c in root.iter(f"{M}c")][-3:] == ["A4", "B4", "C4"]
+
+
+def test_parts_a_write_does_not_change_keep_their_compressed_bytes_and_the_package_stays_whole(office):
+    import io
+    import zipfile
+
+    from ctcong_xl.core.forms import PROGRAMME_SHEET
+    from ctcong_xl.core.plan import WritePlan
+    from ctcong_xl.io.xlsxpatch import apply_plan, sheet_parts
+
+    before = office.master_bytes()
+    plan = WritePlan()
+    plan.add(PROGRAMME_SHEET, 2, 2, [["Xây dựng Đề án chuyển đổi số tỉnh giai đoạn 2026-2030"]])
+    after = apply_plan(before, plan)
+    old, new = zipfile.ZipFile(io.BytesIO(before)), zipfile.ZipFile(io.BytesIO(after))
+    assert new.testzip() is None and new.namelist() == old.namelist()
+    changed = {sheet_parts(old)[PROGRAMME_SHEET], "xl/workbook.xml"}
+    for info in old.infolist():
+        if info.filename in changed:
+            continue
+        copy = new.getinfo(info.filename)
+        assert (copy.CRC, copy.compress_size, copy.compress_type) == (info.CRC, info.compress_size, info.compress_type)
+        assert new.read(info.filename) == old.read(info.filename)

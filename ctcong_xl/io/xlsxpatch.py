@@ -29,6 +29,7 @@ import functools
 import io
 import posixpath
 import re
+import struct
 import zipfile
 from collections.abc import Iterable
 
@@ -112,12 +113,15 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
                 current("xl/_rels/workbook.xml.rels"), "calcChain.xml"
             )
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zout:
             for info in zin.infolist():
                 if info.filename in drop:
                     continue
                 data = replaced.pop(info.filename, None)
-                zout.writestr(info, zin.read(info.filename) if data is None else data)
+                if data is not None:
+                    zout.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+                elif not _copy_compressed(zin, zout, info):
+                    zout.writestr(info, zin.read(info.filename))
             for name, data in replaced.items():  # parts of the sheets added
                 zout.writestr(name, data)
         return out.getvalue()
@@ -163,6 +167,40 @@ def _insert_rows(zin: zipfile.ZipFile, parts: dict[str, str], replaced: dict[str
             insert_rows(parts, read, write, charts, insert.sheet, insert.before, insert.count)
         except RowInsertError as exc:
             raise PackageError(str(exc)) from exc
+
+
+COMPRESS_LEVEL = 3  # parts the plan changed: zlib's level 3 takes half the time of its default for 17 % more bytes
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zip local file header (APPNOTE 4.3.7), 30 bytes
+
+
+def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Copy a part the plan does not change as its compressed bytes, without inflating and
+    deflating it again (its CRC and sizes stay those of the central directory). False, and
+    nothing written, for an entry this copy does not handle (encrypted, zip64, a data descriptor)."""
+    if info.flag_bits & 0x09 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF \
+            or info.header_offset >= 0xFFFFFFFF or zin.fp is None:
+        return False
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
+        return False
+    fields = _LOCAL_HEADER.unpack(header)
+    zin.fp.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])  # name and extra field
+    raw = zin.fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        return False
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type, copy.flag_bits, copy.create_system = info.compress_type, info.flag_bits, info.create_system
+    copy.external_attr, copy.internal_attr, copy.comment = info.external_attr, info.internal_attr, info.comment
+    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    copy.header_offset = zout.fp.tell()
+    zout.fp.write(copy.FileHeader(False))
+    zout.fp.write(raw)
+    zout.filelist.append(copy)
+    zout.NameToInfo[copy.filename] = copy
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True  # noqa: SLF001 - the central directory is written on close
+    return True
 
 
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
