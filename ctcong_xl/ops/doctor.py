@@ -24,10 +24,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-import xlwings
-
 from ..core import doctor as rules
-from ..io import vba
 from .workspace import Workspace, WorkspaceError
 
 IMPORT_TIMEOUT_S = 60
@@ -53,6 +50,8 @@ def interpreter_path(conf: Mapping[str, str] | None, env: Mapping[str, str]) -> 
 
 def import_error(interpreter: str, timeout: float = IMPORT_TIMEOUT_S) -> str | None:
     """Why ``interpreter`` cannot ``import ctcong_xl.xl``; None when it can."""
+    from ..io import vba  # pyOpenVBA, XlsxWriter: only when the doctor runs
+
     try:
         done = subprocess.run([interpreter, "-c", f"import {vba.PYTHON_MODULE}"], capture_output=True,
                               text=True, errors="replace", timeout=timeout, check=False)
@@ -144,6 +143,10 @@ def excel_path() -> str | None:
 
 
 def gather(master: Path, env: Mapping[str, str] | None = None) -> rules.Facts:
+    import xlwings  # (pandas, matplotlib with it): only when the doctor runs, not with every command
+
+    from ..io import vba
+
     env = os.environ if env is None else env
     trusted = trusted_locations()
     try:
