@@ -14,15 +14,21 @@ printing to the door.
 Only :mod:`.workspace` is imported by the others.
 """
 
-from .doctor import run_doctor
-from .intake import FileCheck, Progress, RunReport, check_file, consolidate, plan_consolidation, plan_validation, validate
-from .mail import MailRun, Outgoing, Reminder, dispatch_to, mail_templates, remind, remind_from
-from .programme import programme, programme_from
-from .registry import add_agency, list_agencies, merge_agencies, rename_agency
-from .review import plan_summary, report, report_from, summary
-from .templates import make_templates, make_templates_from
-from .workspace import (FOLDERS, KEY_FILE, Workspace, WorkspaceError, ensure_template_key, init_workspace,
-                        open_workspace, template_key, write_master)
+# Each name and the module that defines it: a command imports only its own operation (and what
+# that needs), not every other one — `summary` does not load the mail door, `validate` not the
+# doctor's xlwings.
+_MODULE_OF = {
+    "run_doctor": "doctor",
+    **dict.fromkeys(("FileCheck", "Progress", "RunReport", "check_file", "consolidate", "plan_consolidation",
+                     "plan_validation", "validate"), "intake"),
+    **dict.fromkeys(("MailRun", "Outgoing", "Reminder", "dispatch_to", "mail_templates", "remind", "remind_from"), "mail"),
+    **dict.fromkeys(("programme", "programme_from"), "programme"),
+    **dict.fromkeys(("add_agency", "list_agencies", "merge_agencies", "rename_agency"), "registry"),
+    **dict.fromkeys(("plan_summary", "report", "report_from", "summary"), "review"),
+    **dict.fromkeys(("make_templates", "make_templates_from"), "templates"),
+    **dict.fromkeys(("FOLDERS", "KEY_FILE", "Workspace", "WorkspaceError", "ensure_template_key", "init_workspace",
+                     "open_workspace", "template_key", "write_master"), "workspace"),
+}
 
 __all__ = [
     "FOLDERS", "KEY_FILE", "ensure_template_key", "template_key", "FileCheck", "MailRun", "Outgoing", "dispatch_to", "mail_templates", "add_agency", "list_agencies", "merge_agencies",
@@ -33,10 +39,22 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    """``ops.Published`` (the documents' door, python-docx and matplotlib) is imported when asked
-    for, not by every command."""
+    """``ops.<name>`` imports the module of that operation when first asked for; ``ops.Published``
+    (the documents' door, python-docx and matplotlib) likewise."""
+    import importlib
+
     if name == "Published":
         from ..io.document import Published
 
         return Published
+    if name in _MODULE_OF:
+        value = getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    if name in set(_MODULE_OF.values()):  # ``ops.intake`` … before anything imported it
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
