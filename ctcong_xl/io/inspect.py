@@ -23,6 +23,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
@@ -38,6 +39,12 @@ _OVERLAP = 256
 _DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*ref="([A-Z]{0,3})(\d*)(?::([A-Z]{1,3})(\d+))?"')
 _TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)/?>")
+# The same tags, with a cell in the form every Office writer uses (``r`` first, then ``s`` and
+# ``t``) taken apart by the pattern itself: such a tag is matched where ``_TAG`` matches it and
+# ends where ``_TAG``'s match ends, so the scan meets the same tags; any other tag (a row, a cell
+# in another form) comes out as ``_TAG``'s two groups and is taken apart attribute by attribute.
+_TAGS = re.compile(rb'<(?:\w+:)?(?:c\s+r="([A-Z]{1,3})(\d+)"(?:\s+s="(\d+)")?(?:\s+t="\w*")?\s*/?>'
+                   rb"|(row|c)\b([^>]*?)/?>)")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _REF = re.compile(rb"([A-Z]{1,3})(\d+)")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -232,10 +239,18 @@ def _sheet_facts(data: bytes, sheet: SheetFacts, invisible: set[bytes], row_coun
             sheet.columns = max(sheet.columns, column_index(last_col.decode()))
         if last_row:
             sheet.rows = max(sheet.rows, int(last_row))
+    tags = _TAGS.findall(data)
+    if not tags:
+        return row_count
+    cols, rows, styles, names, _ = zip(*tags)  # cells in the usual form: letters, numbers, style
+    columns, numbers = set(cols), set(rows)
+    hidden = invisible - {b""}  # (a cell in the usual form without ``s`` has an empty group)
+    if hidden:
+        sheet.invisible_cells.update((c + r).decode() for c, r in compress(zip(cols, rows), map(hidden.__contains__, styles)))
     current_row = row_count
-    for m in _TAG.finditer(data):
-        attrs = dict(_ATTR.findall(m.group(2)))
-        if m.group(1) == b"row":
+    for name, attributes in (tags[i][3:] for i in compress(range(len(tags)), names)):  # rows, cells in other forms
+        attrs = dict(_ATTR.findall(attributes))
+        if name == b"row":
             row_count += 1
             r = attrs.get(b"r")
             current_row = int(r) if r and r.isdigit() else row_count
@@ -246,10 +261,16 @@ def _sheet_facts(data: bytes, sheet: SheetFacts, invisible: set[bytes], row_coun
             continue
         ref = _REF.fullmatch(attrs.get(b"r", b""))
         if ref:
-            sheet.columns = max(sheet.columns, column_index(ref.group(1).decode()))
-            sheet.rows = max(sheet.rows, int(ref.group(2)))
+            columns.add(ref.group(1))
+            numbers.add(ref.group(2))
             if invisible and attrs.get(b"s") in invisible:
                 sheet.invisible_cells.add(ref.group(0).decode())
+    columns.discard(b"")
+    numbers.discard(b"")
+    if columns:
+        sheet.columns = max(sheet.columns, max(column_index(c.decode()) for c in columns))
+    if numbers:
+        sheet.rows = max(sheet.rows, max(int(r) for r in numbers))
     return row_count
 
 
