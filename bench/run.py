@@ -175,6 +175,7 @@ def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> 
     t0 = time.perf_counter()
     root = workload.make(scale, cache / scale_name)
     made = time.perf_counter() - t0
+    workload.compile_tree()  # every command runs from bytecode, as installed (see child_env)
     runs: dict[str, list[dict[str, float]]] = {op: [] for op in ops}
     load_before = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix=f"ctcong-bench-{scale_name}-"))
