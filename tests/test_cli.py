@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from ctcong_xl import ops
@@ -119,3 +124,15 @@ def test_every_command_help_is_vietnamese_with_an_example():
     for sub in ("list", "add", "rename", "merge"):
         result = runner.invoke(app, ["agencies", "ws", sub, "-h"])
         assert f"Ví dụ: ctcong-xl agencies D:\\CTCT2026 {sub}" in result.stdout, sub
+
+
+def test_a_summary_imports_neither_the_other_operations_nor_their_libraries():
+    """Each command imports its own operation when it runs: `summary` loads neither the mail
+    door, the doctor (xlwings) nor the intake, and every name the operations export resolves."""
+    code = ("import sys; from ctcong_xl import ops; ops.summary; "
+            "print(sorted(m for m in ('ctcong_xl.ops.mail', 'ctcong_xl.ops.doctor', 'ctcong_xl.ops.intake', "
+            "'xlwings', 'openpyxl', 'xlsxwriter', 'docx', 'matplotlib') if m in sys.modules)); "
+            "[getattr(ops, n) for n in ops.__all__]")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert done.stdout.strip() == "[]"
