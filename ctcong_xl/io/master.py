@@ -26,6 +26,7 @@ from ..core.dataset import Dataset, SheetIndex
 from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
 from .files import atomic_copy
+from . import sheetrows
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
 from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
@@ -49,27 +50,33 @@ class MasterOpenError(MasterError):
 
 
 def read_master(path: Path) -> Dataset:
-    """Read the master file (python-calamine: values only, fast)."""
+    """Read the master file (python-calamine: values only, fast). The logs a run only appends
+    to are not read cell by cell where their last row can be told from their XML
+    (:mod:`.sheetrows`): they grow with every run."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        sheets = {
-            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in wb.sheet_names
-            if name in MANAGED_SHEETS
-        }
+        wanted = [name for name in wb.sheet_names if name in MANAGED_SHEETS]
+        tails = sheetrows.last_rows(path, [name for name in wanted if name in TAIL_ONLY_SHEETS])
+        sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                  for name in wanted if name not in tails}
     except Exception as exc:  # calamine raises its own error types
         raise MasterError(f"Không đọc được sổ tổng hợp {path.name}: {exc}") from exc
-    return dataset_from_sheets(sheets, path.name)
+    return dataset_from_sheets(sheets, path.name, last_rows=tails)
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
                   L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.SEND_LOG_SHEET, *L.DERIVED_SHEETS, L.SUMMARY_SHEET)
+# sheets of which a run needs only the last row (it appends below it)
+TAIL_ONLY_SHEETS = (L.HISTORY_SHEET, L.VALIDATION_LOG_SHEET)
 
 
-def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> Dataset:
+def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
+                        last_rows: dict[str, int] | None = None) -> Dataset:
     """The master's content from the cell values of its managed sheets (rows of values, row 1
     first). Both doors use it: the file door reads values with calamine, the live-Excel door
-    with xlwings."""
+    with xlwings. ``last_rows``: the last row holding a value of sheets of
+    :data:`TAIL_ONLY_SHEETS` given without their rows."""
+    tails = last_rows or {}
     for required in (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET):
         if required not in sheets:
             raise MasterError(f"Sổ tổng hợp {name} thiếu trang “{required}”; không đổi tên các trang của sổ.")
@@ -104,22 +111,20 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
     prog_rows = rows_of(PROGRAMME_SHEET)
     prog_idx = _index(prog_rows, PROGRAMME_COLUMNS)
     items = []
-    for r, row in enumerate(prog_rows[1:], start=2):
-        values = _record(row, prog_idx, PROGRAMME_COLUMNS)
+    for r, values in _records(prog_rows, prog_idx, PROGRAMME_COLUMNS, _ITEM_FIELDS):
         if not values.get("ma_dau_viec"):
             continue
         values["rut_tu_dong"] = values.get("rut") == AGENCY_WITHDRAWN_MARK
         values["rut"] = bool(values.get("rut"))
-        items.append(WorkItem(**{k: v for k, v in values.items() if k in WorkItem.model_fields}))
+        items.append(WorkItem.model_construct(**values))  # every value already of its field's type
         prog_idx.rows[values["ma_dau_viec"]] = r
     mon_rows = rows_of(L.MONTHLY_SHEET)
     mon_idx = _index(mon_rows, L.MONTHLY_COLUMNS)
     monthly = []
-    for r, row in enumerate(mon_rows[1:], start=2):
-        values = _record(row, mon_idx, L.MONTHLY_COLUMNS)
+    for r, values in _records(mon_rows, mon_idx, L.MONTHLY_COLUMNS, _MONTHLY_FIELDS):
         if not values.get("ma_viec_thang"):
             continue
-        monthly.append(MonthlyItem(**{k: v for k, v in values.items() if k in MonthlyItem.model_fields}))
+        monthly.append(MonthlyItem.model_construct(**values))
         mon_idx.rows[values["ma_viec_thang"]] = r
     import_rows = rows_of(L.IMPORT_LOG_SHEET)
     imp_idx = _index(import_rows, L.IMPORT_LOG_COLUMNS)
@@ -155,9 +160,10 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "") -> D
         consolidated_hashes=hashes, rejected_hashes=rejected, superseded_hashes=superseded,
         consolidated_forms=forms, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
         summary_layout=SummaryLayout.from_column_a([_at(r, 1) for r in rows_of(L.SUMMARY_SHEET)]),
-        validation_log_last_row=_last_row(rows_of(L.VALIDATION_LOG_SHEET)),
+        validation_log_last_row=tails.get(L.VALIDATION_LOG_SHEET) or _last_row(rows_of(L.VALIDATION_LOG_SHEET)),
         import_log_last_row=_last_row(import_rows),
-        history_last_row=_last_row(rows_of(L.HISTORY_SHEET)), has_history_sheet=L.HISTORY_SHEET in sheets,
+        history_last_row=tails.get(L.HISTORY_SHEET) or _last_row(rows_of(L.HISTORY_SHEET)),
+        has_history_sheet=L.HISTORY_SHEET in sheets or L.HISTORY_SHEET in tails,
     )
 
 
@@ -199,14 +205,26 @@ def _index(rows: list[list[Any]], columns: tuple[Column, ...]) -> SheetIndex:
     return idx
 
 
-def _record(row: list[Any], idx: SheetIndex, columns: tuple[Column, ...]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for c in columns:
-        if c.type == "formula":  # computed by the workbook, never read back
-            continue
-        raw = _at(row, idx.columns.get(c.key))
-        out[c.key] = _date(raw) if c.type == "date" else cell_text(raw)
-    return out
+_ITEM_FIELDS = frozenset(WorkItem.model_fields)
+_MONTHLY_FIELDS = frozenset(MonthlyItem.model_fields)
+
+
+def _records(rows: list[list[Any]], idx: SheetIndex, columns: tuple[Column, ...],
+             fields: frozenset[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, field -> value) of each row below the header: a date column as a date (or
+    None), any other as its text; formula columns (computed by the workbook) are not read."""
+    readers = [(c.key, (idx.columns.get(c.key) or 0) - 1, c.type == "date")
+               for c in columns if c.type != "formula" and c.key in fields]
+    for r, row in enumerate(rows[1:], start=2):
+        n = len(row)
+        values: dict[str, Any] = {}
+        for key, i, is_date in readers:
+            raw = row[i] if 0 <= i < n else None
+            if is_date:
+                values[key] = _date(raw)
+            else:
+                values[key] = "" if raw is None or raw == "" else cell_text(raw)
+        yield r, values
 
 
 def _last_row(rows: list[list[Any]]) -> int:
