@@ -98,6 +98,9 @@ def ranking(ds: Dataset, as_of: dt.date) -> list[dict]:
     annual_deadline = c.default_annual_deadline()
     weights = dict(zip(CRITERIA, (c.rank_weight_annual, c.rank_weight_monthly, c.rank_weight_execution,
                                   c.rank_weight_backlog)))
+    items_of: dict[str, list] = {}  # each agency's items, in programme order, grouped once
+    for i in ds.items:
+        items_of.setdefault(i.ma_don_vi, []).append(i)
     rows = []
     for a in ds.agencies:
         got = ds.received_annual.get(a.code)
@@ -107,7 +110,7 @@ def ranking(ds: Dataset, as_of: dt.date) -> list[dict]:
             annual = points(_late(got, annual_deadline), c)
         month = _mean([points(_late(r, d), c) for r, d in monthly.get(a.code, {}).values() if a.registers_for(d)])
         due, overdue = [], 0
-        for i in ds.items_of(a.code):
+        for i in items_of.get(a.code, ()):
             st = classify(i.effective_deadline, i.ngay_hoan_thanh, as_of, i.rut)
             if st in (Status.DUNG_HAN, Status.KHONG_DUNG_HAN):
                 due.append(points((i.ngay_hoan_thanh - i.effective_deadline).days if i.effective_deadline else 0, c))

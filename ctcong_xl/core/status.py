@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 from typing import Literal
 
 from .text import normalize_header
@@ -234,6 +235,14 @@ def _number(d: date | None) -> int:
 
 def classify(deadline: date | None, completed: date | None, as_of: date, withdrawn: bool = False) -> Status:
     """Status of one item at ``as_of`` (deadline = the effective deadline E)."""
+    return _classify(deadline, completed, as_of, bool(withdrawn))
+
+
+@lru_cache(maxsize=1 << 16)
+def _classify(deadline: date | None, completed: date | None, as_of: date, withdrawn: bool) -> Status:
+    """:func:`classify`, worked out once per distinct set of dates: a run classifies every item
+    several times (the summary, its sheet, the ranking, the leaders' view, the cached statuses),
+    and deadlines and completion dates repeat across items."""
     facts = _Facts(
         numbers={"deadline": _number(deadline), "completed": _number(completed), "as_of": _number(as_of)},
         withdrawn=bool(withdrawn),
