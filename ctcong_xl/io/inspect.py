@@ -23,6 +23,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import compress
 from pathlib import Path, PurePosixPath
 
@@ -142,27 +143,46 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     """Sheet name -> worksheet part, from the workbook and its relationships."""
     if "xl/workbook.xml" not in names:
         return {}
-    book = SafeET.fromstring(_read_small(zf, "xl/workbook.xml"))
-    targets: dict[str, str] = {}
+    sheets = _sheets_of(_read_small(zf, "xl/workbook.xml"))
     rels_name = "xl/_rels/workbook.xml.rels"
-    if rels_name in names:
-        for rel in SafeET.fromstring(_read_small(zf, rels_name)).iter(f"{_NS_PKG_REL}Relationship"):
-            target = rel.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[rel.get("Id", "")] = part
+    targets = _targets_of(_read_small(zf, rels_name)) if rels_name in names else {}
     out: dict[str, str] = {}
-    for sheet in book.iter(f"{_NS_MAIN}sheet"):
-        part = targets.get(sheet.get(f"{_NS_REL}id", ""))
+    for name, rid in sheets:
+        part = targets.get(rid)
         if part:
-            out[sheet.get("name", "")] = part
+            out[name] = part
     return out
 
 
-def _invisible_styles(zf: zipfile.ZipFile, names: set[str]) -> set[bytes]:
+# The workbook part and its relationships, parsed once per distinct content (the files made
+# from one template share them).
+@lru_cache(maxsize=64)
+def _sheets_of(workbook: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple((sheet.get("name", ""), sheet.get(f"{_NS_REL}id", ""))
+                 for sheet in SafeET.fromstring(workbook).iter(f"{_NS_MAIN}sheet"))
+
+
+@lru_cache(maxsize=64)
+def _targets_of(rels: bytes) -> dict[str, str]:
+    targets: dict[str, str] = {}
+    for rel in SafeET.fromstring(rels).iter(f"{_NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id", "")] = part
+    return targets
+
+
+def _invisible_styles(zf: zipfile.ZipFile, names: set[str]) -> frozenset[bytes]:
     """Indexes (as the bytes of the ``s`` attribute) of cell formats whose text cannot be seen."""
     if "xl/styles.xml" not in names:
-        return set()
-    root = SafeET.fromstring(_read_small(zf, "xl/styles.xml"))
+        return frozenset()
+    return _invisible_in(_read_small(zf, "xl/styles.xml"))
+
+
+@lru_cache(maxsize=64)
+def _invisible_in(styles: bytes) -> frozenset[bytes]:
+    """(worked out once per distinct styles part: the files made from one template share it)"""
+    root = SafeET.fromstring(styles)
     fonts = [_colour(f.find(f"{_NS_MAIN}color")) for f in root.iterfind(f"{_NS_MAIN}fonts/{_NS_MAIN}font")]
     fills = []
     for fill in root.iterfind(f"{_NS_MAIN}fills/{_NS_MAIN}fill"):
@@ -177,7 +197,7 @@ def _invisible_styles(zf: zipfile.ZipFile, names: set[str]) -> set[bytes]:
             continue
         if fill is None and font in ("FFFFFF", "theme:0") or fill is not None and font == fill:
             out.add(str(i).encode())
-    return out
+    return frozenset(out)
 
 
 def _colour(el) -> str | None:
