@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from ..core.dataset import Dataset
 from ..core.plan import WritePlan
-from ..core.documents import report_document
 from ..core.reviewsheets import plan_review_sheets
 from ..core.summary import Summary, summarize
 from ..core.writeplan import plan_config, plan_config_labels, plan_programme, plan_summary_sheet
@@ -58,7 +57,8 @@ def report(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | None
 
 def report_from(ws: Workspace, s: Summary, ds: Dataset, *, today: dt.date | None = None) -> Published:
     """The report of a summary already made (from the file or the open book)."""
-    from ..io.document import publish  # python-docx, matplotlib: only when a document is made
+    from ..core.documents import report_document  # the document model: only when a report is made
+    from ..io.document import publish  # python-docx, matplotlib: likewise
 
     doc = report_document(s, ds, day=today or dt.date.today())
     return publish(doc, ws.folder("reports") / f"BaoCao_{s.as_of:%Y-%m-%d}.docx")
