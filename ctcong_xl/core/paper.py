@@ -11,6 +11,7 @@ this formula says 63.75 pt).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Iterable
 
 A4 = 9  # OOXML paperSize of A4
@@ -66,6 +67,12 @@ def _char_points(ch: str) -> float:
     return 4.0
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_points(word: str) -> float:
+    """The advance of a word (remembered: the same syllables come back in every row)."""
+    return sum(_char_points(c) for c in word)
+
+
 def _words(line: str) -> list[str]:
     """The pieces a line may break between: after a space or a hyphen."""
     pieces, start = [], 0
@@ -77,17 +84,19 @@ def _words(line: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+@lru_cache(maxsize=1 << 14)
 def text_lines(text: str, width: float, font_size: float = 12) -> int:
     """How many lines ``text`` wraps to in a column of ``width`` units: the words laid out
     greedily at the measured widths of Times New Roman, with 5 % to spare (Excel draws text a
-    little wider than LibreOffice); a word longer than the line is broken."""
+    little wider than LibreOffice); a word longer than the line is broken. (Remembered: a
+    programme's texts are measured for its sheet and again for its print view.)"""
     capacity = max(1.0, (column_points(width) - CELL_PADDING_PT) * 0.95) * 12 / font_size
     lines = 0
     for part in str(text).split("\n"):
         lines += 1
         used = 0.0
         for word in _words(part):
-            size = sum(_char_points(c) for c in word)
+            size = _word_points(word)
             fits = size - (3.0 if word.endswith(" ") else 0.0)  # a space at the end of a line takes no room
             if used and used + fits > capacity:
                 lines += 1
