@@ -27,10 +27,8 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -39,87 +37,11 @@ sys.path.insert(0, str(HERE.parent))  # measure this tree
 sys.path.insert(0, str(HERE))
 
 import workload  # noqa: E402
-from workload import AS_OF, SCALES, child_env  # noqa: E402
+from proc import run_process  # noqa: E402
+from workload import AS_OF, SCALES  # noqa: E402
 
 OPS = ("consolidate", "progress", "incremental", "summary", "validate", "cli_start", "floor", "naive")
 EXTRA_OPS = ("floor_rust",)  # measured when asked for (--ops), where rustpy-xlsxwriter is importable
-
-
-def run_process(cmd: list[str], cwd: Path | None = None) -> dict[str, float]:
-    """One whole process: ``wall`` seconds; ``cpu`` seconds (user + system, its waited-for
-    workers included; on a loaded machine the steadier figure); ``rss`` the peak resident set
-    (MB) of its largest single process; ``tree_rss`` the peak of the memory of the process and its
-    workers together (proportional set size: pages a forked worker shares with its parent
-    counted once); ``code``. Both memory figures are sampled from /proc every 50 ms, from the moment
-    the command has exec'd (``ru_maxrss`` would include the benchmark's own memory, which Linux
-    carries over into a child's high-water mark across exec)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=child_env(), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    sampler = TreeSampler(proc.pid)
-    sampler.start()
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""  # never a full pipe
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - t0
-    sampler.stop()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.stderr and proc.stderr.close()
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    rss = sampler.peak_mb if sampler.sampled else usage.ru_maxrss / 1024
-    return {"wall": elapsed, "cpu": usage.ru_utime + usage.ru_stime, "rss": rss,
-            "tree_rss": max(sampler.tree_peak_mb, rss) if sampler.sampled else rss, "code": proc.returncode}
-
-
-class TreeSampler(threading.Thread):
-    """Peaks of a process tree's memory, read from /proc: the largest ``VmHWM`` (high-water
-    resident set since exec) of any process, and the largest sum of ``Pss`` over the tree."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.peak_mb, self.tree_peak_mb, self.sampled = pid, 0.0, 0.0, False
-        self._done = threading.Event()
-
-    def run(self) -> None:
-        if not Path(f"/proc/{self.pid}").exists():
-            return
-        while True:
-            tree = self._tree(self.pid)
-            hwm = [_kb(f"/proc/{p}/status", "VmHWM:") for p in tree]
-            pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in tree)
-            if any(hwm):
-                self.sampled = True
-                self.peak_mb = max(self.peak_mb, max(hwm) / 1024)
-                self.tree_peak_mb = max(self.tree_peak_mb, pss / 1024)
-            if self._done.wait(0.05):
-                return
-
-    def stop(self) -> None:
-        self._done.set()
-        self.join()
-
-    def _tree(self, pid: int) -> list[int]:
-        out, todo = [], [pid]
-        while todo:
-            p = todo.pop()
-            out.append(p)
-            try:
-                for task in os.listdir(f"/proc/{p}/task"):
-                    todo += map(int, Path(f"/proc/{p}/task/{task}/children").read_text().split())
-            except OSError:
-                continue
-        return out
-
-
-def _kb(path: str, key: str) -> int:
-    """A ``key: N kB`` line of a /proc file (0 when the process is gone)."""
-    try:
-        with open(path, encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith(key):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
 
 
 def _ours(*args: str | Path) -> list[str]:
@@ -176,6 +98,8 @@ def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> 
     root = workload.make(scale, cache / scale_name)
     made = time.perf_counter() - t0
     workload.compile_tree()  # every command runs from bytecode, as installed (see child_env)
+    if not scale.progress_round:
+        ops = tuple(op for op in ops if op != "progress")  # no progress round in this workload
     runs: dict[str, list[dict[str, float]]] = {op: [] for op in ops}
     load_before = os.getloadavg()
     scratch = Path(tempfile.mkdtemp(prefix=f"ctcong-bench-{scale_name}-"))
@@ -198,6 +122,7 @@ def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> 
         "annual_files": scale.agencies, "inbox_files": len(list((root / "s2" / "inbox").iterdir())),
         "workload_seconds": round(made, 2),
         "workload_steps": json.loads(made_log.read_text(encoding="utf-8")) if made_log.exists() else None,
+        "fill": scale.fill, "progress_round": scale.progress_round,
         "load_average": {"before": [round(x, 2) for x in load_before],
                          "after": [round(x, 2) for x in os.getloadavg()]},
         "median_seconds": {op: round(v, 3) for op, v in wall.items()},

@@ -22,13 +22,14 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from proc import child_env, run_process
 
 YEAR = 2026
 AS_OF = dt.date(YEAR, 9, 30)
@@ -41,6 +42,10 @@ class Scale:
     name: str
     agencies: int
     items: int  # rows per annual registration
+    # how the clerks' files are typed: "openpyxl" (demo_data.fill_template, load and save the whole
+    # template) or "xml" (the form sheet's cells only, through the tool's own package patcher)
+    fill: str = "openpyxl"
+    progress_round: bool = True  # also make and consolidate a progress round
 
 
 SCALES = {
@@ -48,7 +53,9 @@ SCALES = {
     "province": Scale("province", 120, 25),
     "small": Scale("small", 60, 50),  # issue 11's first figures; with large and national: the scaling
     "large": Scale("large", 600, 50),
-    "national": Scale("national", 3000, 50),
+    # every template of 3,000 agencies lists them all (82 KB): openpyxl would take 0.6 s a file;
+    # the annual round only, so that it can be made and measured in one session
+    "national": Scale("national", 3000, 50, fill="xml", progress_round=False),
 }
 
 # Places for communes and wards (names as they are after the 2025 reorganisation: xã, phường).
@@ -154,32 +161,18 @@ def registration_rows(agency, items: int, by_code: dict, *, faulty: bool) -> lis
 def cli(*args: str | Path) -> subprocess.CompletedProcess:
     """Run ``ctcong-xl`` (this tree) as a process; exit code 1 (some files returned) is fine,
     a crash is not."""
-    cmd = [sys.executable, "-m", "ctcong_xl.cli", *map(str, args)]
+    cmd = _cli_cmd(*args)
     r = subprocess.run(cmd, env=child_env(), capture_output=True, text=True)
     if r.returncode not in (0, 1) or "Traceback" in r.stderr:
         raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}")
     return r
 
 
-PYCACHE = Path(tempfile.gettempdir()) / "ctcong-xl-bench-pycache"
-
-
-def child_env() -> dict[str, str]:
-    """This tree on the path, and its modules' bytecode kept (outside the tree): an installed
-    ctcong-xl runs from compiled bytecode, so a process that compiled every module again (as
-    ``PYTHONDONTWRITEBYTECODE`` makes it) would measure the compiler, not the product."""
-    root = str(Path(__file__).resolve().parent.parent)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
-    return env
-
-
 def compile_tree() -> None:
     """Compile this tree's modules once, before anything is timed."""
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "ctcong_xl")], env=child_env(), check=True)
+
 
 
 def _stamp(path: Path, day: dt.date) -> None:
@@ -189,11 +182,63 @@ def _stamp(path: Path, day: dt.date) -> None:
 
 def _fill_annual(job: tuple) -> None:
     """One clerk: types the agency's registration into its template (in a worker process)."""
-    from ctcong_xl.demo_data import fill_template
+    template, agency, items, partners, faulty, out, day, layout = job
+    rows = registration_rows(agency, items, partners, faulty=faulty)
+    if layout is None:
+        from ctcong_xl.demo_data import fill_template
 
-    template, agency, items, partners, faulty, out, day = job
-    fill_template(template, registration_rows(agency, items, partners, faulty=faulty), out=out)
+        fill_template(template, rows, out=out)
+    else:
+        out.write_bytes(typed_package(template.read_bytes(), rows, layout))
     _stamp(out, day)
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    """Where a registration template takes its rows: the form sheet, its first input row under
+    the example row, and the column of each key (the same in every template of one kind)."""
+    sheet: str
+    first_row: int
+    columns: dict[str, int]
+
+
+def form_layout(template: Path) -> FormLayout:
+    """Found in one template the way ``demo_data.fill_template`` finds it (openpyxl, once)."""
+    import openpyxl
+
+    from ctcong_xl.demo_data import _is_example, _locate_form, _row_blank, _template_kind
+
+    wb = openpyxl.load_workbook(template)
+    try:
+        _, ws, header_row, columns = _locate_form(wb, _template_kind(wb))
+        r = header_row + 1
+        while not _row_blank(ws, r, columns):
+            if not _is_example(ws, r, columns):
+                raise ValueError(f"{template}: a pre-filled row under the header")
+            r += 1
+        return FormLayout(ws.title, r, columns)
+    finally:
+        wb.close()
+
+
+def typed_package(package: bytes, rows: list[dict[str, Any]], layout: FormLayout) -> bytes:
+    """The template with ``rows`` typed into its input rows, as ``fill_template`` types them
+    (STT numbered, blanks left empty, dates as dates in the template's dd/mm/yyyy columns), but
+    written into the form sheet's XML by the tool's own patcher: every other part (the list of
+    agencies, the metadata, the signature, styles, validations) stays byte for byte."""
+    from ctcong_xl.core.plan import WritePlan
+    from ctcong_xl.core.text import is_blank
+    from ctcong_xl.io.xlsxpatch import apply_plan
+
+    plan = WritePlan(names={})
+    for n, row in enumerate(rows, start=1):
+        values = dict(row)
+        if "stt" in layout.columns and is_blank(values.get("stt")):
+            values["stt"] = n
+        for key, value in values.items():
+            if not is_blank(value):
+                plan.add(layout.sheet, layout.first_row + n - 1, layout.columns[key], [[value]])
+    return apply_plan(package, plan)
 
 
 def raise_file_limit(master: Path, files: int) -> None:
@@ -230,73 +275,123 @@ def _phase(log: dict[str, float], name: str):
 
 
 def make(scale: Scale, root: Path, *, jobs: int = 2) -> Path:
-    """Build the workload of ``scale`` under ``root`` (reused when it is already complete)."""
+    """Build the workload of ``scale`` under ``root`` (reused when it is already complete; a
+    build that stopped goes on from the last step it finished)."""
     from ctcong_xl.core.models import Agency
     from ctcong_xl.io.master import read_master
 
     done_mark = root / ".complete"
     if done_mark.exists():
         return root
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    log: dict[str, float] = {}
+    steps_file = root / "workload.json"
+    if not steps_file.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        _save(steps_file, scale, {}, {})
+    log, measured = (json.loads(steps_file.read_text(encoding="utf-8"))[k] for k in ("seconds", "measured"))
+
+    def step(name: str) -> bool:
+        """Whether step ``name`` still has to run (each finished step is kept in workload.json)."""
+        return name not in log
+
     csv_path = root / "donvi.csv"
-    write_agencies_csv(csv_path, scale.agencies)
-    s0 = root / "s0"
-    with _phase(log, "init"):
-        cli("init", s0, "--year", YEAR, "--agencies", csv_path, "--program-number", "27/CTr-UBND")
-    raise_file_limit(next(s0.glob("*.xlsm")), 2 * scale.agencies + 10)
-    with _phase(log, "templates annual"):
-        cli("templates", s0, "--kind", "annual")
+    s0, s1, s2, new = root / "s0", root / "s1", root / "s2", root / "new"
+    if step("init"):
+        shutil.rmtree(s0, ignore_errors=True)
+        write_agencies_csv(csv_path, scale.agencies)
+        with _phase(log, "init"):
+            cli("init", s0, "--year", YEAR, "--agencies", csv_path, "--program-number", "27/CTr-UBND")
+            raise_file_limit(next(s0.glob("*.xlsm")), 2 * scale.agencies + 10)
+        _save(steps_file, scale, log, measured)
+    outbox = s0 / "outbox"
+    if step("templates annual"):
+        with _phase(log, "templates annual"):
+            cli("templates", s0, "--kind", "annual")
+        _save(steps_file, scale, log, measured)
     agencies = [Agency(code=c, name=n, kind=k) for c, n, k in agencies_rows(scale.agencies)]
     by_code = {a.code: a for a in agencies}
-    outbox = s0 / "outbox"
-    with _phase(log, "fill annual"):
-        partners = dict(list(by_code.items())[:20])  # the departments (all registration_rows reads)
-        annual_jobs = []
-        for n, a in enumerate(agencies):
-            template = outbox / f"DangKyNam_{YEAR}_{a.code}.xlsx"
-            day = dt.date(YEAR - 1, 11, 3) + dt.timedelta(days=n % 17)
-            annual_jobs.append((template, a, scale.items, partners, n % FAULTY_EVERY == FAULTY_EVERY - 1,
-                                s0 / "inbox" / f"DangKy_{a.code}.xlsx", day))
-        with ProcessPoolExecutor(jobs) as pool:
-            list(pool.map(_fill_annual, annual_jobs, chunksize=8))
-    _clear(outbox)
+    partners = dict(list(by_code.items())[:20])  # the departments (all registration_rows reads)
+    returned = agencies[FAULTY_EVERY - 1] if len(agencies) >= FAULTY_EVERY else None
+    if step("fill annual"):
+        with _phase(log, "fill annual"):
+            layout = form_layout(next(outbox.glob("DangKyNam_*.xlsx"))) if scale.fill == "xml" else None
+            annual_jobs = []
+            for n, a in enumerate(agencies):
+                template = outbox / f"DangKyNam_{YEAR}_{a.code}.xlsx"
+                day = dt.date(YEAR - 1, 11, 3) + dt.timedelta(days=n % 17)
+                annual_jobs.append((template, a, scale.items, partners, n % FAULTY_EVERY == FAULTY_EVERY - 1,
+                                    s0 / "inbox" / f"DangKy_{a.code}.xlsx", day, layout))
+            with ProcessPoolExecutor(jobs) as pool:
+                list(pool.map(_fill_annual, annual_jobs, chunksize=8))
+            if not scale.progress_round and returned is not None:
+                # the incremental run: the agency whose registration was returned sends it corrected
+                shutil.rmtree(new, ignore_errors=True)
+                new.mkdir()
+                (job,) = [j for j in annual_jobs if j[0].name.endswith(f"_{returned.code}.xlsx")]
+                _fill_annual((*job[:4], False, new / f"DangKy_{returned.code}_sua.xlsx", ANNUAL_RUN_DAY, layout))
+        _clear(outbox)
+        _save(steps_file, scale, log, measured)
 
-    s1 = root / "s1"
-    shutil.copytree(s0, s1)
-    with _phase(log, "consolidate annual"):
-        cli("consolidate", s1, "--json")
-    with _phase(log, "templates progress"):
-        cli("templates", s1, "--kind", "progress")
-    with _phase(log, "fill progress"):
-        ds = read_master(next(s1.glob("*.xlsm")))
-        if not ds.items:
-            raise RuntimeError(f"the annual round consolidated nothing in {s1}")
-        own: dict[str, list] = {}
-        for i in ds.items:
-            if not i.rut and i.effective_deadline:
-                own.setdefault(i.ma_don_vi, []).append((i.ma_dau_viec, i.effective_deadline, i.loai))
-        progress_jobs = [
-            (s1 / "outbox" / f"TienDo_{YEAR}_{code}.xlsx", items, s1 / "inbox" / f"TienDo_{code}.xlsx", 2026)
-            for code, items in own.items()
-        ]
-        with ProcessPoolExecutor(jobs) as pool:
-            list(pool.map(_fill_progress, progress_jobs, chunksize=8))
-        first = progress_jobs[0]
-        new = root / "new"
-        new.mkdir()
-        _fill_progress((first[0], first[1], new / f"TienDo_{Path(first[2]).stem.split('_')[1]}_capnhat.xlsx", 2027))
-    _clear(s1 / "outbox")
+    def consolidate_round(name: str, before: Path, after: Path) -> None:
+        """``after`` = a copy of ``before`` consolidated (measured as the benchmark measures)."""
+        if step(name):
+            shutil.rmtree(after, ignore_errors=True)
+            shutil.copytree(before, after)
+            with _phase(log, name):
+                measured[name] = run_process(_cli_cmd("consolidate", after))
+            _save(steps_file, scale, log, measured)
 
-    s2 = root / "s2"
-    shutil.copytree(s1, s2)
-    with _phase(log, "consolidate progress"):
-        cli("consolidate", s2, "--json")
-    (root / "workload.json").write_text(json.dumps({"scale": scale.name, "seconds": log}, indent=2) + "\n",
-                                        encoding="utf-8")
+    consolidate_round("consolidate annual", s0, s1)
+    if not scale.progress_round:
+        if step("copy"):
+            shutil.rmtree(s2, ignore_errors=True)
+            shutil.copytree(s1, s2)
+            log["copy"] = 0
+        _save(steps_file, scale, log, measured)
+        done_mark.write_text(f"{scale}\n", encoding="utf-8")
+        return root
+
+    if step("templates progress"):
+        with _phase(log, "templates progress"):
+            cli("templates", s1, "--kind", "progress")
+        _save(steps_file, scale, log, measured)
+    if step("fill progress"):
+        with _phase(log, "fill progress"):
+            ds = read_master(next(s1.glob("*.xlsm")))
+            if not ds.items:
+                raise RuntimeError(f"the annual round consolidated nothing in {s1}")
+            own: dict[str, list] = {}
+            for i in ds.items:
+                if not i.rut and i.effective_deadline:
+                    own.setdefault(i.ma_don_vi, []).append((i.ma_dau_viec, i.effective_deadline, i.loai))
+            progress_jobs = [
+                (s1 / "outbox" / f"TienDo_{YEAR}_{code}.xlsx", items, s1 / "inbox" / f"TienDo_{code}.xlsx", 2026)
+                for code, items in own.items()
+            ]
+            with ProcessPoolExecutor(jobs) as pool:
+                list(pool.map(_fill_progress, progress_jobs, chunksize=8))
+            first = progress_jobs[0]
+            shutil.rmtree(new, ignore_errors=True)
+            new.mkdir()
+            _fill_progress((first[0], first[1], new / f"TienDo_{Path(first[2]).stem.split('_')[1]}_capnhat.xlsx",
+                            2027))
+        _clear(s1 / "outbox")
+        _save(steps_file, scale, log, measured)
+
+    consolidate_round("consolidate progress", s1, s2)
     done_mark.write_text(f"{scale}\n", encoding="utf-8")
     return root
+
+
+def _cli_cmd(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "ctcong_xl.cli", *map(str, args)]
+
+
+def _save(path: Path, scale: Scale, log: dict, measured: dict) -> None:
+    """The steps finished so far, their wall seconds, and the rounds consolidated while making the
+    workload measured as the benchmark measures (CPU, wall, peak memory)."""
+    path.write_text(json.dumps({"scale": scale.name, "seconds": log, "measured": measured}, indent=2) + "\n",
+                    encoding="utf-8")
 
 
 def _clear(folder: Path) -> None:
