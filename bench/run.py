@@ -15,6 +15,7 @@ same files, each as a whole process (CPU time, wall time, peak memory), the runs
 * ``floor``         python-calamine read + XlsxWriter write of the same files (bench/floor.py)
 * ``naive``         pandas + openpyxl loop over the same files (bench/naive.py)
 * ``floor_rust``    the floor with rustpy-xlsxwriter writing (only with ``--ops``; not a dependency)
+* ``template_one``  ctcong-xl templates --kind annual --agency X: one agency's template (``--ops``)
 
 Prints the medians and the ratios (ours / floor, naive / ours, incremental / full) and writes
 them as JSON (``--json``). ``--scale tiny`` is the smoke test the test suite runs.
@@ -41,7 +42,7 @@ from proc import run_process  # noqa: E402
 from workload import AS_OF, SCALES  # noqa: E402
 
 OPS = ("consolidate", "progress", "incremental", "summary", "validate", "cli_start", "floor", "naive")
-EXTRA_OPS = ("floor_rust",)  # measured when asked for (--ops), where rustpy-xlsxwriter is importable
+EXTRA_OPS = ("floor_rust", "template_one")  # measured when asked for (--ops)
 
 
 def _ours(*args: str | Path) -> list[str]:
@@ -67,6 +68,9 @@ def command(op: str, root: Path, ws: Path) -> tuple[list[str], str | None]:
         return _ours("--help"), None
     if op == "floor":
         return [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2)], "s0"
+    if op == "template_one":  # one agency's annual template (XlsxWriter; it lists every agency)
+        first = next(iter((root / "s0" / "inbox").glob("DangKy_*.xlsx"))).stem.removeprefix("DangKy_")
+        return _ours("templates", ws, "--kind", "annual", "--agency", first), "s0"
     if op == "floor_rust":
         return [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2),
                 "--writer", "rustpy"], "s0"
@@ -195,13 +199,15 @@ def print_table(results: list[dict]) -> None:
     _print(lines)
 
 
-SCALING_OPS = ("consolidate", "progress", "summary", "validate", "floor", "naive")
+SCALING_OPS = ("consolidate", "validate", "summary", "floor", "naive", "template_one")
+PER_RUN = ("template_one",)  # one template whatever the scale: its own time, not per agency
 
 
 def print_scaling(results: list[dict]) -> None:
-    """Time linear in the number of files: CPU seconds per agency (one registration and one
-    progress report each) at every scale with the same items per agency, and each scale's figure
-    over the smallest's (1.00 = exactly linear)."""
+    """Time linear in the number of files: CPU ms per agency (``consolidate``, ``validate``, the
+    floor and the naive loop read one registration per agency; ``summary`` the master of them) at
+    every scale with the same items per agency, and each scale's figure over the smallest's
+    (1.00 = exactly linear); ``template_one`` is one template, not divided."""
     groups: dict[int, list[dict]] = {}
     for r in results:
         groups.setdefault(r["items_per_agency"], []).append(r)
@@ -210,18 +216,48 @@ def print_scaling(results: list[dict]) -> None:
             continue
         rs = sorted(rs, key=lambda r: r["agencies"])
         base = rs[0]
+        ops = [op for op in SCALING_OPS if any(op in r["median_cpu_seconds"] for r in rs)]
         print(f"\nscaling ({items} items per agency): CPU ms per agency, and / {_scale_label(base)}")
-        lines = [["scale", "agencies", "load", *SCALING_OPS, *(f"{op} ratio" for op in SCALING_OPS)]]
+        lines = [["scale", "agencies", "load", *ops, *(f"{op} ratio" for op in ops)]]
+
+        def per(r: dict, op: str) -> float | None:
+            v = r["median_cpu_seconds"].get(op)
+            return None if v is None else v / (1 if op in PER_RUN else r["agencies"])
+
         for r in rs:
-            per = {op: r["median_cpu_seconds"][op] / r["agencies"] for op in SCALING_OPS
-                   if op in r["median_cpu_seconds"]}
-            base_per = {op: base["median_cpu_seconds"][op] / base["agencies"] for op in per
-                        if op in base["median_cpu_seconds"]}
             lines.append([_scale_label(r), str(r["agencies"]), _load(r),
-                          *(f"{1000 * per[op]:.1f}" if op in per else "—" for op in SCALING_OPS),
-                          *(f"{per[op] / base_per[op]:.2f}" if op in base_per and base_per[op] else "—"
-                            for op in SCALING_OPS)])
+                          *(f"{1000 * per(r, op):.1f}" if per(r, op) is not None else "—" for op in ops),
+                          *(f"{per(r, op) / per(base, op):.2f}" if per(r, op) is not None and per(base, op)
+                            else "—" for op in ops)])
         _print(lines)
+
+
+def merged(files: list[Path]) -> list[dict]:
+    """Results of earlier runs, one per scale: a later file's ops replace an earlier one's. A
+    workload's own ``workload.json`` counts too: the annual round it consolidated while it was
+    made is a ``consolidate`` run (one, as measured then)."""
+    by_scale: dict[str, dict] = {}
+    for f in files:
+        data = json.loads(f.read_text(encoding="utf-8"))
+        for r in data["results"] if "results" in data else [_from_workload(data)]:
+            have = by_scale.setdefault(r["scale"], r)
+            if have is not r:
+                for key in ("median_seconds", "median_cpu_seconds", "peak_rss_mb", "peak_tree_rss_mb"):
+                    have[key] = {**have[key], **r[key]}
+                have["load_average"] = {"before": r["load_average"]["before"],
+                                        "after": r["load_average"]["after"]}
+    for r in by_scale.values():
+        r["ratios"], r["cpu_ratios"] = _ratios(r["median_seconds"]), _ratios(r["median_cpu_seconds"])
+    return list(by_scale.values())
+
+
+def _from_workload(data: dict) -> dict:
+    scale = SCALES[data["scale"]]
+    run = data["measured"]["consolidate annual"]
+    return {"scale": scale.name, "agencies": scale.agencies, "items_per_agency": scale.items,
+            "inbox_files": scale.agencies, "load_average": None,
+            "median_seconds": {"consolidate": run["wall"]}, "median_cpu_seconds": {"consolidate": run["cpu"]},
+            "peak_rss_mb": {"consolidate": run["rss"]}, "peak_tree_rss_mb": {"consolidate": run["tree_rss"]}}
 
 
 def _scale_label(r: dict) -> str:
@@ -245,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="measure nothing: print the tables of earlier --json files together")
     args = ap.parse_args(argv)
     if args.table:
-        results = [r for f in args.table for r in json.loads(f.read_text(encoding="utf-8"))["results"]]
+        results = merged(args.table)
     else:
         results = []
         for name in args.scale:
