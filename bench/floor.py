@@ -1,8 +1,9 @@
 """The floor: what reading the inbox and writing the result cannot go below in Python.
 
-``python bench/floor.py WORKSPACE OUT.xlsx FIRST_DATA_ROW [--writer xlsxwriter|rustpy]`` reads
-every sheet of every inbox file and of the master with python-calamine (Rust) and writes all
-data rows of the inbox files into one new workbook with XlsxWriter (``constant_memory``), or with
+``python bench/floor.py WORKSPACE OUT.xlsx FIRST_DATA_ROW [--sheets FORM_SHEET...] [--writer
+xlsxwriter|rustpy]`` reads every sheet of every inbox file and of the master with python-calamine
+(Rust) and writes the data rows of the inbox files' form sheets (``--sheets``; every sheet when
+not given) into one new workbook with XlsxWriter (``constant_memory``), or with
 the Rust-backed ``rustpy-xlsxwriter`` (rust_xlsxwriter, constant memory; not a dependency of
 ctcong-xl: install it beside to measure it). No checking, no merging, no hashing.
 """
@@ -22,11 +23,13 @@ def read_all(path: Path) -> dict[str, list[list]]:
         return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
 
 
-def data_rows(workspace: Path, first_row: int) -> Iterator[list]:
-    """Every data row of every sheet of every inbox file (below the header and example rows)."""
+def data_rows(workspace: Path, first_row: int, sheets: set[str] | None = None) -> Iterator[list]:
+    """Every data row (below the header and example rows) of the form sheets of every inbox
+    file; each file is read whole."""
     for path in sorted((workspace / "inbox").iterdir()):
-        for rows in read_all(path).values():
-            yield from rows[first_row - 1:]
+        for name, rows in read_all(path).items():
+            if sheets is None or name in sheets:
+                yield from rows[first_row - 1:]
 
 
 def write_xlsxwriter(out: Path, rows: Iterator[list]) -> None:
@@ -65,9 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("first_row", type=int)
     ap.add_argument("--writer", choices=sorted(WRITERS), default="xlsxwriter")
+    ap.add_argument("--sheets", nargs="+", default=None, help="the form sheets (default: every sheet)")
     args = ap.parse_args(argv)
     read_all(next(args.workspace.glob("*.xlsm")))
-    WRITERS[args.writer](args.out, data_rows(args.workspace, args.first_row))
+    WRITERS[args.writer](args.out, data_rows(args.workspace, args.first_row, set(args.sheets or []) or None))
     return 0
 
 

@@ -12,7 +12,8 @@ same files, each as a whole process (CPU time, wall time, peak memory), the runs
 * ``summary``       ctcong-xl summary --as-of on the consolidated master
 * ``validate``      ctcong-xl validate of the annual inbox
 * ``cli_start``     ctcong-xl --help
-* ``floor``         python-calamine read + XlsxWriter write of the same files (bench/floor.py)
+* ``floor``         python-calamine read of the same files + XlsxWriter write of their form rows
+                    (bench/floor.py)
 * ``naive``         pandas + openpyxl loop over the same files (bench/naive.py)
 * ``floor_rust``    the floor with rustpy-xlsxwriter writing (only with ``--ops``; not a dependency)
 * ``template_one``  ctcong-xl templates --kind annual --agency X: one agency's template (``--ops``)
@@ -66,14 +67,15 @@ def command(op: str, root: Path, ws: Path) -> tuple[list[str], str | None]:
         return _ours("validate", ws), "s0"
     if op == "cli_start":
         return _ours("--help"), None
+    floor = [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2),
+             "--sheets", *(f.sheet for f in FORMS.values())]
     if op == "floor":
-        return [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2)], "s0"
+        return floor, "s0"
     if op == "template_one":  # one agency's annual template (XlsxWriter; it lists every agency)
         first = next(iter((root / "s0" / "inbox").glob("DangKy_*.xlsx"))).stem.removeprefix("DangKy_")
         return _ours("templates", ws, "--kind", "annual", "--agency", first), "s0"
     if op == "floor_rust":
-        return [sys.executable, str(HERE / "floor.py"), str(ws), str(ws / "floor.xlsx"), str(HEADER_ROW + 2),
-                "--writer", "rustpy"], "s0"
+        return [*floor, "--writer", "rustpy"], "s0"
     if op == "naive":
         return [sys.executable, str(HERE / "naive.py"), str(ws), str(HEADER_ROW), PROGRAMME_SHEET,
                 *(f.sheet for f in FORMS.values())], "s0"
@@ -111,7 +113,10 @@ def state_of(root: Path) -> str:
     return "s2" if (root / ".complete").exists() else "s0"
 
 
-def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> dict:
+def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...],
+            partial: Path | None = None) -> dict:
+    """Medians of ``repeat`` interleaved rounds of ``ops`` on the workload of ``scale_name``;
+    with ``partial``, the results so far are written there after every run."""
     scale = SCALES[scale_name]
     t0 = time.perf_counter()
     root = cache / scale_name
@@ -133,13 +138,20 @@ def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> 
                 runs[op].append(run_process(cmd))
                 print(f"  {scale_name} {op}: {runs[op][-1]['cpu']:.2f} s CPU, {runs[op][-1]['wall']:.2f} s wall",
                       file=sys.stderr, flush=True)
+                if partial:
+                    write_json(partial, [summarise(scale, root, repeat, made, load_before, runs)])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return summarise(scale, root, repeat, made, load_before, runs)
+
+
+def summarise(scale, root: Path, repeat: int, made: float, load_before: tuple, runs: dict) -> dict:
+    runs = {op: v for op, v in runs.items() if v}
     wall = {op: statistics.median(r["wall"] for r in v) for op, v in runs.items()}
     cpu = {op: statistics.median(r["cpu"] for r in v) for op, v in runs.items()}
     made_log = root / "workload.json"
     result = {
-        "scale": scale_name, "agencies": scale.agencies, "items_per_agency": scale.items, "repeat": repeat,
+        "scale": scale.name, "agencies": scale.agencies, "items_per_agency": scale.items, "repeat": repeat,
         "annual_files": scale.agencies, "inbox_files": len(list((root / state_of(root) / "inbox").iterdir())),
         "workload_seconds": round(made, 2),
         "workload_steps": json.loads(made_log.read_text(encoding="utf-8")) if made_log.exists() else None,
@@ -156,6 +168,11 @@ def measure(scale_name: str, repeat: int, cache: Path, ops: tuple[str, ...]) -> 
     result["ratios"] = _ratios(wall)
     result["cpu_ratios"] = _ratios(cpu)
     return result
+
+
+def write_json(path: Path, results: list[dict]) -> None:
+    path.write_text(json.dumps({"results": results, "load_average": os.getloadavg()}, indent=2) + "\n",
+                    encoding="utf-8")
 
 
 def _ratios(med: dict[str, float]) -> dict[str, float]:
@@ -285,14 +302,14 @@ def main(argv: list[str] | None = None) -> int:
     else:
         results = []
         for name in args.scale:
-            results.append(measure(name, args.repeat, args.cache, tuple(args.ops)))
+            results.append(measure(name, args.repeat, args.cache, tuple(args.ops),
+                                   partial=args.json.with_suffix(f".{name}.partial.json") if args.json else None))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average now "
           + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     print_table(results)
     print_scaling(results)
     if args.json and not args.table:
-        args.json.write_text(json.dumps({"results": results, "load_average": os.getloadavg()}, indent=2) + "\n",
-                             encoding="utf-8")
+        write_json(args.json, results)
     return 0
 
 
