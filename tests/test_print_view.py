@@ -18,11 +18,14 @@ from ctcong_xl.core import printview as PV
 from ctcong_xl.core.dataset import Dataset
 from ctcong_xl.core.forms import PROGRAMME_COLUMNS
 from ctcong_xl.core.models import Agency, ProgrammeConfig, WorkItem
-from ctcong_xl.core.paper import A4, MIN_READABLE_PT, effective_font_size, fit_to_width_scale
+from ctcong_xl.core.paper import (A4, MIN_READABLE_PT, column_points, effective_font_size, fit_to_width_scale,
+                                  printable_width_pt, row_height, text_lines)
+from ctcong_xl.core.summary_sheet import SummaryLayout
 from ctcong_xl.core.text import vn_sorted
+from ctcong_xl.io import master_build as MB
 from ctcong_xl.io.master import read_master
 
-from helpers import master_sheet, office, pristine  # noqa: F401  (fixtures)
+from helpers import AGENCIES, LEADERS, master_sheet, office, pristine  # noqa: F401  (fixtures)
 from ooxml import require_validator, structure_problems, validator_errors
 from scripted_year import LEAD, OFFICE_WITHDRAWN, SYT_DROPPED, build_scripted_year
 
@@ -81,9 +84,9 @@ def test_print_view_text_is_at_least_9_points_on_paper(sheet):
     widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, last + 1)]
     sizes = {sheet.cell(PV.HEADER_ROW, c).font.sz for c in range(1, last + 1)}
     sizes |= {sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].font.sz for c in range(1, last + 1)}
-    scale = fit_to_width_scale(widths)
+    scale = fit_to_width_scale(widths, stored=True)
     assert scale < 1  # fit to width does shrink these columns: the size on paper is not the font size
-    assert min(effective_font_size(size, widths) for size in sizes) >= MIN_READABLE_PT
+    assert min(effective_font_size(size, widths, stored=True) for size in sizes) >= MIN_READABLE_PT
 
 
 def test_a_fresh_master_prints_the_title_block_and_says_no_item_yet(pristine):  # noqa: F811
@@ -160,3 +163,42 @@ def test_the_sdk_validator_finds_no_error_in_a_master_with_the_print_view(year):
     require_validator()
     assert validator_errors(year) == []
     assert structure_problems(year) == []
+
+
+# ---- Tổng hợp on A4 ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def summary(pristine) -> openpyxl.worksheet.worksheet.Worksheet:  # noqa: F811
+    return openpyxl.load_workbook(next(pristine.glob("*.xlsm")))[L.SUMMARY_SHEET]
+
+
+def test_summary_tables_fill_the_a4_width_at_a_readable_size(summary):
+    assert summary.page_setup.paperSize == A4 and summary.page_setup.orientation == "landscape"
+    assert not summary.sheet_properties.pageSetUpPr or not summary.sheet_properties.pageSetUpPr.fitToPage
+    scale = summary.page_setup.scale / 100
+    tables = [summary.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, MB.CHART_COL + 1)]
+    assert sum(column_points(w, stored=True) for w in tables) * scale <= printable_width_pt()
+    assert 12 * scale >= MIN_READABLE_PT
+
+
+def test_summary_breaks_pages_between_its_tables_and_before_the_charts(summary):
+    layout = SummaryLayout.for_new(len(AGENCIES), len(LEADERS))
+    assert [b.id for b in summary.row_breaks.brk] == [layout.agency_header - 1, layout.leader_header - 1]
+    assert [b.id for b in summary.col_breaks.brk] == [MB.CHART_COL]
+    assert summary.page_setup.pageOrder == "overThenDown"  # each table, then the chart beside it
+    area = summary.print_area if isinstance(summary.print_area, str) else summary.print_area[0]
+    assert area.split("!")[-1].startswith("$A$1:$U$")
+
+
+def test_summary_paragraph_rows_are_tall_enough_for_the_whole_paragraph(year):
+    text = master_sheet(year, L.SUMMARY_SHEET)[int(MB.SUMMARY_NARRATIVE_CELL[1:]) - 1][0]
+    assert text.startswith("Năm 2026, UBND tỉnh ban hành")
+    sheet = openpyxl.load_workbook(year)[L.SUMMARY_SHEET]
+    first = int(MB.SUMMARY_NARRATIVE_CELL[1:])
+    height = sum(sheet.row_dimensions[r].height for r in range(first, first + MB.PARAGRAPH_ROWS))
+    needed = row_height(text_lines(text, sum(MB.SUMMARY_WIDTHS[:10]), MB.PARAGRAPH_FONT_SIZE), MB.PARAGRAPH_FONT_SIZE)
+    assert height >= needed
+    merged = next(m for m in sheet.merged_cells.ranges if m.min_row == first)
+    assert (merged.min_col, merged.max_col, merged.max_row) == (1, 10, first + MB.PARAGRAPH_ROWS - 1)
+    assert sheet[MB.SUMMARY_NARRATIVE_CELL].alignment.wrap_text

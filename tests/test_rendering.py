@@ -48,6 +48,9 @@ SHEET_MARKS = [
     (L.RANKING_SHEET, "Điểm thi đua"),
     (L.BACKLOG_SHEET, "Quá hạn lâu nhất"),
     (L.LEADERS_SHEET, "Nhóm cảnh báo"),
+    *((L.SUMMARY_SHEET, mark) for mark in ("Tỷ lệ theo tình trạng", "Tình trạng công việc theo đơn vị",
+                                           "Công việc theo tháng đến hạn", "Tháng (theo thời hạn hiệu lực)",
+                                           "Tỷ lệ đúng hạn")),  # its other pages: a table or a chart each
     (L.CONFIG_SHEET, "Nhắc việc sắp đến hạn trước"),
     (L.REGISTRY_SHEET, "Email"),
     (L.MONTHLY_SHEET, "Mã việc tháng"),
@@ -127,10 +130,6 @@ def sheets_by_page(master_pdf: Path) -> list[str]:
     return found
 
 
-def _summary_page(sheets_by_page: list[str]) -> int:
-    return sheets_by_page.index(L.SUMMARY_SHEET) + 1
-
-
 def test_master_prints_every_visible_sheet_in_order_without_blank_pages(sheets_by_page):
     runs = [s for n, s in enumerate(sheets_by_page) if n == 0 or sheets_by_page[n - 1] != s]
     assert runs == PRINT_ORDER
@@ -146,32 +145,46 @@ def test_master_page_count_is_one_per_sheet_plus_the_programme_print_view_histor
     assert leader_pages >= 2
     print_pages = sheets_by_page.count(L.PRINT_SHEET)  # the same items on A4, grouped by agency
     assert 2 <= print_pages <= 40
-    assert len(sheets_by_page) == len(PRINT_ORDER) - 4 + programme_pages + print_pages + history_pages + leader_pages
+    summary_pages = sheets_by_page.count(L.SUMMARY_SHEET)  # three tables, each with its chart
+    assert len(sheets_by_page) == (len(PRINT_ORDER) - 5 + programme_pages + print_pages + summary_pages + history_pages
+                                   + leader_pages)
 
 
-def test_summary_prints_on_one_page_with_its_tables_and_the_paragraph(master_pdf, sheets_by_page):
-    assert sheets_by_page.count(L.SUMMARY_SHEET) == 1
-    text = page_text(master_pdf, _summary_page(sheets_by_page))
-    for label in ("Tên đơn vị", "Lãnh đạo UBND tỉnh phụ trách", "Tháng (theo thời hạn hiệu lực)", MB.OTHER_LEADER_LABEL):
-        assert label in text
-    assert "đến cuối tháng 9/2026 có" in text
-    assert all(a.name in text for a in AGENCIES[:5])
+def _summary_pages(sheets_by_page: list[str]) -> list[int]:
+    return [n for n, s in enumerate(sheets_by_page, start=1) if s == L.SUMMARY_SHEET]
 
 
-def test_summary_page_shows_the_three_charts_titles_and_legends(master_pdf, sheets_by_page):
-    text = page_text(master_pdf, _summary_page(sheets_by_page))
-    for title in CHART_TITLES:
-        assert title in text
-    assert text.count("Hoàn thành đúng hạn") >= 4  # status table, three table headers, legends
+def test_summary_prints_its_tables_each_followed_by_the_chart_beside_them(master_pdf, sheets_by_page):
+    pages = _summary_pages(sheets_by_page)
+    assert len(pages) == 6 and pages == list(range(pages[0], pages[0] + 6))
+    texts = [page_text(master_pdf, p) for p in pages]
+    assert "Đoạn báo cáo" in texts[0] and "đến cuối tháng 9/2026 có" in texts[0]  # status table and paragraph
+    assert CHART_TITLES[0] in texts[1]
+    assert "Tên đơn vị" in texts[2] and all(a.name in texts[2] for a in AGENCIES)
+    assert CHART_TITLES[1] in texts[3]
+    for label in ("Lãnh đạo UBND tỉnh phụ trách", "Tháng (theo thời hạn hiệu lực)", MB.OTHER_LEADER_LABEL):
+        assert label in texts[4]
+    assert CHART_TITLES[2] in texts[5]
+    for table_page in (texts[0], texts[2], texts[4]):
+        assert not any(title in table_page for title in CHART_TITLES)
 
 
-def test_summary_page_draws_the_charts_in_the_status_colours_right_of_the_tables(master_pdf, sheets_by_page, tmp_path):
-    picture = render_page(master_pdf, _summary_page(sheets_by_page), tmp_path)
-    assert picture.width > picture.height  # A4 landscape
-    for status, colour in MB.STATUS_COLORS.items():
-        right = picture.count_near(colour, x_from=0.55)
-        assert right > 150, (status, colour, right)
-        assert picture.count_near(colour) - right < right / 10  # the tables themselves are not coloured
+def test_summary_chart_pages_show_every_legend_and_agency(master_pdf, sheets_by_page):
+    pages = _summary_pages(sheets_by_page)
+    for p in pages[1::2]:
+        assert page_text(master_pdf, p).count("Hoàn thành đúng hạn") >= 1  # the legend, whole on its page
+    bar = page_text(master_pdf, pages[3])
+    assert all(a.name in bar for a in AGENCIES) and "Đang thực hiện" in bar
+
+
+def test_summary_charts_print_in_the_status_colours_and_the_tables_uncoloured(master_pdf, sheets_by_page, tmp_path):
+    pages = _summary_pages(sheets_by_page)
+    for table, chart in zip(pages[0::2], pages[1::2]):
+        t, c = render_page(master_pdf, table, tmp_path), render_page(master_pdf, chart, tmp_path)
+        assert c.width > c.height  # A4 landscape
+        for status, colour in MB.STATUS_COLORS.items():
+            assert t.count_near(colour) < 20, (table, status)
+        assert sum(c.count_near(colour) > 150 for colour in MB.STATUS_COLORS.values()) >= 3, chart
 
 
 def test_agency_template_renders_as_form_and_instructions_pages(tmp_path, libreoffice):

@@ -4,8 +4,8 @@ every writer (the master's builder and patcher, the reminder lists) and for the 
 
 Column widths are in Excel's units (characters of the workbook's Normal font, Times New Roman
 12): one unit is 8 pixels of that font's digit, plus 5 pixels of padding per column, at 96
-pixels per inch (LibreOffice measured here: a column of width 10 is 64.2 pt on the PDF page,
-this formula says 63.75 pt).
+pixels per inch (LibreOffice measured here: a column of width 10, stored as 10.71, is 64.2 pt
+on the PDF page; :func:`column_points` says 64.29 pt).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ MARGIN_SIDE_IN = 0.4  # left and right margins of every printed sheet
 MARGIN_TOP_IN = 0.5
 DIGIT_PX = 8  # width of a digit of Times New Roman 12 at 96 dpi: Excel's unit of column width
 PADDING_PX = 5
+FOOTER_ROOM_PT = 28.0
 MIN_READABLE_PT = 9.0  # the smallest effective font size a printed sheet may have
 
 LINE_HEIGHT_PT = 15.75  # one line of 12-point Times New Roman
@@ -35,24 +36,38 @@ def printable_width_pt(landscape: bool = True) -> float:
     return (A4_LONG_PT if landscape else A4_SHORT_PT) - 2 * 72 * MARGIN_SIDE_IN
 
 
-def column_points(width: float) -> float:
-    """The width on paper (points, at 100 %) of a column of ``width`` units."""
-    return (width * DIGIT_PX + PADDING_PX) * 0.75
+def printable_height_pt(landscape: bool = True) -> float:
+    """The height inside the top and bottom margins of an A4 page, less the room LibreOffice
+    gives the footer (Excel prints it inside the margin)."""
+    return (A4_SHORT_PT if landscape else A4_LONG_PT) - 2 * 72 * MARGIN_TOP_IN - FOOTER_ROOM_PT
 
 
-def fit_to_width_scale(widths: Iterable[float], landscape: bool = True) -> float:
+def stored_width(width: float) -> float:
+    """The width a writer stores for a column of ``width`` characters (XlsxWriter, like Excel,
+    adds 5 pixels of padding, at 7 pixels a unit)."""
+    return (int(width * 7 + 5) / 7) if width >= 1 else width
+
+
+def column_points(width: float, *, stored: bool = False) -> float:
+    """The width on paper (points, at 100 %) of a column of ``width`` characters, or of the
+    width as the file stores it (``stored``): 8 pixels of Times New Roman 12 a unit."""
+    return (width if stored else stored_width(width)) * DIGIT_PX * 0.75
+
+
+def fit_to_width_scale(widths: Iterable[float], landscape: bool = True, *, stored: bool = False) -> float:
     """The scale a print "fit to 1 page wide" applies to columns of these widths (never above
     100 %; Excel rounds down to a whole percent)."""
-    total = sum(column_points(w) for w in widths)
+    total = sum(column_points(w, stored=stored) for w in widths)
     if total <= 0:
         return 1.0
     return min(100, math.floor(100 * printable_width_pt(landscape) / total)) / 100
 
 
-def effective_font_size(font_size: float, widths: Iterable[float], landscape: bool = True) -> float:
+def effective_font_size(font_size: float, widths: Iterable[float], landscape: bool = True, *,
+                        stored: bool = False) -> float:
     """The size, on paper, of ``font_size`` text in a sheet of these column widths printed
     fit to one page wide."""
-    return round(font_size * fit_to_width_scale(widths, landscape), 2)
+    return round(font_size * fit_to_width_scale(widths, landscape, stored=stored), 2)
 
 
 def _char_points(ch: str) -> float:

@@ -45,14 +45,18 @@ from ..core.summary_sheet import (  # noqa: F401  (re-exported: the layout's cel
 )
 from ..core.warning import STATUS_COLORS, WarningGroup, xlsxwriter_format
 from ..core import printview, reviewsheets
-from ..core.paper import A3, A4, MARGIN_SIDE_IN, MARGIN_TOP_IN
+from ..core.paper import (A3, A4, MARGIN_SIDE_IN, MARGIN_TOP_IN, fit_to_width_scale, printable_height_pt, row_height,
+                          text_lines)
+from ..core.summary import narrative
 from . import vba
 
 FONT = "Times New Roman"
 HEADER_BG = "#DDEBF7"
 CONTROL_FIRST_BUTTON_ROW = 5  # 0-based row of the first button on the control sheet
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-SUMMARY_ONE_PAGE_AGENCIES = 30  # up to this many agencies the summary prints on one A4 page
+SUMMARY_WIDTHS = (14, 38, 13, 13, 13, 13, 13, 10, 11, 16, 2)  # columns A..K: the tables, then a narrow gap
+PARAGRAPH_ROWS = 4  # the report paragraph: one cell merged over A..J and these rows
+PARAGRAPH_FONT_SIZE = 13
 HEADER_TABLE_SHEETS = (L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET, L.IMPORT_LOG_SHEET,
                        L.HISTORY_SHEET, L.SEND_LOG_SHEET)
 
@@ -119,8 +123,8 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
         w.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')  # "Trang x/y" on every printed page
         if name in HEADER_TABLE_SHEETS:
             w.repeat_rows(0)  # the header row on every printed page
-        if name == L.SUMMARY_SHEET and len(agencies) <= SUMMARY_ONE_PAGE_AGENCIES:
-            w.fit_to_pages(1, 1)  # the leaders' one-page dashboard
+        if name == L.SUMMARY_SHEET:
+            w.set_print_scale(summary_print_scale())  # pages set by breaks: see _summary
         else:
             w.fit_to_pages(1, 0)
     wb.set_properties({"title": f"Chương trình công tác năm {config.year}", "author": "ctcong-xl",
@@ -339,7 +343,7 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
     value it computes, come from :func:`ctcong_xl.core.summary_sheet.summary_cells` (the layout
     is described there)."""
     order = SUMMARY_STATUS_ORDER
-    for col, width in enumerate((14, 38, 13, 13, 13, 13, 13, 10, 11, 16, 2)):
+    for col, width in enumerate(SUMMARY_WIDTHS):
         w.set_column(col, col, width)
     w.write(0, 0, f"TỔNG HỢP TÌNH HÌNH THỰC HIỆN CHƯƠNG TRÌNH CÔNG TÁC NĂM {config.year}", f["title"])
     w.write(1, 0, "Ngày báo cáo:", f["label"])
@@ -359,9 +363,9 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
     # the paragraph
     para_row = int(SUMMARY_NARRATIVE_CELL[1:]) - 1
     w.write(para_row - 1, 0, "Đoạn báo cáo", f["label"])
-    for r in range(para_row, para_row + 4):
-        w.set_row(r, 21)
-    w.merge_range(para_row, 0, para_row + 3, 9, "", f["para"])
+    for r in range(para_row, para_row + PARAGRAPH_ROWS):
+        w.set_row(r, paragraph_row_height(config))
+    w.merge_range(para_row, 0, para_row + PARAGRAPH_ROWS - 1, 9, "", f["para"])
     layout = SummaryLayout.for_new(len(agencies), len(config.leaders))
     hdr = layout.agency_header - 1  # 0-based rows from here on
     heads = [AGENCY_TABLE_HEAD, "Tên đơn vị", *[s.text for s in order], "Tổng số", "Tỷ lệ đúng hạn", "Đăng ký năm"]
@@ -380,9 +384,28 @@ def _summary(wb, w, f, agencies: list[Agency], config: ProgrammeConfig) -> None:
     ds.registry_index.rows = {a.code: n for n, a in enumerate(agencies, start=2)}
     for c in summary_cells(ds, config.effective_as_of(dt.date.today()), layout):
         w.write_formula(c.row - 1, c.col - 1, c.value.text, f[c.style], c.value.cached)
-    if len(agencies) > SUMMARY_ONE_PAGE_AGENCIES:
-        w.set_h_pagebreaks([lead_hdr])
+    # Printed on A4 landscape pages, each table and each chart readable: the status table and the
+    # paragraph, the agency table, the leader and month tables, each followed by the chart beside it.
+    w.set_h_pagebreaks([hdr, lead_hdr])
+    w.set_v_pagebreaks([CHART_COL])
+    w.print_across()
+    w.print_area(0, 0, max(mon_hdr + 12, lead_hdr + TREND_ROWS), CHART_COL + CHART_COLUMNS - 1)
     _charts(wb, w, layout.agency_rows, hdr, lead_hdr, mon_hdr)
+
+
+def summary_print_scale() -> int:
+    """The print scale (%) at which the summary's tables (columns A..K) fill the width of an A4
+    landscape page: about 80 %, so 12-point text prints at about 9.6 points."""
+    return round(100 * fit_to_width_scale(SUMMARY_WIDTHS))
+
+
+def paragraph_row_height(config: ProgrammeConfig) -> float:
+    """The height of each row under the report paragraph, so that the longest paragraph the
+    formula can make (every status, five-digit counts, the withdrawn sentence) shows whole."""
+    longest = narrative(year=config.year, program_number=config.program_number or "1234/CTr-UBND", total=99999,
+                        agencies=999, counts={s.value: 9999 for s in SUMMARY_STATUS_ORDER}, as_of=dt.date(2026, 9, 29))
+    lines = text_lines(longest, sum(SUMMARY_WIDTHS[:10]), PARAGRAPH_FONT_SIZE) + 1  # and a line to spare
+    return max(21.0, round(row_height(lines, PARAGRAPH_FONT_SIZE) / PARAGRAPH_ROWS, 2))
 
 
 def _count_header(w, f, row: int, label: str) -> None:
@@ -393,13 +416,16 @@ def _count_header(w, f, row: int, label: str) -> None:
 
 
 CHART_COL = 11  # charts start in column L, right of the tables (A..J, K a narrow gap)
+CHART_COLUMNS = 10  # the columns (of the default width) a 600-pixel chart covers
+TREND_ROWS = 19  # the rows the monthly chart (360 pixels) covers
+CHART_FONT = 12  # chart texts print at about 80 % of it
 
 
 def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
     """``n``: the rows of the per-agency table — the registry at init and the spare rows, so
     that the bar chart also shows the agencies the Office adds to the registry later."""
     sheet = L.SUMMARY_SHEET
-    font = {"name": FONT, "size": 10}
+    font = {"name": FONT, "size": CHART_FONT}
     colors = [STATUS_COLORS[s] for s in COUNTED]
     # status doughnut beside the status block
     dough = wb.add_chart({"type": "doughnut"})
@@ -409,9 +435,9 @@ def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
         "categories": [sheet, first_status, 0, first_status + len(COUNTED) - 1, 0],
         "values": [sheet, first_status, 2, first_status + len(COUNTED) - 1, 2],
         "points": [{"fill": {"color": c}} for c in colors],
-        "data_labels": {"value": True, "font": {"name": FONT, "size": 10, "bold": True, "color": "#FFFFFF"}},
+        "data_labels": {"value": True, "font": {"name": FONT, "size": CHART_FONT, "bold": True, "color": "#FFFFFF"}},
     })
-    dough.set_title({"name": "Tỷ lệ theo tình trạng", "name_font": {"name": FONT, "size": 12}})
+    dough.set_title({"name": "Tỷ lệ theo tình trạng", "name_font": {"name": FONT, "size": CHART_FONT + 2}})
     dough.set_legend({"position": "right", "font": font})
     dough.set_hole_size(50)
     dough.set_size({"width": 600, "height": 330})
@@ -427,12 +453,13 @@ def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
             "fill": {"color": color},
             "gap": 40,
         })
-    bar.set_title({"name": "Tình trạng công việc theo đơn vị", "name_font": {"name": FONT, "size": 12}})
+    bar.set_title({"name": "Tình trạng công việc theo đơn vị", "name_font": {"name": FONT, "size": CHART_FONT + 2}})
     bar.set_legend({"position": "bottom", "font": font})
-    bar.set_y_axis({"reverse": True, "num_font": font})
+    bar.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": CHART_FONT - 1}})  # every agency's name
     bar.set_x_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    body_px = 20 * max(n, 1) + 64  # the table's rows (about 20 px each) and its header
-    bar.set_size({"width": 600, "height": max(300, body_px)})
+    body_px = 64 + 20 * (lead_hdr - hdr - 1) - 8  # the rows (15 pt = 20 px) down to the leader table: its page
+    page_px = printable_height_pt() / (summary_print_scale() / 100) / 0.75
+    bar.set_size({"width": 600, "height": max(300, min(body_px, int(page_px)))})
     w.insert_chart(hdr, CHART_COL, bar, {"x_offset": 4, "y_offset": 0})
     # monthly trend, beside the leader and month tables
     trend = wb.add_chart({"type": "column", "subtype": "stacked"})
@@ -444,7 +471,7 @@ def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
             "fill": {"color": color},
             "gap": 60,
         })
-    trend.set_title({"name": "Công việc theo tháng đến hạn", "name_font": {"name": FONT, "size": 12}})
+    trend.set_title({"name": "Công việc theo tháng đến hạn", "name_font": {"name": FONT, "size": CHART_FONT + 2}})
     trend.set_legend({"position": "bottom", "font": font})
     trend.set_x_axis({"num_font": font})
     trend.set_y_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
