@@ -134,3 +134,16 @@ def wrapped_row_height(cells: Iterable[tuple[str, float]], font_size: float = 12
     every cell fits on one line (the row keeps the default height)."""
     lines = max((text_lines(text, width, font_size) for text, width in cells if text), default=1)
     return row_height(lines, font_size) if lines > 1 else None
+
+
+def text_points(text: str, font_size: float = 12) -> float:
+    """The width of one line of ``text`` on paper (points, at 100 %)."""
+    return sum(_char_points(c) for c in str(text)) * font_size / 12
+
+
+def width_for(texts: Iterable[str], minimum: float, font_size: float = 12) -> float:
+    """A column width (characters, as a builder sets it) that shows the longest of ``texts``
+    on one line, and at least ``minimum``."""
+    widest = max((text_points(t, font_size) for t in texts if t), default=0.0)
+    needed = (widest + CELL_PADDING_PT) / (DIGIT_PX * 0.75) - 5 / 7
+    return max(float(minimum), math.ceil(needed) + 1)  # a character to spare: Excel draws a little wider

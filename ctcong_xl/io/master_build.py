@@ -46,7 +46,7 @@ from ..core.summary_sheet import (  # noqa: F401  (re-exported: the layout's cel
 from ..core.warning import STATUS_COLORS, WarningGroup, xlsxwriter_format
 from ..core import printview, reviewsheets
 from ..core.paper import (A3, A4, MARGIN_SIDE_IN, MARGIN_TOP_IN, fit_to_width_scale, printable_height_pt, row_height,
-                          text_lines)
+                          text_lines, width_for, wrapped_row_height)
 from ..core.summary import narrative
 from . import vba
 
@@ -142,8 +142,11 @@ def _control(w, f, config: ProgrammeConfig) -> None:
     w.write(CONTROL_FIRST_BUTTON_ROW - 1, 1, "Việc làm", f["header"])
 
 
+INSTRUCTIONS_WIDTH = 120
+
+
 def _instructions(w, f) -> None:
-    w.set_column(0, 0, 120, f["wrap"])
+    w.set_column(0, 0, INSTRUCTIONS_WIDTH, f["wrap"])
     lines = [
         ("HƯỚNG DẪN SỬ DỤNG SỔ CHƯƠNG TRÌNH CÔNG TÁC", f["title"]),
         ("1. Trang “Cấu hình”: năm chương trình, số và ngày ban hành, ngày báo cáo, hạn đăng ký. Ô màu vàng được sửa.", None),
@@ -162,6 +165,9 @@ def _instructions(w, f) -> None:
     ]
     for r, (text, fmt) in enumerate(lines):
         w.write(r, 0, text, fmt or f["wrap"])
+        height = None if fmt else wrapped_row_height([(text, INSTRUCTIONS_WIDTH)])
+        if height:
+            w.set_row(r, height)
 
 
 def _config(wb, w, f, config: ProgrammeConfig) -> None:
@@ -195,8 +201,10 @@ def _config(wb, w, f, config: ProgrammeConfig) -> None:
 
 def _registry(w, f, agencies: list[Agency]) -> None:
     cols = L.REGISTRY_COLUMNS
-    for i, c in enumerate(cols):
-        w.set_column(i, i, c.width, f["date"] if c.type == "date" else f["base"])
+    texts = {"code": [a.code for a in agencies], "name": [a.name for a in agencies], "kind": [a.kind for a in agencies],
+             "email": [a.email for a in agencies]}
+    for i, c in enumerate(cols):  # wide enough for the longest code, name, kind and address of the registry
+        w.set_column(i, i, width_for(texts.get(c.key, []), c.width), f["date"] if c.type == "date" else f["base"])
     w.set_row(0, 36)
     w.write_row(0, 0, [c.header for c in cols], f["header"])
     for i, c in enumerate(cols):

@@ -8,12 +8,14 @@ from pathlib import Path
 import xlsxwriter
 
 from ..core.models import Agency, WorkItem
+from ..core.paper import A4, MARGIN_SIDE_IN, MARGIN_TOP_IN, width_for, wrapped_row_height
 from ..core.text import format_date
 from ..core.warning import WarningGroup, xlsxwriter_format
 from .templates import ascii_slug
 
 FONT = "Times New Roman"
 HEADERS = ("Mã đầu việc", "Nội dung công việc", "Thời hạn", "Số ngày", "Ghi chú")
+WIDTHS = (17, 60, 12, 13, 30)
 
 
 def write_reminder(out_dir: Path, agency: Agency, overdue: list[WorkItem], due_soon: list[WorkItem],
@@ -32,10 +34,9 @@ def write_reminder(out_dir: Path, agency: Agency, overdue: list[WorkItem], due_s
     head = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center"})
     title = wb.add_format({"font_name": FONT, "font_size": 14, "bold": True})
     ws = wb.add_worksheet("Đôn đốc")
-    ws.set_column(0, 0, 17)
-    ws.set_column(1, 1, 60)
-    ws.set_column(2, 3, 12)
-    ws.set_column(4, 4, 30)
+    widths = (width_for([i.ma_dau_viec for i in (*overdue, *due_soon)], WIDTHS[0]), *WIDTHS[1:])
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     ws.write_string(0, 0, f"DANH SÁCH CÔNG VIỆC CẦN ĐÔN ĐỐC — {agency.name.upper()}", title)
     ws.write_string(1, 0, f"{programme}; tính đến ngày {format_date(as_of)}.",
                     wb.add_format({"font_name": FONT, "italic": True}))
@@ -58,10 +59,16 @@ def write_reminder(out_dir: Path, agency: Agency, overdue: list[WorkItem], due_s
             ws.write_datetime(r, 2, dt.datetime.combine(e, dt.time()), date)
             ws.write_string(r, 3, f"quá {days} ngày" if late else f"còn {days} ngày", fmt)
             ws.write_string(r, 4, i.tinh_hinh or "", fmt)
+            height = wrapped_row_height(zip((i.ma_dau_viec, i.noi_dung, "", "", i.tinh_hinh or ""), widths))
+            if height:  # LibreOffice and previewers do not fit row heights: every wrapped line shows
+                ws.set_row(r, height)
             r += 1
         r += 1
-    ws.set_paper(9)
+    ws.repeat_rows(4)  # the first table's header on every page
+    ws.set_paper(A4)
     ws.set_landscape()
+    ws.set_margins(left=MARGIN_SIDE_IN, right=MARGIN_SIDE_IN, top=MARGIN_TOP_IN, bottom=MARGIN_TOP_IN)
+    ws.set_footer(f'&C&"{FONT},Regular"&10Trang &P/&N')
     ws.fit_to_pages(1, 0)
     wb.close()
     return path
