@@ -76,11 +76,11 @@ def agency_groups(ds: Dataset) -> list[tuple[str, list[WorkItem]]]:
     """(lead agency's name, its items) for every item not withdrawn: agencies in Vietnamese
     alphabetical order (items without a lead agency last), items by effective deadline then code."""
     groups: dict[str, list[WorkItem]] = {}
+    names = {a.code: a.name for a in ds.agencies}
     for item in ds.items:
         if item.rut:
             continue
-        a = ds.agency(item.ma_don_vi) if item.ma_don_vi else None
-        name = a.name if a else (item.don_vi_chu_tri or item.ma_don_vi or NO_AGENCY_TEXT)
+        name = names.get(item.ma_don_vi) or item.don_vi_chu_tri or item.ma_don_vi or NO_AGENCY_TEXT
         groups.setdefault(name, []).append(item)
     for items in groups.values():
         items.sort(key=lambda i: (i.effective_deadline or dt.date.max, i.ma_dau_viec))

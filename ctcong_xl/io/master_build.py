@@ -465,10 +465,10 @@ def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
     bar.set_legend({"position": "bottom", "font": font})
     bar.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": CHART_FONT - 1}})  # every agency's name
     bar.set_x_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    body_px = 64 + 20 * (lead_hdr - hdr - 1) - 8  # the rows (15 pt = 20 px) down to the leader table: its page
+    body_px = 64 + 20 * (lead_hdr - hdr - 1) - 11  # the rows (15 pt = 20 px) down to the leader table: its page
     page_px = printable_height_pt() / (summary_print_scale() / 100) / 0.75
     bar.set_size({"width": 600, "height": max(300, min(body_px, int(page_px)))})
-    w.insert_chart(hdr, CHART_COL, bar, {"x_offset": 4, "y_offset": 0})
+    w.insert_chart(hdr, CHART_COL, bar, {"x_offset": 4, "y_offset": 3})  # below the page break, whole on its page
     # monthly trend, beside the leader and month tables
     trend = wb.add_chart({"type": "column", "subtype": "stacked"})
     for j, color in enumerate(colors):
@@ -484,4 +484,4 @@ def _charts(wb, w, n: int, hdr: int, lead_hdr: int, mon_hdr: int) -> None:
     trend.set_x_axis({"num_font": font})
     trend.set_y_axis({"num_font": font, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     trend.set_size({"width": 600, "height": 360})
-    w.insert_chart(lead_hdr, CHART_COL, trend, {"x_offset": 4, "y_offset": 0})
+    w.insert_chart(lead_hdr, CHART_COL, trend, {"x_offset": 4, "y_offset": 3})
