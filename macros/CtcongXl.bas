@@ -27,6 +27,8 @@ Option Explicit
 
 Private Const ICON_ERROR As Long = &H10
 Private Const ICON_WARNING As Long = &H30
+Private Const YES_NO_QUESTION As Long = &H24 ' MB_YESNO + MB_ICONQUESTION
+Private Const ANSWER_YES As Long = 6 ' IDYES
 
 ' ---------------------------------------------------------------------------------------
 ' Buttons
@@ -91,6 +93,22 @@ Public Sub CtcDonDoc()
     If Not PythonReady(feature) Then Exit Sub
     BeginWork feature
     RunPython "import ctcong_xl.xl as xl; xl.don_doc()"
+    EndWork
+    Exit Sub
+Failed:
+    ReportFailure feature, Err.Number, Err.Description
+End Sub
+
+Public Sub CtcGuiDonDoc()
+    Dim feature As String
+    feature = Vi("G\u1EEDi \u0111\u00F4n \u0111\u1ED1c")
+    On Error GoTo Failed
+    If Not Confirmed(feature, _
+        Vi("G\u1EEDi th\u01B0 \u0111\u00F4n \u0111\u1ED1c (k\u00E8m danh s\u00E1ch vi\u1EC7c qu\u00E1 h\u1EA1n v\u00E0 s\u1EAFp \u0111\u1EBFn h\u1EA1n) t\u1EDBi c\u00E1c \u0111\u01A1n v\u1ECB qua m\u00E1y ch\u1EE7 th\u01B0 ghi \u1EDF trang \u201CC\u1EA5u h\u00ECnh\u201D?") & vbCrLf & vbCrLf & _
+        Vi("Th\u01B0 \u0111\u00E3 g\u1EEDi m\u00E0 danh s\u00E1ch kh\u00F4ng \u0111\u1ED5i th\u00EC kh\u00F4ng g\u1EEDi l\u1EA1i.")) Then Exit Sub
+    If Not PythonReady(feature) Then Exit Sub
+    BeginWork feature
+    RunPython "import ctcong_xl.xl as xl; xl.gui_don_doc()"
     EndWork
     Exit Sub
 Failed:
@@ -167,6 +185,17 @@ Private Sub ReportFailure(ByVal feature As String, ByVal errNumber As Long, ByVa
         Vi("H\u00E3y ch\u1EE5p l\u1EA1i th\u00F4ng b\u00E1o n\u00E0y v\u00E0 g\u1EEDi cho c\u00E1n b\u1ED9 ph\u1EE5 tr\u00E1ch c\u00F4ng ngh\u1EC7 th\u00F4ng tin."), _
         ICON_ERROR
 End Sub
+
+Private Function Confirmed(ByVal feature As String, ByVal question As String) As Boolean
+    ' True when the clerk answers Yes (a button that sends e-mail asks first).
+    Dim title As String
+    title = Vi("ctcong-xl \u2013 ") & feature
+    #If Mac Then
+        Confirmed = (MsgBox(question, vbYesNo + vbQuestion, title) = vbYes)
+    #Else
+        Confirmed = (MessageBoxW(Application.hWnd, StrPtr(question), StrPtr(title), YES_NO_QUESTION) = ANSWER_YES)
+    #End If
+End Function
 
 Private Sub ShowMessage(ByVal feature As String, ByVal message As String, ByVal icon As Long)
     Dim title As String

@@ -93,7 +93,7 @@ def test_master_is_a_macro_workbook_with_a_vba_project(package):
     assert package["xl/vbaProject.bin"][:8] == bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-def test_control_sheet_has_seven_buttons_bound_to_the_vba_macros(master, package):
+def test_control_sheet_has_eight_buttons_bound_to_the_vba_macros(master, package):
     vml = _rels(package, _part_of(master, L.CONTROL_SHEET))["vmlDrawing"]
     root = etree.fromstring(package[vml])
     buttons = []
@@ -104,7 +104,7 @@ def test_control_sheet_has_seven_buttons_bound_to_the_vba_macros(master, package
             buttons.append((caption, data.findtext("x:FmlaMacro", namespaces=NS)))
     assert buttons == [(b.caption, f"[0]!{b.macro}") for b in vba.BUTTONS]
     assert [b.caption for b in vba.BUTTONS] == ["Kiểm tra", "Tổng hợp", "Cập nhật tổng hợp", "Tạo mẫu", "Đôn đốc",
-                                                "Lập chương trình", "Kiểm tra máy"]
+                                                "Gửi đôn đốc", "Lập chương trình", "Kiểm tra máy"]
 
 
 def test_every_button_macro_is_a_public_sub_of_the_vba_project(master):

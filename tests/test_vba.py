@@ -71,8 +71,8 @@ def test_button_macros_are_unique_ascii_vba_identifiers():
 
 def test_buttons_cover_the_five_operations_of_the_spec_the_programme_and_the_doctor():
     captions = [button.caption for button in vba.BUTTONS]
-    assert captions == ["Kiểm tra", "Tổng hợp", "Cập nhật tổng hợp", "Tạo mẫu", "Đôn đốc", "Lập chương trình",
-                        "Kiểm tra máy"]
+    assert captions == ["Kiểm tra", "Tổng hợp", "Cập nhật tổng hợp", "Tạo mẫu", "Đôn đốc", "Gửi đôn đốc",
+                        "Lập chương trình", "Kiểm tra máy"]
 
 
 def test_button_texts_are_nfc_vietnamese_sentences():
@@ -85,7 +85,8 @@ def test_button_texts_are_nfc_vietnamese_sentences():
 
 def test_python_functions_constant_follows_buttons_order():
     assert vba.PYTHON_FUNCTIONS == (
-        "kiem_tra", "tong_hop", "cap_nhat_tong_hop", "tao_mau", "don_doc", "lap_chuong_trinh", "kiem_tra_may",
+        "kiem_tra", "tong_hop", "cap_nhat_tong_hop", "tao_mau", "don_doc", "gui_don_doc", "lap_chuong_trinh",
+        "kiem_tra_may",
     )
 
 
@@ -182,6 +183,16 @@ def test_each_button_sub_reports_errors_in_a_message_box():
         assert "On Error GoTo Failed" in body
         assert re.search(r"^Failed:\r?\n\s+ReportFailure feature, Err\.Number, Err\.Description", body, re.M)
     assert "MessageBoxW Application.hWnd" in sub_body(code, "ShowMessage", "Private")
+
+
+def test_the_button_that_sends_mail_asks_the_clerk_before_it_runs_python():
+    body = sub_body(all_our_code(), "CtcGuiDonDoc")
+    ask = body.index("If Not Confirmed(feature")
+    assert ask < body.index("RunPython") and "Then Exit Sub" in body[ask:body.index("RunPython")]
+    confirmed = sub_body(all_our_code(), "Confirmed", "Private")
+    assert "YES_NO_QUESTION) = ANSWER_YES" in confirmed
+    question = vba.vba_unescape(VI_LITERAL.findall(body)[1])
+    assert question.startswith("Gửi thư đôn đốc") and question.endswith("“Cấu hình”?")
 
 
 def test_failure_message_is_vietnamese():

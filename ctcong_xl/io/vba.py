@@ -129,6 +129,13 @@ BUTTONS: tuple[Button, ...] = (
         "vào thư mục outbox.",
     ),
     Button(
+        "Gửi đôn đốc",
+        "CtcGuiDonDoc",
+        "gui_don_doc",
+        "Lập danh sách đôn đốc như nút “Đôn đốc” rồi gửi thư kèm danh sách tới từng đơn vị qua máy chủ thư "
+        "ghi ở trang “Cấu hình”; danh sách đã gửi không đổi thì không gửi lại.",
+    ),
+    Button(
         "Lập chương trình",
         "CtcLapChuongTrinh",
         "lap_chuong_trinh",
