@@ -13,7 +13,6 @@ the cell reader: :func:`last_rows` returns only the sheets it is sure of.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from collections.abc import Iterable
@@ -21,9 +20,8 @@ from pathlib import Path
 
 from lxml import etree
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+from .xlsxpatch import sheet_parts
+
 _PREFIXED = re.compile(rb"<\w+:(?:row|c|sheetData)\b")
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_NUMBERS = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
@@ -43,7 +41,7 @@ def last_rows(path: Path, names: Iterable[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            parts = _sheet_parts(zf)
+            parts = sheet_parts(zf)
             for name in names:
                 if name in parts:
                     try:
@@ -108,19 +106,6 @@ def _is_number(text: bytes) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    book = etree.fromstring(zf.read("xl/workbook.xml"), _PARSER)
-    rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), _PARSER)
-    targets = {r.get("Id"): r.get("Target") for r in rels}
-    out: dict[str, str] = {}
-    for s in book.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(s.get(f"{_NS_REL}id"))
-        if target:
-            out[s.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target))
-    return out
 
 
 __all__ = ["last_row", "last_rows"]

@@ -77,9 +77,10 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     targets = {r.get("Id"): r.get("Target") for r in rels}
     out: dict[str, str] = {}
     for s in wb.iter(f"{M}sheet"):
-        target = targets[s.get(f"{{{NS_REL}}}id")]
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        out[s.get("name")] = part
+        target = targets.get(s.get(f"{{{NS_REL}}}id"))
+        if target:  # a sheet without its relationship has no part: it is "missing" to every caller
+            out[s.get("name")] = (target.lstrip("/") if target.startswith("/")
+                                  else posixpath.normpath(posixpath.join("xl", target)))
     return out
 
 
