@@ -25,7 +25,6 @@ import typer
 from typer._click import exceptions as typer_click
 from typer.core import TyperCommand, TyperGroup
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -308,25 +307,39 @@ def templates(
         raise typer.Exit(1)
 
 
-def _print_run(report: ops.RunReport, title: str) -> None:
-    """One row per new file; files already consolidated (left in inbox) on one line."""
+FILE_TABLE_ROWS = 30  # more new files than this: the accepted ones are counted, not listed one by one
+
+
+def _verdict(c) -> Text:
+    r = c.result
+    if r.superseded_by:
+        return Text("bỏ qua (đã có tệp mới hơn)", style="yellow")
+    if c.deferred:
+        return Text("chờ lần chạy sau", style="yellow")
+    return Text("nhận", style="green") if r.accepted else Text("trả lại", style="red")
+
+
+def _print_run(report: ops.RunReport, title: str, log_sheet: str | None) -> None:
+    """One row per new file; files already consolidated (left in inbox) on one line. A round of
+    more than :data:`FILE_TABLE_ROWS` new files lists only those that need a look (returned,
+    superseded, waiting, registered for other agencies) and counts the others; every file is in
+    the master's log sheet and in ``--json``."""
     fresh = [c for c in report.files if not c.result.duplicate_of]
     duplicates = len(report.files) - len(fresh)
+    plain = [c for c in fresh if c.result.accepted and not c.result.for_others]
+    listed = fresh if len(fresh) <= FILE_TABLE_ROWS else [c for c in fresh if c not in plain]
     t = Table(title=title)
-    for col in ("Tệp", "Đơn vị", "Loại", "Kết quả", "Số dòng", "Thêm", "Sửa", "Rút"):
+    t.add_column("Tệp", overflow="fold", min_width=12)  # the whole name, folded: the clerk must find the file
+    for col in ("Đơn vị", "Loại", "Kết quả", "Số dòng", "Thêm", "Sửa", "Rút"):
         t.add_column(col)
-    for c in fresh:
+    for c in listed:
         r = c.result
-        if r.superseded_by:
-            verdict = Text("bỏ qua (đã có tệp mới hơn)", style="yellow")
-        elif c.deferred:
-            verdict = Text("chờ lần chạy sau", style="yellow")
-        else:
-            verdict = Text("nhận", style="green") if r.accepted else Text("trả lại", style="red")
-        t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), verdict, str(r.rows), str(r.added),
+        t.add_row(r.file, r.agency, L.KIND_TEXT.get(r.kind, r.kind), _verdict(c), str(r.rows), str(r.added),
                   str(r.changed), str(r.removed))
-    if fresh:
+    if listed:
         out.print(t)
+    if len(listed) < len(fresh):
+        out.print(_accepted_count(plain, log_sheet))
     for c in fresh:
         if c.result.for_others:
             leads = ", ".join(f"{code}: {n}" for code, n in sorted(c.result.for_others.items()))
@@ -347,6 +360,27 @@ def _print_run(report: ops.RunReport, title: str) -> None:
         out.print(f"Bản có đánh dấu lỗi để gửi trả đơn vị: thư mục returned ({len(returned)} tệp).")
 
 
+def _accepted_count(plain: list, log_sheet: str | None) -> Text:
+    """“Nhận 117 tệp không cần xem lại (Đăng ký năm: 117) — 2.925 dòng; việc: thêm …”, one line
+    (a validation, ``log_sheet`` None, says “Không có lỗi” and counts the rows only)."""
+    kinds: dict[str, int] = {}
+    for c in plain:
+        kinds[c.result.kind] = kinds.get(c.result.kind, 0) + 1
+    by_kind = "; ".join(f"{L.KIND_TEXT.get(k, k)}: {n}" for k, n in kinds.items())
+    rows, added, changed, removed = (sum(getattr(c.result, a) for c in plain) for a in ("rows", "added", "changed", "removed"))
+    if log_sheet is None:
+        return Text.assemble(("Không có lỗi", "green"), f": {_n(len(plain))} tệp ({by_kind}), {_n(rows)} dòng. "
+                             "Từng tệp: chạy lại với --json.")
+    return Text.assemble(("Nhận", "green"),
+                         f" {_n(len(plain))} tệp không cần xem lại ({by_kind}) — {_n(rows)} dòng; việc: thêm {_n(added)}, "
+                         f"sửa {_n(changed)}, rút {_n(removed)}. Từng tệp: trang “{log_sheet}” của sổ tổng hợp "
+                         "(hoặc chạy lại với --json).")
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")  # 2.925: the Vietnamese thousands separator
+
+
 @contextlib.contextmanager
 def _file_progress(label: str, *, quiet: bool) -> Iterator[ops.Progress | None]:
     """A progress bar over the files read, on stderr (stdout stays for the result/JSON);
@@ -354,6 +388,8 @@ def _file_progress(label: str, *, quiet: bool) -> Iterator[ops.Progress | None]:
     if quiet or not err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # only on a terminal
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[name]}"), console=err, transient=True) as bar:
         task = bar.add_task(label, total=None, name="")
@@ -364,11 +400,11 @@ def _file_progress(label: str, *, quiet: bool) -> Iterator[ops.Progress | None]:
         yield update
 
 
-def _emit(report: ops.RunReport, as_json: bool, title: str) -> None:
+def _emit(report: ops.RunReport, as_json: bool, title: str, log_sheet: str | None = None) -> None:
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        _print_run(report, title)
+        _print_run(report, title, log_sheet)
     if report.has_errors:
         raise typer.Exit(1)
 
@@ -398,7 +434,7 @@ def consolidate(workspace: Path, as_json: Json = False) -> None:
     """
     with _file_progress("Đang tổng hợp", quiet=as_json) as progress:
         report = ops.consolidate(_ws(workspace), progress=progress)
-    _emit(report, as_json, "Kết quả tổng hợp")
+    _emit(report, as_json, "Kết quả tổng hợp", L.IMPORT_LOG_SHEET)
 
 
 @app.command(cls=VietnameseCommand)

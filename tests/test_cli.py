@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from ctcong_xl import ops
 from ctcong_xl.cli import app
 from ctcong_xl.core.models import Agency
+from helpers import office, pristine, run_cli  # noqa: F401 - fixtures
 
 runner = CliRunner()
 AGENCIES = [Agency(code="STC", name="Sở Tài chính"), Agency(code="SYT", name="Sở Y tế")]
@@ -136,3 +137,30 @@ def test_a_summary_imports_neither_the_other_operations_nor_their_libraries():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
     assert done.stdout.strip() == "[]"
+
+
+def test_a_large_round_counts_the_accepted_files_and_lists_those_to_look_at(office, monkeypatch):
+    import ctcong_xl.cli as cli
+
+    monkeypatch.setattr(cli, "FILE_TABLE_ROWS", 2)  # a round of three new files counts as large here
+    office.send("annual", "STC", [{"noi_dung": "Đề án cơ cấu lại ngân sách địa phương", "thoi_han": "Quý II/2026"}])
+    office.send("annual", "SNV", [{"noi_dung": "Đề án vị trí việc làm", "thoi_han": "Quý III/2026"},
+                                  {"noi_dung": "Kế hoạch tinh gọn bộ máy cấp xã", "thoi_han": "T9/2026"}])
+    office.send("annual", "STP", [{"noi_dung": "Báo cáo công tác pháp chế", "thoi_han": "31/02/2026"}])
+    code, stdout, _ = run_cli("consolidate", office.root)
+    assert code == 1  # the Tư pháp file has an impossible date
+    assert "annual_STP.xlsx" in stdout and "trả lại" in stdout
+    assert "annual_STC.xlsx" not in stdout and "annual_SNV.xlsx" not in stdout
+    assert "Nhận 2 tệp không cần xem lại (Đăng ký năm: 2) — 3 dòng; việc: thêm 3, sửa 0, rút 0." in " ".join(stdout.split())
+    assert "“Nhật ký tổng hợp”" in stdout
+
+
+def test_a_small_round_lists_every_file(office):
+    office.send("annual", "STC", [{"noi_dung": "Đề án cơ cấu lại ngân sách địa phương", "thoi_han": "Quý II/2026"}])
+    office.send("annual", "SNV", [{"noi_dung": "Đề án vị trí việc làm", "thoi_han": "Quý III/2026"}])
+    code, stdout, _ = run_cli("consolidate", office.root)
+    assert code == 0
+    # the first column, whose names fold over lines in a narrow table
+    flat = "".join(line.split("│")[1].strip() for line in stdout.splitlines() if line.startswith("│"))
+    assert "annual_STC.xlsx" in flat and "annual_SNV.xlsx" in flat
+    assert "không cần xem lại" not in stdout
