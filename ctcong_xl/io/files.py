@@ -28,6 +28,41 @@ def atomic_copy(src: Path, dest: Path) -> Path:
     return out
 
 
+def atomic_copies(pairs: list[tuple[Path, Path]]) -> list[Path]:
+    """Each ``(src, dest)`` copied as :func:`atomic_copy` does, durable together: every copy
+    is written to its temporary name, the disk flushed once (``os.sync`` where it exists;
+    elsewhere each file is fsynced), then each is renamed over its target and the folders
+    flushed. One flush instead of two per file: archiving a round of 120 files cost half its
+    time in fsyncs. A run killed before the renames leaves only temporaries, which
+    :func:`remove_stale_temporaries` removes."""
+    staged: list[tuple[str, Path, os.stat_result]] = []
+    try:
+        for src, dest in pairs:
+            dest, st = Path(dest), os.stat(src)
+            fd, tmp = tempfile.mkstemp(prefix="." + dest.name[:40] + "-", suffix=".tmp", dir=dest.parent)
+            staged.append((tmp, dest, st))
+            with os.fdopen(fd, "wb") as fh, open(src, "rb") as inp:
+                shutil.copyfileobj(inp, fh, _COPY_CHUNK)
+                if not _CAN_SYNC:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        if _CAN_SYNC:
+            os.sync()
+        for tmp, dest, st in staged:
+            os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+            os.replace(tmp, dest)
+    except BaseException:
+        for tmp, _, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for folder in {dest.parent for _, dest, _ in staged}:
+        _fsync_dir(folder)
+    return [dest for _, dest, _ in staged]
+
+
+_CAN_SYNC = hasattr(os, "sync")  # POSIX; Windows has no sync(): each file is fsynced
+
+
 def _atomic(dest: Path, write) -> Path:
     dest = Path(dest)
     fd, tmp = tempfile.mkstemp(prefix="." + dest.name[:40] + "-", suffix=".tmp", dir=dest.parent)
@@ -69,4 +104,4 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["atomic_copy", "atomic_write", "remove_stale_temporaries"]
+__all__ = ["atomic_copies", "atomic_copy", "atomic_write", "remove_stale_temporaries"]

@@ -37,7 +37,7 @@ from ..core.writeplan import (
     plan_validation_log,
 )
 from ..io import master as master_io
-from ..io.files import atomic_copy, remove_stale_temporaries
+from ..io.files import atomic_copies, remove_stale_temporaries
 from ..io.guard import Outcome, ProcessLimits, run_guarded
 from ..io.incoming import Submission, read_meta, read_submission, sha256_file
 from .workspace import Workspace, WorkspaceError, current_user, template_key, write_master
@@ -340,8 +340,8 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     positions = ItemPositions(ds.items)  # once for every file of the run
     cell_of = _cell_locator(ds)
     remove_stale_temporaries(ws.folder("archive"))  # a copy cut short by a run killed earlier
+    _archive(ws, accepted)  # every consolidated file is kept before the master changes
     for c in accepted:
-        _archive(ws, c)  # every consolidated file is kept before the master changes
         changes = _apply(ds, c, today, cell_of, positions)
         c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
         # a finding with a cell points into the agency's file; one without is about the master
@@ -373,14 +373,17 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     return report, plan
 
 
-def _archive(ws: Workspace, c: FileCheck) -> Path:
+def _archive(ws: Workspace, checks: list[FileCheck]) -> None:
+    """Each accepted file copied to archive/<sha256>.<ext>, all durable before the master changes."""
     archive = ws.folder("archive")
     archive.mkdir(exist_ok=True)
-    dest = archive / f"{c.result.sha256}{c.path.suffix.lower()}"
-    # a copy cut short by an earlier run killed mid-way does not match its name: replaced
-    if not dest.exists() or sha256_file(dest) != c.result.sha256:
-        atomic_copy(c.path, dest)
-    return dest
+    pairs = {}
+    for c in checks:
+        dest = archive / f"{c.result.sha256}{c.path.suffix.lower()}"
+        # a copy cut short by an earlier run killed mid-way does not match its name: replaced
+        if dest not in pairs and (not dest.exists() or sha256_file(dest) != c.result.sha256):
+            pairs[dest] = c.path
+    atomic_copies([(src, dest) for dest, src in pairs.items()])
 
 
 def _log_entry(now: dt.datetime, who: str, c: FileCheck, changes: Changes | None) -> ImportLogEntry:
