@@ -78,17 +78,25 @@ class Changes:
 
 
 def fingerprint_value(value: Any) -> str:
+    """Four hex digits of a field's value: CRC-32 of its text (a date in ISO form, nothing for
+    an empty value), low 16 bits."""
     if value is None or value == "" or value is False:
-        text = ""
+        return _EMPTY
+    if value.__class__ is str:
+        text = value
     elif isinstance(value, dt.date):
         text = value.isoformat()
     else:
         text = str(value)
-    return format(zlib.crc32(text.encode("utf-8")) & 0xFFFF, "04x")
+    return f"{zlib.crc32(text.encode('utf-8')) & 0xFFFF:04x}"
+
+
+_EMPTY = f"{zlib.crc32(b'') & 0xFFFF:04x}"
 
 
 def fingerprint(item: WorkItem) -> str:
-    return "".join(fingerprint_value(getattr(item, k)) for k in FINGERPRINTED)
+    fields = item.__dict__  # (a pydantic model's field values: read directly, 30 000 items a run)
+    return "".join([fingerprint_value(fields[k]) for k in FINGERPRINTED])
 
 
 def hand_edited_fields(item: WorkItem) -> set[str]:

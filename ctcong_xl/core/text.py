@@ -71,7 +71,10 @@ def normalize_header(s: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _normalize_text(s: str) -> str:
-    return re.sub(r"\s+", " ", nfc(s)).strip().casefold()
+    return _SPACES.sub(" ", nfc(s)).strip().casefold()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 _D_STROKE = str.maketrans({"đ": "d", "Đ": "D"})
