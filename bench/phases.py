@@ -37,6 +37,18 @@ PHASES = (  # (module, function, label); nested phases are inside their parents'
 )
 
 
+def _rss_mb() -> tuple[float, float]:
+    """(resident now, peak so far) of this process, MB."""
+    now = peak = 0.0
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return now, peak
+
+
 def _cpu() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -45,7 +57,7 @@ def _cpu() -> tuple[float, float]:
 
 class Clock:
     def __init__(self) -> None:
-        self.rows: dict[str, list[float]] = {}  # label -> [calls, wall, own cpu, workers' cpu]
+        self.rows: dict[str, list[float]] = {}  # label -> [calls, wall, own cpu, workers' cpu, RSS after, peak]
         self.depth: dict[str, int] = {}
 
     def wrap(self, fn, label: str):
@@ -60,11 +72,12 @@ class Clock:
                 self.depth[label] -= 1
                 if outer:
                     own2, kids2 = _cpu()
-                    row = self.rows.setdefault(label, [0, 0.0, 0.0, 0.0])
+                    row = self.rows.setdefault(label, [0, 0.0, 0.0, 0.0, 0.0, 0.0])
                     row[0] += 1
                     row[1] += time.perf_counter() - t
                     row[2] += own2 - own
                     row[3] += kids2 - kids
+                    row[4:6] = _rss_mb()
         return timed
 
 
@@ -85,6 +98,7 @@ def main(argv: list[str]) -> int:
     from ctcong_xl import cli
     import ctcong_xl.ops.intake, ctcong_xl.ops.review, ctcong_xl.ops.workspace  # noqa: E401,F401
     imported = time.perf_counter()
+    rss0 = _rss_mb()
     clock = Clock()
     install(clock)
     sys.argv = ["ctcong-xl", *argv]
@@ -102,11 +116,13 @@ def main(argv: list[str]) -> int:
     wall = time.perf_counter() - start
     own, kids = (a - b for a, b in zip(_cpu(), (own0, kids0)))
     print(f"ctcong-xl {' '.join(argv)}  (exit {code})")
-    print(f"{'phase':48} {'calls':>5} {'wall s':>8} {'CPU s':>8} {'workers':>8}")
-    print(f"{'python start + imports':48} {'':>5} {imported - T0:8.3f} {'':>8} {'':>8}")
-    for label, (calls, w, c, k) in clock.rows.items():
-        print(f"{label:48} {int(calls):5d} {w:8.3f} {c:8.3f} {k:8.3f}")
-    print(f"{'the command in all (after imports)':48} {'':>5} {wall:8.3f} {own:8.3f} {kids:8.3f}")
+    print(f"{'phase':48} {'calls':>5} {'wall s':>8} {'CPU s':>8} {'workers':>8} {'RSS MB':>7} {'peak MB':>7}")
+    print(f"{'python start + imports':48} {'':>5} {imported - T0:8.3f} {'':>8} {'':>8} {rss0[0]:7.0f} {rss0[1]:7.0f}")
+    for label, (calls, w, c, k, now, peak) in clock.rows.items():
+        print(f"{label:48} {int(calls):5d} {w:8.3f} {c:8.3f} {k:8.3f} {now:7.0f} {peak:7.0f}")
+    now, peak = _rss_mb()
+    print(f"{'the command in all (after imports)':48} {'':>5} {wall:8.3f} {own:8.3f} {kids:8.3f} {now:7.0f} {peak:7.0f}")
+    print("(RSS after the phase's last call, and this process's peak so far; the workers are apart)")
     return 0
 
 
