@@ -327,7 +327,8 @@ def _print_run(report: ops.RunReport, title: str, log_sheet: str | None) -> None
     fresh = [c for c in report.files if not c.result.duplicate_of]
     duplicates = len(report.files) - len(fresh)
     plain = [c for c in fresh if c.result.accepted and not c.result.for_others]
-    listed = fresh if len(fresh) <= FILE_TABLE_ROWS else [c for c in fresh if c not in plain]
+    counted = {id(c) for c in plain}
+    listed = fresh if len(fresh) <= FILE_TABLE_ROWS else [c for c in fresh if id(c) not in counted]
     t = Table(title=title)
     t.add_column("Tệp", overflow="fold", min_width=12)  # the whole name, folded: the clerk must find the file
     for col in ("Đơn vị", "Loại", "Kết quả", "Số dòng", "Thêm", "Sửa", "Rút"):
