@@ -343,6 +343,7 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     _archive(ws, accepted)  # every consolidated file is kept before the master changes
     for c in accepted:
         changes = _apply(ds, c, today, cell_of, positions)
+        c.validated = None  # its rows are in the programme now: not held through the write (memory)
         c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
         # a finding with a cell points into the agency's file; one without is about the master
         extra.extend(f.at(file=c.path.name, sheet=c.submission.sheet if f.cell else PROGRAMME_SHEET)
