@@ -1,18 +1,20 @@
 """The annotated copy of a faulty file, ready to e-mail back to its agency.
 
-The copy is the agency's own workbook (opened with openpyxl: it is a template we wrote, so
-what matters survives — values, formats, dropdowns, protection, the hidden metadata that lets
-the corrected file be recognised when it comes back) with:
+The copy is the agency's own workbook — its package patched by :mod:`.annotate`, every part
+this copy does not change (values, formats, dropdowns, protection, the hidden metadata that
+lets the corrected file be recognised when it comes back, drawings) kept byte for byte — with:
 
 * every formula of the agency's written back as its text (the copy is opened at the Office too:
-  nothing in it may run);
+  nothing in it may run), and no VBA project;
 * every cell that has a finding filled (light red for an error, light yellow for a warning)
   and a comment giving the Vietnamese message and how to fix it;
 * a new FIRST sheet ``Lỗi cần sửa`` listing every finding (sheet, cell with a link to it,
-  severity, message, hint), so no row of the form shifts.
+  severity, message, hint), so no row of the form shifts; a copy sent back again gets its list
+  replaced.
 
-A file that cannot be opened as a workbook at all (not Excel, an old format, encrypted,
-damaged) gets a small new workbook with only the list. The name is ``<stem>_CanSua.xlsx``.
+A file that cannot be opened or patched as a workbook at all (not Excel, an old format,
+encrypted, damaged) gets a small new workbook with only the list. The name is
+``<stem>_CanSua.xlsx``.
 """
 
 from __future__ import annotations
@@ -21,28 +23,25 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils.cell import coordinate_from_string
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ..core.findings import Finding
+from ..core.forms import column_letter
 from ..core.layout import SEVERITY_TEXT
-from ..core.text import ILLEGAL_XML, safe_file_stem, xml_safe
+from ..core.text import safe_file_stem, xml_safe
+from .annotate import Annotation, skeleton
 from .templates import row_height
+from .xlsxpatch import NS_MAIN, cell_content
 
 LIST_SHEET = "Lỗi cần sửa"
 SUFFIX = "_CanSua"
 AUTHOR = "Văn phòng UBND tỉnh"
 FONT = "Times New Roman"
-ERROR_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
-WARNING_FILL = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
+ERROR_FILL = "FFC7CE"
+WARNING_FILL = "FFEB9C"
+HEADER_FILL = "D9E1F2"
 LIST_HEADERS = ("STT", "Trang", "Ô", "Mức độ", "Lỗi", "Cách sửa", "Giá trị trong ô")
 LIST_WIDTHS = (6, 18, 8, 10, 60, 60, 28)
-_CELL = re.compile(r"^[A-Z]{1,3}[1-9]\d{0,6}$")
+HEAD_ROW = 4
+_CELL = re.compile(r"^([A-Z]{1,3})([1-9]\d{0,6})$")
 
 
 def returned_name(path: Path) -> str:
@@ -59,81 +58,44 @@ def write_returned(path: Path, findings: list[Finding], out_dir: Path, *, annota
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / returned_name(path)
     ordered = sorted(findings, key=_order)
+    data = None
+    if annotate:
+        try:
+            data = annotated_copy(path.read_bytes(), path.name, ordered)
+        except Exception:  # noqa: BLE001 - not a workbook this door can patch (any reason): the list alone
+            data = None
+    if data is None:
+        data = annotated_copy(skeleton(LIST_SHEET, FONT), path.name, ordered)
     tmp = out.with_name("." + out.name + ".tmp")
     try:
-        try:
-            (_annotated(path, ordered) if annotate else _list_only(path, ordered)).save(tmp)
-        except Exception:  # noqa: BLE001 - the agency's workbook cannot be saved back: the list alone
-            _list_only(path, ordered).save(tmp)
+        tmp.write_bytes(data)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
     return out
 
 
-def _annotated(path: Path, ordered: list[Finding]) -> Workbook:
-    wb = _open(path)
-    if wb is None:
-        return _list_only(path, ordered)
-    marked = _mark_cells(wb, ordered)
-    ws = wb.create_sheet(LIST_SHEET, 0)
-    _write_list(ws, path.name, ordered, linked=marked)
-    for sheet in wb.worksheets:
-        sheet.sheet_view.tabSelected = sheet is ws
-    wb.active = 0
-    return wb
-
-
-def _list_only(path: Path, ordered: list[Finding]) -> Workbook:
-    wb = openpyxl.Workbook()
-    wb.active.title = LIST_SHEET
-    _write_list(wb.active, path.name, ordered, linked=set())
-    return wb
-
-
-def _open(path: Path) -> Workbook | None:
-    """The workbook, or None when it cannot be opened as one (any reason: that is the point)."""
-    try:
-        wb = openpyxl.load_workbook(path)
-    except Exception:  # not a zip, not OOXML, encrypted, truncated, unsupported extension…
-        return None
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if c.data_type == "f":  # the agency's formula (=HYPERLINK, DDE…) comes back as its text
-                    text = str(getattr(c.value, "text", c.value))
-                    c.value = text if text.startswith("=") else "=" + text
-                    c.data_type = "s"
-                elif isinstance(c.value, str) and ILLEGAL_XML.search(c.value):
-                    c.value = xml_safe(c.value)  # a BEL (``_x0007_``) read back cannot be saved: shown as �
-    return wb
+def annotated_copy(package: bytes, file_name: str, ordered: Sequence[Finding]) -> bytes:
+    """The package with its cells marked and the list of findings as its first sheet."""
+    book = Annotation(package, AUTHOR)
+    fills = {True: book.fill(ERROR_FILL), False: book.fill(WARNING_FILL)}
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in ordered:
+        if f.sheet in book.parts and f.sheet != LIST_SHEET and _CELL.match(f.cell or ""):
+            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    for (sheet, ref), found in by_cell.items():
+        text = xml_safe("\n\n".join(_comment_line(f) for f in found))
+        book.mark(sheet, ref, fills[any(f.is_error for f in found)], text,
+                  width=320, height=min(400, 60 + 18 * (len(text) // 40 + text.count("\n"))))
+    book.first_sheet(LIST_SHEET, _list_sheet(book, file_name, ordered, set(by_cell), fills),
+                     print_rows=f"${HEAD_ROW}:${HEAD_ROW}")
+    return book.package()
 
 
 def _order(f: Finding) -> tuple:
-    row, col = _row_col(f.cell) if _CELL.match(f.cell or "") else (0, "")
+    m = _CELL.match(f.cell or "")
+    row, col = (int(m.group(2)), m.group(1)) if m else (0, "")
     return (f.sheet, row, len(col), col, 0 if f.is_error else 1)
-
-
-def _row_col(cell: str) -> tuple[int, str]:
-    col, row = coordinate_from_string(cell)
-    return row, col
-
-
-def _mark_cells(wb: Workbook, findings: Sequence[Finding]) -> set[tuple[str, str]]:
-    """Fill and comment each cell named by a finding; returns the (sheet, cell) pairs marked."""
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        if f.sheet in wb.sheetnames and _CELL.match(f.cell or ""):
-            by_cell.setdefault((f.sheet, f.cell), []).append(f)
-    for (sheet, ref), found in by_cell.items():
-        cell = wb[sheet][ref]
-        cell.fill = ERROR_FILL if any(f.is_error for f in found) else WARNING_FILL
-        text = xml_safe("\n\n".join(_comment_line(f) for f in found))
-        comment = Comment(text, AUTHOR)
-        comment.width = 320
-        comment.height = min(400, 60 + 18 * (len(text) // 40 + text.count("\n")))
-        cell.comment = comment
-    return set(by_cell)
 
 
 def _comment_line(f: Finding) -> str:
@@ -143,62 +105,70 @@ def _comment_line(f: Finding) -> str:
     return line
 
 
-def _write_list(ws: Worksheet, file_name: str, findings: Sequence[Finding], *, linked: set[tuple[str, str]]) -> None:
+def _list_sheet(book: Annotation, file_name: str, findings: Sequence[Finding], linked: set[tuple[str, str]],
+                fills: dict[bool, int]) -> bytes:
+    """The worksheet XML of the list of findings."""
     errors = sum(f.is_error for f in findings)
     warnings = len(findings) - errors
-    title = Font(name=FONT, size=13, bold=True)
-    normal = Font(name=FONT, size=12)
-    bold = Font(name=FONT, size=12, bold=True)
-    link = Font(name=FONT, size=12, color="0563C1", underline="single")
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    ws["A1"] = xml_safe(f"CÁC LỖI CẦN SỬA TRONG TỆP {file_name}")
-    ws["A1"].font = title
-    ws["A2"] = (
-        f"Văn phòng UBND tỉnh gửi trả tệp vì có {errors} lỗi"
-        + (f" và {warnings} cảnh báo" if warnings else "")
-        + ". Ô có lỗi được tô màu đỏ nhạt, ô có cảnh báo tô màu vàng; rê chuột vào ô để xem ghi chú."
-        " Sửa ngay trên tệp này (không cần xóa trang này), lưu lại dạng .xlsx và gửi lại."
-    )
-    ws["A2"].font = normal
-    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(LIST_HEADERS))
-    ws.row_dimensions[2].height = 48
-    head_row = 4
-    for j, (text, width) in enumerate(zip(LIST_HEADERS, LIST_WIDTHS), start=1):
-        c = ws.cell(head_row, j, text)
-        c.font, c.border, c.alignment = bold, border, Alignment(horizontal="center", vertical="center", wrap_text=True)
-        c.fill = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
-        ws.column_dimensions[c.column_letter].width = width
+    normal_font = book.font(FONT, 12)
+    border = book.border("808080")
+    wrap = 'vertical="top" wrapText="1"'
+    title = book.new_format(font=book.font(FONT, 13, bold=True))
+    intro = book.new_format(font=normal_font, alignment=wrap)
+    head = book.new_format(font=book.font(FONT, 12, bold=True), fill=book.fill(HEADER_FILL), border=border,
+                           alignment='horizontal="center" vertical="center" wrapText="1"')
+    normal = book.new_format(font=normal_font, border=border, alignment=wrap)
+    link = book.new_format(font=book.font(FONT, 12, color="0563C1", underline=True), border=border, alignment=wrap)
+    severity = {e: book.new_format(font=normal_font, fill=fill, border=border, alignment=wrap)
+                for e, fill in fills.items()}
+    rows = [_row(1, [(xml_safe(f"CÁC LỖI CẦN SỬA TRONG TỆP {file_name}"), title)]),
+            _row(2, [(f"Văn phòng UBND tỉnh gửi trả tệp vì có {errors} lỗi"
+                      + (f" và {warnings} cảnh báo" if warnings else "")
+                      + ". Ô có lỗi được tô màu đỏ nhạt, ô có cảnh báo tô màu vàng; rê chuột vào ô để xem ghi chú."
+                      " Sửa ngay trên tệp này (không cần xóa trang này), lưu lại dạng .xlsx và gửi lại.", intro)],
+                 height=48),
+            _row(HEAD_ROW, [(text, head) for text in LIST_HEADERS])]
+    links = []
     for n, f in enumerate(findings, start=1):
-        r = head_row + n
+        r = HEAD_ROW + n
         values = (n, f.sheet, f.cell, SEVERITY_TEXT[f.severity], f.message, f.hint, f.value)
         values = tuple(xml_safe(v) if isinstance(v, str) else v for v in values)
-        for j, v in enumerate(values, start=1):
-            c = ws.cell(r, j)
-            c.value = v if v != "" else None
-            if isinstance(v, str):
-                c.data_type = "s"  # a value seen in the agency's cell is shown, never run
-            c.font, c.border, c.alignment = normal, border, wrap
-        ws.row_dimensions[r].height = row_height([str(v) for v in values], list(LIST_WIDTHS))
-        if (f.sheet, f.cell) in linked:
-            target = ws.cell(r, 3)
+        here = (f.sheet, f.cell) in linked
+        styles = [normal, normal, link if here else normal, severity[f.is_error], normal, normal, normal]
+        rows.append(_row(r, list(zip(values, styles)),
+                         height=row_height([str(v) for v in values], list(LIST_WIDTHS))))
+        if here:
             quoted = f.sheet.replace("'", "''")
-            target.hyperlink = Hyperlink(ref=target.coordinate, location=f"'{quoted}'!{f.cell}",
-                                         display=f.cell)
-            target.font = link
-        if f.is_error:
-            ws.cell(r, 4).fill = ERROR_FILL
-        else:
-            ws.cell(r, 4).fill = WARNING_FILL
-    ws.freeze_panes = ws.cell(head_row + 1, 1)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{head_row}:{head_row}"
+            links.append(f'<hyperlink ref="C{r}" location="{_attr(f"{chr(39)}{quoted}{chr(39)}!{f.cell}")}" '
+                         f'display="{f.cell}"/>')
+    last = column_letter(len(LIST_HEADERS))
+    cols = "".join(f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in enumerate(LIST_WIDTHS, 1))
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}">'
+           '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+           f'<dimension ref="A1:{last}{HEAD_ROW + max(len(findings), 0)}"/>'
+           f'<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="{HEAD_ROW}" '
+           f'topLeftCell="A{HEAD_ROW + 1}" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
+           f'activeCell="A{HEAD_ROW + 1}" sqref="A{HEAD_ROW + 1}"/></sheetView></sheetViews>'
+           f'<sheetFormatPr defaultRowHeight="15.75"/><cols>{cols}</cols><sheetData>{"".join(rows)}</sheetData>'
+           f'<mergeCells count="1"><mergeCell ref="A2:{last}2"/></mergeCells>'
+           + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
+           + '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>')
+    return xml.encode("utf-8")
 
 
-__all__ = ["write_returned", "returned_name", "LIST_SHEET"]
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _row(r: int, cells: list[tuple[object, int]], height: float | None = None) -> str:
+    out = []
+    for j, (value, style) in enumerate(cells, start=1):
+        kind, inner = cell_content(value if value != "" else None)  # a value seen in a cell is shown as text
+        out.append(f'<c r="{column_letter(j)}{r}" s="{style}"' + (f' t="{kind}"' if kind else "")
+                   + (f">{inner}</c>" if inner else "/>"))
+    ht = f' ht="{height:g}" customHeight="1"' if height else ""
+    return f'<row r="{r}"{ht}>{"".join(out)}</row>'
+
+
+__all__ = ["write_returned", "returned_name", "annotated_copy", "LIST_SHEET"]

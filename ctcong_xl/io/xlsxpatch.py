@@ -113,19 +113,29 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
             replaced["xl/_rels/workbook.xml.rels"] = _drop_relationship(
                 current("xl/_rels/workbook.xml.rels"), "calcChain.xml"
             )
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zout:
-            for info in zin.infolist():
-                if info.filename in drop:
-                    continue
-                data = replaced.pop(info.filename, None)
-                if data is not None:
-                    zout.writestr(info, data, compresslevel=COMPRESS_LEVEL)
-                elif not _copy_compressed(zin, zout, info):
-                    zout.writestr(info, zin.read(info.filename))
-            for name, data in replaced.items():  # parts of the sheets added
-                zout.writestr(name, data)
-        return out.getvalue()
+        return write_package(zin, replaced, drop)
+
+
+def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes], drop: Iterable[str] = ()) -> bytes:
+    """The package of ``zin`` with the parts of ``replaced`` (part name -> new bytes; a name
+    ``zin`` lacks is a part added, written after the others) and without the parts ``drop``.
+    Every other part is copied as its compressed bytes. ``replaced`` is emptied."""
+    drop = set(drop)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zout:
+        for info in zin.infolist():
+            if info.filename in drop:
+                replaced.pop(info.filename, None)
+                continue
+            data = replaced.pop(info.filename, None)
+            if data is not None:
+                zout.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+            elif not _copy_compressed(zin, zout, info):
+                zout.writestr(info, zin.read(info.filename))
+        for name, data in replaced.items():  # parts added
+            zout.writestr(name, data)
+    replaced.clear()
+    return out.getvalue()
 
 
 def _refresh_chart_caches(names: list[str], replaced: dict[str, bytes], current, plan: WritePlan) -> None:
