@@ -367,10 +367,12 @@ class Annotation:
             elif kind in MACRO_WORKBOOK_TYPES:
                 o.set("ContentType", WORKBOOK_TYPE)
                 changed = True
-        for d in types.iter(f"{{{NS_CT}}}Default"):
+        for d in list(types.iter(f"{{{NS_CT}}}Default")):
             if d.get("ContentType") in VBA_TYPES:  # vbaProject.bin by its extension
                 ext = "." + d.get("Extension", "").lower()
                 drop.update(n for n in self.zin.namelist() if n.lower().endswith(ext))
+                types.remove(d)
+                changed = True
         rels = etree.fromstring(self.current("xl/_rels/workbook.xml.rels"), _PARSER)
         for r in rels:
             if r.get("Type") in _VBA_RELS:
