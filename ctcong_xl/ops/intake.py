@@ -439,14 +439,14 @@ def _return_faulty(ws: Workspace, report: RunReport, already: frozenset[str] | s
                    limits: ProcessLimits | None = None) -> None:
     """Annotated copies of faulty files (highlighted cells, comments) go to returned/, ready to
     send back. A file an earlier run already rejected (its hash in ``already``) whose copy is
-    there, newer than the file, is not annotated again. The agency's workbook is opened again
-    (by openpyxl), so this too runs in guarded workers; a file refused unread, or whose copy
+    there, newer than the file, is not annotated again. The agency's package is opened again
+    (patched, :mod:`..io.annotate`), so this too runs in guarded workers; a file refused unread, or whose copy
     fails, gets the list of findings alone."""
     faulty = [c for c in report.files
               if not (c.result.accepted or c.result.duplicate_of or c.deferred) and any(f.is_error for f in c.findings)]
     if not faulty:
         return
-    from ..io.returned import returned_name, write_returned  # openpyxl: only when a file goes back
+    from ..io.returned import returned_name, write_returned
 
     out = ws.folder("returned")
     out.mkdir(exist_ok=True)
