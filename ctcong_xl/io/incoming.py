@@ -28,6 +28,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from collections.abc import Set
 
 import olefile
 from defusedxml import ElementTree as SafeET
@@ -95,17 +96,18 @@ def read_submission(path: Path, limits: FileLimits | None = None,
     name = path.name
     limits = limits or FileLimits()
     digest = digest or sha256_file(path)
-    facts = PackageFacts()
+    facts, inspected = PackageFacts(), False
     if path.stat().st_size > limits.max_file_mb * MB or _is_zip(path):
         problem, facts = inspect_package(path, limits)
         if problem is not None:
             return None, [problem.at(file=name)]
-    problem = sniff_file(path)
+        inspected = True
+    problem = sniff_file(path, facts.read_whole)
     if problem is not None:
         return None, [problem.at(file=name)]
     try:
         with CalamineWorkbook.from_path(str(path)) as wb:
-            sub, findings = _read_workbook(wb, path, digest)
+            sub, findings = _read_workbook(wb, path, digest, facts.formulas if inspected else None)
             if sub is not None:
                 findings += [f.at(file=name) for f in _concealed(wb, sub, facts, limits)]
     except _READ_ERRORS:
@@ -156,8 +158,9 @@ def _concealed(wb: CalamineWorkbook, sub: Submission, facts: PackageFacts, limit
 
 
 # ---- what kind of file is it ------------------------------------------------------------------
-def sniff_file(path: Path) -> Finding | None:
-    """A finding when ``path`` is not a readable .xlsx package; None when it looks like one."""
+def sniff_file(path: Path, read_whole: Set[str] = frozenset()) -> Finding | None:
+    """A finding when ``path`` is not a readable .xlsx package; None when it looks like one.
+    ``read_whole``: parts already inflated to their end (their CRC checked), not read again."""
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
@@ -165,7 +168,7 @@ def sniff_file(path: Path) -> Finding | None:
     if head.startswith(_OLE2_MAGIC):
         return _sniff_ole(path)
     if head[:4] in _ZIP_MAGICS:
-        return _sniff_zip(path)
+        return _sniff_zip(path, read_whole)
     if path.suffix.lower() in (".csv", ".tsv"):
         return finding("file_old_format", format="CSV (.csv)")
     return finding("file_not_excel")
@@ -185,7 +188,7 @@ def _sniff_ole(path: Path) -> Finding:
     return finding("file_not_excel")
 
 
-def _sniff_zip(path: Path) -> Finding | None:
+def _sniff_zip(path: Path, read_whole: Set[str]) -> Finding | None:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -197,15 +200,31 @@ def _sniff_zip(path: Path) -> Finding | None:
                 return finding("file_old_format", format="Excel Binary (.xlsb)")
             if "xl/workbook.xml" not in names:
                 return finding("file_not_excel")
-            if zf.testzip() is not None:
+            if _damaged_part(zf, read_whole):
                 return finding("file_damaged")
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
         return finding("file_damaged")
     return None
 
 
+def _damaged_part(zf: zipfile.ZipFile, read_whole: Set[str]) -> bool:
+    """``zf.testzip()`` for the parts not in ``read_whole``: one that does not inflate to its CRC."""
+    for name in dict.fromkeys(zf.namelist()):
+        if name in read_whole:
+            continue
+        try:
+            with zf.open(name) as fh:
+                while fh.read(1 << 20):
+                    pass
+        except zipfile.BadZipFile:
+            return True
+    return False
+
+
 # ---- the workbook ---------------------------------------------------------------------------------
-def _read_workbook(wb: CalamineWorkbook, path: Path, digest: str) -> tuple[Submission | None, list[Finding]]:
+def _read_workbook(wb: CalamineWorkbook, path: Path, digest: str,
+                   formula_parts: bool | None = None) -> tuple[Submission | None, list[Finding]]:
+    """``formula_parts``: whether a worksheet part has a formula tag, when the inspection saw it."""
     name = path.name
     findings: list[Finding] = []
     meta: TemplateMeta | None = None
@@ -255,7 +274,7 @@ def _read_workbook(wb: CalamineWorkbook, path: Path, digest: str) -> tuple[Submi
             finding("header_missing", column=form.column(k).header)
             .at(file=name, sheet=sheet, cell=f"{column_letter(_first_used(grid[header_row]) + 1)}{header_row + 1}")
         )
-    formulas = _formulas(path, sheet, header_row, colmap)
+    formulas = _formulas(path, sheet, header_row, colmap, formula_parts)
     rows = _data_rows(grid, header_row, colmap, formulas)
     choice_cell, no_content = _no_content_choice(grid, header_row)
     first = f"{column_letter(colmap['noi_dung'] + 1)}{header_row + 3}" if "noi_dung" in colmap else ""
@@ -390,8 +409,9 @@ def _is_example(value: Any) -> bool:
 
 
 # ---- formulas (openpyxl, only when the sheet has any) ------------------------------------------
-def _formulas(path: Path, sheet: str, header_row: int, colmap: dict[str, int]) -> dict[str, str]:
-    if not colmap or not _has_formula_parts(path):
+def _formulas(path: Path, sheet: str, header_row: int, colmap: dict[str, int],
+              formula_parts: bool | None = None) -> dict[str, str]:
+    if not colmap or not (_has_formula_parts(path) if formula_parts is None else formula_parts):
         return {}
     import openpyxl  # only needed for the rare file with formulas
 

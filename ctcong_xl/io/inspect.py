@@ -22,9 +22,11 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import compress
+from functools import lru_cache, partial
+from itertools import chain, compress
 from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
@@ -37,6 +39,9 @@ MB = 1024 * 1024
 _RATIO_FLOOR = MB  # parts smaller than this may compress as well as they like
 _CHUNK = 1 << 20
 _OVERLAP = 256
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
+_PLAIN_FORMULA = re.compile(rb"<f[\s>/]")  # (searched for its first two characters, then the full tag)
+_PREFIXED_FORMULA = re.compile(rb":f[\s>/]")
 _DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*ref="([A-Z]{0,3})(\d*)(?::([A-Z]{1,3})(\d+))?"')
 _TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)/?>")
@@ -46,6 +51,15 @@ _TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*?)/?>")
 # in another form) comes out as ``_TAG``'s two groups and is taken apart attribute by attribute.
 _TAGS = re.compile(rb'<(?:\w+:)?(?:c\s+r="([A-Z]{1,3})(\d+)"(?:\s+s="(\d+)")?(?:\s+t="\w*")?\s*/?>'
                    rb"|(row|c)\b([^>]*?)/?>)")
+# what proves a chunk plain (see _sheet_facts)
+_ALL_BUT_BRACKETS = bytes(c for c in range(256) if c not in b"<>")
+_PREFIXED = re.compile(rb":(?:c|row|dimension)\b")  # (anywhere: a tag <x:c>, or text that merely looks like one)
+_PLAIN_DIMENSION = re.compile(rb'<dimension\s[^>]*ref="([A-Z]{0,3})(\d*)(?::([A-Z]{1,3})(\d+))?"')
+_PLAIN_ROW = re.compile(rb'<row r="(\d+)"(?: (?:spans|ht|customHeight|s|customFormat|outlineLevel|collapsed|thickTop'
+                        rb'|thickBot|ph|x14ac:dyDescent)="[^"<>]*")*/?>')
+_ROW_WORD = re.compile(rb"<row\w")  # <rowBreaks>: not a row
+_ODD_C = re.compile(rb'<c(?!\w| r=")')  # a cell whose tag does not start <c r=" (<col>, <cfRule>: not cells)
+_MAX_COLUMN = 18278  # ZZZ, the last column a cell in the usual form may name
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _REF = re.compile(rb"([A-Z]{1,3})(\d+)")
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -72,6 +86,27 @@ class SheetFacts:
 @dataclass
 class PackageFacts:
     sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet name
+    read_whole: set[str] = field(default_factory=set)  # parts inflated to their end (their CRC checked)
+    formulas: bool = False  # a formula tag in a part under xl/worksheets/
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    """What the scan of one part learnt (kept for a part met again byte for byte)."""
+
+    rows: int = 0
+    columns: int = 0
+    hidden_rows: tuple[int, ...] = ()
+    invisible_cells: frozenset[str] = frozenset()
+    formulas: bool = False
+
+
+# Parts already scanned, by (name, worksheet or not, invisible styles, limits): their bytes and
+# what the scan learnt. The files of one round share most parts (the list sheet, the guide,
+# the styles); one whose bytes are equal to the bytes kept is not scanned again, as the scan
+# depends on nothing else. Only parts read in one chunk are kept, the most recently met first.
+_SEEN: OrderedDict[tuple, tuple[bytes, _Scanned]] = OrderedDict()
+_SEEN_PARTS = 48
 
 
 class _Rejected(Exception):
@@ -99,7 +134,7 @@ def inspect_package(path: Path, limits: FileLimits) -> tuple[Finding | None, Pac
                     continue
                 sheet = by_part.get(info.filename)
                 facts_of = SheetFacts(part=info.filename) if sheet is not None else None
-                _scan(zf, info, facts_of, invisible, limits, sheet)
+                _scan(zf, info, facts_of, invisible, limits, sheet, facts)
                 if sheet is not None:
                     facts.sheets[sheet] = facts_of
     except _Rejected as exc:
@@ -217,34 +252,70 @@ def _at(items: list, index: str | None):
         return None
 
 
-def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, invisible: set[bytes],
-          limits: FileLimits, sheet_name: str | None) -> None:
+def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, invisible: frozenset[bytes],
+          limits: FileLimits, sheet_name: str | None, facts: PackageFacts) -> None:
     """Stream one part: refuse entity declarations; for a worksheet, learn its extent, hidden
-    rows and invisible cells, refusing as soon as it claims more than the limits."""
-    xmlish = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml"
+    rows and invisible cells, refusing as soon as it claims more than the limits. A part read
+    in one chunk whose bytes equal a part of that name already scanned is not scanned again."""
+    name = info.filename
+    xmlish = name.endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
     if not xmlish and sheet is None:
         return
+    with zf.open(info) as fh:
+        first = fh.read(_CHUNK)
+        key = (name, sheet is not None, invisible, limits) if len(first) < _CHUNK else None  # (read to its end)
+        seen = _SEEN.get(key) if key else None
+        if seen is not None and seen[0] == first:
+            _SEEN.move_to_end(key)
+            scanned = seen[1]
+        else:
+            scanned = _scan_chunks(chain([first], iter(partial(fh.read, _CHUNK), b"")), name, xmlish,
+                                   sheet or SheetFacts(part=name), sheet is not None, invisible, limits, sheet_name or "")
+            if key:
+                _SEEN[key] = (first, scanned)
+                while len(_SEEN) > _SEEN_PARTS:
+                    _SEEN.popitem(last=False)
+    if zf.getinfo(name) is info:  # (of two parts of one name, readers see the last)
+        facts.read_whole.add(name)
+        facts.formulas = facts.formulas or scanned.formulas
+    if sheet is not None:
+        sheet.rows, sheet.columns = scanned.rows, scanned.columns
+        sheet.hidden_rows, sheet.invisible_cells = list(scanned.hidden_rows), set(scanned.invisible_cells)
+
+
+def _scan_chunks(chunks: Iterable[bytes], name: str, xmlish: bool, sheet: SheetFacts, is_sheet: bool,
+                 invisible: frozenset[bytes], limits: FileLimits, sheet_name: str) -> _Scanned:
     tail = b""
     row_count = 0
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
-                break
-            if not tail and xmlish and _not_utf8(chunk):  # where a UTF-16 DOCTYPE would hide
-                raise _Rejected(finding("xml_not_utf8", part=info.filename[:120]))
-            buf = tail + chunk
-            if _DOCTYPE.search(buf):
-                raise _Rejected(finding("xml_entities", part=info.filename[:120]))
-            if sheet is not None:
-                cut = buf.rfind(b">") + 1 if len(chunk) == _CHUNK else len(buf)
-                row_count = _sheet_facts(buf[:cut], sheet, invisible, row_count)
-                _enforce(sheet, limits, sheet_name or "")
-                tail = buf[cut:]
-                if len(tail) > _CHUNK:  # one tag larger than a chunk: nothing an Office writer makes
-                    raise _Rejected(finding("file_damaged"))
-            else:
-                tail = buf[-_OVERLAP:]
+    formulas = False
+    look_for_formulas = name.startswith("xl/worksheets/") and name.endswith(".xml")
+    for chunk in chunks:
+        if not chunk:
+            break
+        if not tail and xmlish and _not_utf8(chunk):  # where a UTF-16 DOCTYPE would hide
+            raise _Rejected(finding("xml_not_utf8", part=name[:120]))
+        buf = tail + chunk
+        if _DOCTYPE.search(buf):
+            raise _Rejected(finding("xml_entities", part=name[:120]))
+        if is_sheet:
+            cut = buf.rfind(b">") + 1 if len(chunk) == _CHUNK else len(buf)
+            seen = buf[:cut]
+            row_count = _sheet_facts(seen, sheet, invisible, row_count)
+            _enforce(sheet, limits, sheet_name)
+            tail = buf[cut:]
+            if len(tail) > _CHUNK:  # one tag larger than a chunk: nothing an Office writer makes
+                raise _Rejected(finding("file_damaged"))
+        else:
+            seen = buf
+            tail = buf[-_OVERLAP:]
+        formulas = formulas or look_for_formulas and _has_formula(seen)
+    return _Scanned(sheet.rows, sheet.columns, tuple(sheet.hidden_rows), frozenset(sheet.invisible_cells), formulas)
+
+
+def _has_formula(data: bytes) -> bool:
+    """A formula tag (``<f>``, ``<x:f ...>``) in the data."""
+    return _PLAIN_FORMULA.search(data) is not None or _PREFIXED_FORMULA.search(data) is not None and (
+        _FORMULA_TAG.search(data) is not None)
 
 
 def _not_utf8(head: bytes) -> bool:
@@ -252,13 +323,73 @@ def _not_utf8(head: bytes) -> bool:
     return head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:64]
 
 
-def _sheet_facts(data: bytes, sheet: SheetFacts, invisible: set[bytes], row_count: int) -> int:
-    for m in _DIMENSION.finditer(data):
+def _sheet_facts(data: bytes, sheet: SheetFacts, invisible: frozenset[bytes], row_count: int) -> int:
+    """Learn from one chunk of a worksheet (whole tags) its extent, hidden rows and invisible
+    cells; returns the number of rows met so far.
+
+    Most chunks are proved plain by scans that stop only where a row or cell starts: no ``<``
+    inside a tag (so every tag runs from its ``<`` to the next ``>``, and a tag any pattern
+    finds is a tag :func:`_tag_facts` meets), no row, cell or dimension with a namespace
+    prefix, every row in the usual form (``r`` first, no ``hidden``, nothing else that could be
+    read as ``r``), every cell in the usual form (``_TAGS``' first branch) within the extent
+    the dimension and the rows claim, and without an invisible style. Such a chunk teaches only
+    the dimension and its rows' numbers, as :func:`_tag_facts` would learn them; any other chunk
+    is read tag by tag."""
+    if b"<<" in data.translate(None, _ALL_BUT_BRACKETS) or _PREFIXED.search(data):
+        return _tag_facts(data, sheet, invisible, row_count)
+    columns, rows = _dimension(data, sheet.columns, sheet.rows, _PLAIN_DIMENSION)
+    numbers = _PLAIN_ROW.findall(data)
+    if len(numbers) != data.count(b"<row") - len(_ROW_WORD.findall(data)) or _ODD_C.search(data):
+        return _tag_facts(data, sheet, invisible, row_count)
+    if numbers:
+        rows = max(rows, max(map(int, numbers)))
+    if _odd_cell(columns, rows, invisible).search(data):
+        return _tag_facts(data, sheet, invisible, row_count)
+    sheet.columns, sheet.rows = columns, rows
+    return int(numbers[-1]) if numbers else row_count
+
+
+def _dimension(data: bytes, columns: int, rows: int, pattern: re.Pattern[bytes] = _DIMENSION) -> tuple[int, int]:
+    """(columns, rows) raised to what the chunk's ``<dimension>`` claims."""
+    for m in pattern.finditer(data):
         last_col, last_row = (m.group(3), m.group(4)) if m.group(3) else (m.group(1), m.group(2))
         if last_col:
-            sheet.columns = max(sheet.columns, column_index(last_col.decode()))
+            columns = max(columns, column_index(last_col.decode()))
         if last_row:
-            sheet.rows = max(sheet.rows, int(last_row))
+            rows = max(rows, int(last_row))
+    return columns, rows
+
+
+@lru_cache(maxsize=256)
+def _odd_cell(columns: int, rows: int, invisible: frozenset[bytes]) -> re.Pattern[bytes]:
+    """A cell tag starting ``<c r="`` that is not in the usual form (``_TAGS``' first branch),
+    or lies beyond ``columns`` x ``rows``, or has one of the ``invisible`` styles."""
+    column = _not_above(column_letter(min(columns, _MAX_COLUMN)).encode(), b"A-Z", b"A-Z")
+    row = _not_above(str(rows).encode(), b"1-9", b"0-9")
+    shown = b"|".join(sorted(re.escape(s) for s in invisible if s))
+    style = rb'(?: s="' + (rb'(?!(?:' + shown + rb')")' if shown else b"") + rb'\d+")?'
+    return re.compile(rb'<c r="(?!' + column + row + b'"' + style + rb'(?: t="\w*")?/?>)')
+
+
+def _not_above(top: bytes, first: bytes, rest: bytes) -> bytes:
+    """A pattern for the numerals at most ``top`` (decimal without leading zero: ``first``
+    ``1-9``, ``rest`` ``0-9``; column letters: both ``A-Z``). Numerals of one length compare as
+    text, and a shorter one is the smaller; an empty ``top`` (0) allows none."""
+    if not top:
+        return b"(?!)"
+    shorter = [b"[" + first + b"][" + rest + b"]{0,%d}" % (len(top) - 2)] if len(top) > 1 else []
+    same = [top]
+    for i, ch in enumerate(top):
+        low = (first if i == 0 else rest)[:1]
+        if ch > low[0]:
+            below = low if ch - 1 == low[0] else low + b"-" + bytes([ch - 1])
+            same.append(re.escape(top[:i]) + b"[" + below + b"]" + (b"[" + rest + b"]{%d}" % (len(top) - i - 1)))
+    return b"(?:" + b"|".join(shorter + same) + b")"
+
+
+def _tag_facts(data: bytes, sheet: SheetFacts, invisible: set[bytes], row_count: int) -> int:
+    """The facts of one chunk, tag by tag (any form of tag)."""
+    sheet.columns, sheet.rows = _dimension(data, sheet.columns, sheet.rows)
     tags = _TAGS.findall(data)
     if not tags:
         return row_count
