@@ -307,7 +307,7 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
                 out.changed += int(changed)
             else:
                 item = WorkItem(ma_dau_viec=code, nguon=source, **system, **incoming)
-                item = item.model_copy(update={"dau_kiem": fingerprint(item)})
+                item.dau_kiem = fingerprint(item)  # (a new item, not yet seen anywhere: set, not copied)
                 write.append(item)
                 out.added += 1
     for it in own:
