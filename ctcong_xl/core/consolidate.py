@@ -94,6 +94,9 @@ def fingerprint_value(value: Any) -> str:
 _EMPTY = f"{zlib.crc32(b'') & 0xFFFF:04x}"
 
 
+_FINGERPRINT_AT = {k: i for i, k in enumerate(FINGERPRINTED)}
+
+
 def fingerprint(item: WorkItem) -> str:
     fields = item.__dict__  # (a pydantic model's field values: read directly, 30 000 items a run)
     return "".join([fingerprint_value(fields[k]) for k in FINGERPRINTED])
@@ -109,9 +112,26 @@ def hand_edited_fields(item: WorkItem) -> set[str]:
     }
 
 
-def _merge(item: WorkItem, incoming: dict[str, Any], fields: tuple[str, ...], edited: set[str], out: Changes, cell_of) -> tuple[WorkItem, bool]:
+class _HandEdits:
+    """``key in _HandEdits(item)``: whether the master's value of ``key`` differs from what the
+    agency last sent (:func:`hand_edited_fields`, asked only for the fields a file changes)."""
+
+    __slots__ = ("fields", "fp")
+
+    def __init__(self, item: WorkItem) -> None:
+        self.fields = item.__dict__
+        self.fp = item.dau_kiem if len(item.dau_kiem) == 4 * len(FINGERPRINTED) else ""
+
+    def __contains__(self, key: str) -> bool:
+        i = _FINGERPRINT_AT.get(key)
+        return bool(self.fp) and i is not None and self.fp[4 * i: 4 * i + 4] != fingerprint_value(self.fields[key])
+
+
+def _merge(item: WorkItem, incoming: dict[str, Any], fields: tuple[str, ...], edited: set[str] | _HandEdits,
+           out: Changes, cell_of) -> tuple[WorkItem, bool]:
     """Apply incoming field values to item, keeping hand edits. Returns (new item, changed?);
-    the item's fingerprint records the incoming values."""
+    the item's fingerprint records the incoming values. An item neither changed nor re-fingerprinted
+    is returned as it is (a new item otherwise: the caller may set further fields on it)."""
     update: dict[str, Any] = {}
     sent: dict[str, Any] = {}
     for k in fields:
@@ -130,8 +150,11 @@ def _merge(item: WorkItem, incoming: dict[str, Any], fields: tuple[str, ...], ed
     for i, k in enumerate(FINGERPRINTED):
         if k in fields:
             parts[i] = fingerprint_value(sent[k])  # what the agency sent, so a kept hand edit stays visible
-    update["dau_kiem"] = "".join(parts)
-    changed = any(k != "dau_kiem" for k in update)
+    changed = bool(update)
+    fp = "".join(parts)
+    if not changed and fp == item.dau_kiem:
+        return item, False
+    update["dau_kiem"] = fp
     return item.model_copy(update=update), changed
 
 
@@ -283,7 +306,7 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
             system = {"ky": label, "ma_don_vi": lead_code, "don_vi_dang_ky": registrant}
             if code in index:
                 cur = ds.items[index[code]]
-                edited = hand_edited_fields(cur)
+                edited = _HandEdits(cur)
                 locate = lambda k, c=code: cell_of(c, k)  # noqa: E731
                 fields = REGISTRATION_FIELDS
                 proposal = _moved_deadline(cur, deadline)
@@ -301,8 +324,8 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
                                                 cell_ref=cell_of(code, "rut")))
                 if any(getattr(merged, k) != v for k, v in system.items()):
                     changed = True
-                system["nguon"] = source if changed else cur.nguon
-                merged = merged.model_copy(update=system)
+                if changed:  # (unchanged: every system value is already the item's, its source kept)
+                    merged = merged.model_copy(update={**system, "nguon": source})
                 write.replace(code, merged)
                 out.changed += int(changed)
             else:
@@ -378,11 +401,11 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
             # before it); the Office settles a proposal in "Thời hạn được duyệt"
             incoming["de_xuat_thoi_han"] = cur.de_xuat_thoi_han
             incoming["ly_do"] = incoming.get("ly_do") or cur.ly_do
-        merged, changed = _merge(cur, incoming, PROGRESS_FIELDS, hand_edited_fields(cur), out, lambda k, c=code: cell_of(c, k))
-        if cur.office_created:  # the Office's own row stays the Office's: no fingerprint
+        merged, changed = _merge(cur, incoming, PROGRESS_FIELDS, _HandEdits(cur), out, lambda k, c=code: cell_of(c, k))
+        if cur.office_created and merged.dau_kiem:  # the Office's own row stays the Office's: no fingerprint
             merged = merged.model_copy(update={"dau_kiem": ""})
         if changed:
-            merged = merged.model_copy(update={"nguon": source})
+            merged.nguon = source  # (a new item made by _merge)
         write.replace(code, merged)
         out.changed += int(changed)
     out.history = write.history()

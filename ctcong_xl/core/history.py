@@ -76,8 +76,12 @@ def _changes(before, after, code_of, columns, value_of) -> list[FieldChange]:
             continue
         if old is item:
             continue
+        was, now = old.__dict__, item.__dict__  # (equal values show equal: only the others are shown)
         for c in columns:
-            a, b = value_of(old, c.key), value_of(item, c.key)
+            k = c.key
+            if was[k] == now[k] and (k != "rut" or was["rut_tu_dong"] == now["rut_tu_dong"]):
+                continue
+            a, b = value_of(old, k), value_of(item, k)
             if a != b:
                 out.append(FieldChange(code, c.header, a, b))
     return out
