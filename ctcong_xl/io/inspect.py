@@ -367,8 +367,8 @@ def _odd_cell(columns: int, rows: int, invisible: frozenset[bytes]) -> re.Patter
     column = _not_above(column_letter(min(columns, _MAX_COLUMN)).encode(), b"A-Z", b"A-Z")
     row = _not_above(str(rows).encode(), b"1-9", b"0-9")
     shown = b"|".join(sorted(re.escape(s) for s in invisible if s))
-    style = rb'(?: s="' + (rb'(?!(?:' + shown + rb')")' if shown else b"") + rb'\d+")?'
-    return re.compile(rb'<c r="(?!' + column + row + b'"' + style + rb'(?: t="\w*")?/?>)')
+    style = rb'(?: s="' + (rb'(?!(?:' + shown + rb')")' if shown else b"") + rb'\d++")?+'
+    return re.compile(rb'<c r="(?!' + column + row + b'"' + style + rb'(?: t="\w*+")?+/?>)')  # (possessive: no going back)
 
 
 def _not_above(top: bytes, first: bytes, rest: bytes) -> bytes:
@@ -378,13 +378,14 @@ def _not_above(top: bytes, first: bytes, rest: bytes) -> bytes:
     if not top:
         return b"(?!)"
     shorter = [b"[" + first + b"][" + rest + b"]{0,%d}" % (len(top) - 2)] if len(top) > 1 else []
-    same = [top]
+    same = [top]  # (tried first: most numerals have the length of the largest)
     for i, ch in enumerate(top):
         low = (first if i == 0 else rest)[:1]
         if ch > low[0]:
             below = low if ch - 1 == low[0] else low + b"-" + bytes([ch - 1])
-            same.append(re.escape(top[:i]) + b"[" + below + b"]" + (b"[" + rest + b"]{%d}" % (len(top) - i - 1)))
-    return b"(?:" + b"|".join(shorter + same) + b")"
+            same.append(re.escape(top[:i]) + b"[" + below + b"]" + (b"[" + rest + b"]{%d}" % (len(top) - i - 1)
+                                                                     if i < len(top) - 1 else b""))
+    return b"(?:" + b"|".join(same + shorter) + b")"
 
 
 def _tag_facts(data: bytes, sheet: SheetFacts, invisible: set[bytes], row_count: int) -> int:

@@ -24,7 +24,7 @@ from ..core.messages import REFUSED_UNREAD
 from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from ..core.models import Agency, ImportLogEntry
 from ..core.plan import WritePlan
-from ..core.text import AgencyMatcher
+from ..core.text import AgencyMatcher, LeaderMatcher
 from ..core.validate import Context, ItemIndex, Validated, registration_content, validate_rows
 from ..core.writeplan import (
     plan_config_labels,
@@ -106,7 +106,8 @@ def _duplicate(path: Path, digest: str, ds: Dataset, seen: dict[str, str]) -> Fi
 
 
 def _check_content(path: Path, digest: str, ds: Dataset, today: dt.date, matcher: AgencyMatcher | None = None,
-                   index: ItemIndex | None = None, key: bytes | None = None) -> FileCheck:
+                   index: ItemIndex | None = None, key: bytes | None = None,
+                   leaders: LeaderMatcher | None = None) -> FileCheck:
     result = FileResult(file=path.name, sha256=digest)
     check = FileCheck(path=path, result=result)
     sub, problems = read_submission(path, ds.config.file_limits, digest)
@@ -133,7 +134,7 @@ def _check_content(path: Path, digest: str, ds: Dataset, today: dt.date, matcher
         check.findings.extend(p.at(file=path.name, sheet=sub.sheet) for p in meta_problems)
         return check
     ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today,
-                  leaders=ds.config.leaders, matcher=matcher, index=index)
+                  leaders=ds.config.leaders, matcher=matcher, index=index, leader_matcher=leaders)
     validated = validate_rows(meta.kind, sub.rows, ctx, formulas=sub.formulas)
     validated.findings.extend(registration_content(meta.kind, validated.rows, no_content=sub.no_content,
                                                    choice_cell=sub.choice_cell, first_cell=sub.first_input_cell))
@@ -245,9 +246,10 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
         nonlocal done
         done += 1
 
-    matcher, index = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items)  # once for every file
+    # once for every file
+    matcher, index, leaders = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items), LeaderMatcher(ds.config.leaders)
     key = template_key(ws)  # None: a workspace whose templates were never signed
-    outcomes = run_guarded(lambda i: _slim(_check_content(paths[i], digests[i], ds, today, matcher, index, key)),
+    outcomes = run_guarded(lambda i: _slim(_check_content(paths[i], digests[i], ds, today, matcher, index, key, leaders)),
                            todo, _process_limits(ds), started=started, finished=finished)
     checked = dict(zip(todo, outcomes))
     seen: dict[str, str] = {}
