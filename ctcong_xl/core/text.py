@@ -774,14 +774,19 @@ class AgencyMatcher(NameMatcher[Agency]):
 
     def __init__(self, agencies: Iterable[Agency]):
         super().__init__(agencies, _names_of)
+        self._splits: dict[str, tuple[str, ...]] = {}
 
     @property
     def agencies(self) -> tuple[Agency, ...]:
         return self._entries
 
     def split(self, text: str) -> list[str]:
-        """:func:`split_agencies`, keeping registry names that contain a separator whole."""
-        return split_agencies(text, self.is_known)
+        """:func:`split_agencies`, keeping registry names that contain a separator whole (each
+        distinct text split once: the same partners come back in every file of a run)."""
+        key = str(text)
+        if key not in self._splits:
+            self._splits[key] = tuple(split_agencies(key, self.is_known))
+        return list(self._splits[key])
 
 
 # Leaders of UBND tỉnh: the title (folded, longest first), its short forms, and the honorifics

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from . import periods
@@ -189,7 +190,7 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
         return s
     if col.type == "choice" and col.choices in FIXED_LISTS:
         choices = FIXED_LISTS[col.choices]
-        by_key = {normalize_header(c): c for c in choices}
+        by_key = _choice_keys(col.choices)
         if normalize_header(s) in by_key:
             return by_key[normalize_header(s)]
         place(finding("value_not_in_list", s, column=col.header, choices="; ".join(choices)))
@@ -224,6 +225,12 @@ def _clean_cell(col: Column, value: Any, cell: str, ctx: Context, row: CleanRow,
                 names.append(match.agency.name)
         return ", ".join(names)
     return s
+
+
+@lru_cache(maxsize=None)
+def _choice_keys(name: str) -> dict[str, str]:
+    """Normalised text -> the value of a fixed list, as the list is written."""
+    return {normalize_header(c): c for c in FIXED_LISTS[name]}
 
 
 def _check_row(form: Form, row: CleanRow, ctx: Context, findings: list[Finding]) -> None:

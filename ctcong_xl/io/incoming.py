@@ -36,7 +36,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from ..core.findings import Finding, finding
 from ..core.forms import FORMS, NO_CONTENT_CHOICE, NO_CONTENT_LABEL, SUPPORTED_FORM_VERSIONS, Form, column_letter
-from ..core.text import cell_text, is_blank, nfc, normalize_header
+from ..core.text import cell_text, is_blank, memoized, nfc, normalize_header
 from ..core.models import FileLimits
 from .inspect import MB, PackageFacts, inspect_package
 from .templates import CHOICE_LABEL_COLUMNS, EXAMPLE_PREFIX, META_KEYS, META_PROPERTY_PREFIX, META_SHEET, TemplateMeta
@@ -339,6 +339,7 @@ def _guess_form_sheet(wb: CalamineWorkbook, forms: list[Form]) -> tuple[Form, st
     return None if best is None else best[1:]
 
 
+@memoized  # (the same header texts in every file)
 def _header_key(value: Any) -> str:
     if value is None or value == "":
         return ""
