@@ -33,8 +33,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+import re
 import unicodedata
+import zipfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,12 +50,12 @@ if TYPE_CHECKING:  # XlsxWriter is imported when a template is written, not by t
     from xlsxwriter.format import Format
     from xlsxwriter.worksheet import Worksheet
 
-from ..core.identity import sign
+from ..core.identity import SIGNATURE_CHARS, sign
 from ..core.forms import (FIXED_LISTS, FORM_VERSION, FORMS, NO_CONTENT_CHOICE, NO_CONTENT_LABEL, Column, Form,
                           column_letter)
 from ..core.messages import PERIOD_EXAMPLES
 from ..core.models import Agency, ProgrammeConfig
-from ..core.text import cell_text, format_date, nfc
+from ..core.text import ILLEGAL_XML, cell_text, format_date, nfc
 
 META_SHEET = "_ctcong"
 LISTS_SHEET = "Danh mục"
@@ -175,6 +178,17 @@ def write_template(
     and the instructions); by default see :func:`default_deadline`. With the workspace's
     ``key`` the metadata is signed (:mod:`ctcong_xl.core.identity`).
     """
+    rows = _checked_rows(kind, month, rows)
+    meta = template_meta(kind, year=year, month=month, agency_code=agency.code, program_number=program_number,
+                         rows=rows, key=key)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_book(str(path), meta, agency, agencies, leaders, program_number,
+                deadline or default_deadline(kind, year, month), rows)
+    return meta
+
+
+def _checked_rows(kind: str, month: int | None, rows: list[dict] | None) -> list[dict]:
     form = FORMS[kind]
     if kind == "monthly" and not month:
         raise ValueError("a monthly template needs a month")
@@ -183,28 +197,167 @@ def write_template(
         unknown = set(r) - {c.key for c in form.columns}
         if unknown:
             raise KeyError(f"unknown column keys for {kind}: {sorted(unknown)}")
+    return rows
+
+
+def template_meta(kind: str, *, year: int, month: int | None, agency_code: str, program_number: str,
+                  rows: list[dict], key: bytes | None) -> TemplateMeta:
+    """What the template of ``kind`` for the agency ``agency_code`` says about itself (signed
+    with the workspace's ``key``)."""
     meta_month = month if kind != "annual" else None
-    template_id = make_template_id(kind, year, month, agency.code, program_number, rows)
-    meta = TemplateMeta(
-        kind=kind, version=FORM_VERSION, year=year, month=meta_month, agency_code=agency.code, template_id=template_id,
-        signature=sign(key, kind, year, meta_month, agency.code, template_id) if key else "",
+    template_id = make_template_id(kind, year, month, agency_code, program_number, rows)
+    return TemplateMeta(
+        kind=kind, version=FORM_VERSION, year=year, month=meta_month, agency_code=agency_code, template_id=template_id,
+        signature=sign(key, kind, year, meta_month, agency_code, template_id) if key else "",
     )
-    deadline = deadline or default_deadline(kind, year, month)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _write_book(target: Any, meta: TemplateMeta, agency: Agency, agencies: list[Agency], leaders: list[str],
+                program_number: str, deadline: dt.date | None, rows: list[dict]) -> None:
+    """Write the workbook with XlsxWriter to ``target`` (a path or a binary stream)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {
+    wb = xlsxwriter.Workbook(target, {
+        "in_memory": True,  # no temporary file per sheet
         "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
         "default_column_width": 72,  # Times New Roman 12: max digit width 8 px
         "default_row_height": 21,
     })
     try:
-        writer = _TemplateWriter(wb, form, meta, agency, agencies, leaders, program_number, deadline)
+        writer = _TemplateWriter(wb, FORMS[meta.kind], meta, agency, agencies, leaders, program_number, deadline)
         writer.write(rows)
     finally:
         wb.close()
-    return meta
+
+
+# Stand-ins for what differs from one agency's template to another's, in the template written
+# once for all (characters of Unicode's private use area: never in a name, a code or an id)
+_NAME_MARK, _CODE_MARK, _ID_MARK, _SIGNATURE_MARK = "\ue000", "\ue001", "\ue002", "\ue003"
+_MARKS = (_NAME_MARK, _CODE_MARK, _ID_MARK, _SIGNATURE_MARK)
+_SHARED_STRING_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="s"><v>([0-9]+)</v></c>')
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+
+
+class TemplateCopies:
+    """The templates of one kind for many agencies, in time linear in their number.
+
+    Every template lists every agency (the dropdowns' list sheet), so writing each with
+    XlsxWriter costs as much as the registry is long. Instead the template is written once
+    with stand-ins for the agency's name, code, template id and signature (one per length of
+    name: the heights of the rows that show the name follow its length) and each agency's
+    template is that package with the stand-ins replaced: the parts that hold them (the form,
+    the instructions, the metadata sheet, the custom properties; their texts are inline, so the
+    shared strings stay the same) are rewritten, every other part — the list sheet, the shared
+    strings, the styles — is copied as its compressed bytes (:func:`.xlsxpatch.write_package`).
+    A template with pre-filled rows, or an agency whose name or code would be written
+    differently as a bare XML text, is written directly (:func:`write_template`).
+    """
+
+    def __init__(self, kind: str, *, year: int, agencies: list[Agency], leaders: list[str],
+                 month: int | None = None, program_number: str = "", deadline: dt.date | None = None,
+                 key: bytes | None = None) -> None:
+        self.kind, self.year, self.month, self.key = kind, year, month, key
+        self.agencies, self.leaders, self.program_number = agencies, leaders, program_number
+        self.deadline = deadline or default_deadline(kind, year, month)
+        self._bases: dict[int, tuple[bytes, frozenset[str]]] = {}
+
+    def write(self, path: Path, agency: Agency, rows: list[dict] | None = None) -> TemplateMeta:
+        """Write ``agency``'s template to ``path`` and return its metadata."""
+        rows = _checked_rows(self.kind, self.month, rows)
+        name = nfc(agency.name)
+        if rows or not (_plain(name) and _plain(agency.code)):
+            return write_template(path, self.kind, year=self.year, agency=agency, agencies=self.agencies,
+                                  leaders=self.leaders, month=self.month, rows=rows,
+                                  program_number=self.program_number, deadline=self.deadline, key=self.key)
+        meta = template_meta(self.kind, year=self.year, month=self.month, agency_code=agency.code,
+                             program_number=self.program_number, rows=rows, key=self.key)
+        base, marked = self._base(len(name))
+        values = {_NAME_MARK * len(name): name, _CODE_MARK: meta.agency_code,
+                  _ID_MARK * len(meta.template_id): meta.template_id}
+        if meta.signature:
+            values[_SIGNATURE_MARK * len(meta.signature)] = meta.signature
+        from .xlsxpatch import write_package
+
+        with zipfile.ZipFile(io.BytesIO(base)) as zin:
+            replaced = {}
+            for part in marked:
+                data = zin.read(part)
+                for mark, value in values.items():
+                    data = data.replace(mark.encode("utf-8"), _xml_text(value).encode("utf-8"))
+                replaced[part] = data
+            package = write_package(zin, replaced)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(package)
+        return meta
+
+    def _base(self, name_length: int) -> tuple[bytes, frozenset[str]]:
+        """The template with stand-ins for an agency whose name has ``name_length`` characters,
+        and the parts that hold a stand-in."""
+        if name_length not in self._bases:
+            stand_in = Agency.model_construct(code=_CODE_MARK, name=_NAME_MARK * name_length)
+            meta = TemplateMeta(kind=self.kind, version=FORM_VERSION, year=self.year,
+                                month=self.month if self.kind != "annual" else None, agency_code=_CODE_MARK,
+                                template_id=_ID_MARK * len(make_template_id(self.kind, 0, None, "", "", None)),
+                                signature=_SIGNATURE_MARK * SIGNATURE_CHARS if self.key else "")
+            out = io.BytesIO()
+            _write_book(out, meta, stand_in, self.agencies, self.leaders, self.program_number, self.deadline, [])
+            self._bases[name_length] = _inline_marked_strings(out.getvalue())
+        return self._bases[name_length]
+
+
+def _plain(text: str) -> bool:
+    """Is ``text`` written as itself in an XML text (no control character, no ``_xHHHH_``
+    escape, no space at its ends, no stand-in)?"""
+    return (text == text.strip() and "_x" not in text and not any(m in text for m in _MARKS)
+            and not ILLEGAL_XML.search(text) and "\t" not in text and "\n" not in text and "\r" not in text)
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline_marked_strings(package: bytes) -> tuple[bytes, frozenset[str]]:
+    """The package with every cell whose shared string holds a stand-in written as an inline
+    string (the shared string itself emptied), so that the shared strings are the same for
+    every agency; and the parts that hold a stand-in."""
+    from lxml import etree
+
+    from .xlsxpatch import NS_MAIN, cell_content, write_package
+
+    with zipfile.ZipFile(io.BytesIO(package)) as zin:
+        replaced: dict[str, bytes] = {}
+        marks = tuple(m.encode("utf-8") for m in _MARKS)
+        if _SHARED_STRINGS in zin.namelist():
+            sst = etree.fromstring(zin.read(_SHARED_STRINGS))
+            texts = {}
+            for n, si in enumerate(sst):
+                text = "".join(si.itertext())
+                if any(m in text for m in _MARKS):
+                    texts[str(n).encode()] = text
+                    for child in list(si):
+                        si.remove(child)
+                    etree.SubElement(si, f"{{{NS_MAIN}}}t")
+            if texts:
+                replaced[_SHARED_STRINGS] = etree.tostring(sst, xml_declaration=True, encoding="UTF-8",
+                                                           standalone=True)
+
+            def inline(m: re.Match) -> bytes:
+                text = texts.get(m.group(3))
+                if text is None:
+                    return m.group(0)
+                kind, inner = cell_content(text)
+                return b'<c r="' + m.group(1) + b'"' + m.group(2) + f' t="{kind}">{inner}</c>'.encode("utf-8")
+
+            for name in zin.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    data = zin.read(name)
+                    new = _SHARED_STRING_CELL.sub(inline, data)
+                    if new != data:
+                        replaced[name] = new
+        marked = frozenset(name for name in zin.namelist() if name != _SHARED_STRINGS
+                           and any(m in replaced.get(name, b"") or m in zin.read(name) for m in marks))
+        return write_package(zin, replaced), marked
 
 
 class _TemplateWriter:
@@ -668,5 +821,5 @@ def _as_datetime(v: dt.date | dt.datetime) -> dt.datetime:
 __all__ = [
     "META_SHEET", "LISTS_SHEET", "INSTRUCTIONS_SHEET", "EXAMPLE_PREFIX", "INPUT_ROWS", "HEADER_ROW",
     "CHOICE_ROW", "CHOICE_LABEL_COLUMNS",
-    "TemplateMeta", "write_template", "template_filename", "column_help",
+    "TemplateMeta", "TemplateCopies", "write_template", "template_meta", "template_filename", "column_help",
 ]

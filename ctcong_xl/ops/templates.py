@@ -9,7 +9,7 @@ from ..core.dataset import Dataset
 from ..core.forms import FORM_KINDS, FORMS
 from ..core.models import Agency
 from ..io import master as master_io
-from ..io.templates import template_filename, write_template
+from ..io.templates import TemplateCopies, template_filename
 from .workspace import Workspace, WorkspaceError, ensure_template_key
 
 def make_templates(ws: Workspace, kind: str, *, month: int | None = None, agency: str | None = None) -> list[Path]:
@@ -38,13 +38,13 @@ def make_templates_from(ws: Workspace, ds: Dataset, kind: str, *, month: int | N
     out_dir = ws.folder("outbox")
     out_dir.mkdir(exist_ok=True)
     key, _ = ensure_template_key(ws)
+    copies = TemplateCopies(kind, year=ds.config.year, agencies=ds.agencies, leaders=ds.config.leaders, month=month,
+                            program_number=ds.config.program_number,
+                            deadline=ds.config.registration_deadline(kind, month), key=key)
     written = []
     for a in targets:
-        rows = _prefill(ds, kind, a, month)
         path = out_dir / template_filename(kind, a, ds.config.year, month)
-        write_template(path, kind, year=ds.config.year, agency=a, agencies=ds.agencies, leaders=ds.config.leaders,
-                       month=month, rows=rows, program_number=ds.config.program_number,
-                       deadline=ds.config.registration_deadline(kind, month), key=key)
+        copies.write(path, a, _prefill(ds, kind, a, month))
         written.append(path)
     return written
 
