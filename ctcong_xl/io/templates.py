@@ -25,6 +25,10 @@ Sheet), and the reader does not rely on it.
 Every cell is set in Times New Roman (12; the title 13). Print setup: A4 landscape, the header
 row repeated on every page, fit to one page wide.
 
+The templates of one kind for many agencies are written once and copied
+(:class:`TemplateCopies`): every template lists every agency, and writing each anew made the
+whole round quadratic in the registry's size.
+
 ``template_id`` is deterministic: a hash of the kind, form version, year, month, agency code,
 programme number and pre-filled rows, so that rebuilding the same template gives the same id.
 """
