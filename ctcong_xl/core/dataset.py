@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
 
@@ -52,6 +52,12 @@ class Dataset:
     # configuration fields whose row of Cấu hình has no label (a master made before they existed)
     # -> whether their value cell is blank too
     config_unlabelled: dict[str, bool] = field(default_factory=dict)
+    # the cell values as read (rows from row 1) of the programme sheet — only when its formulas
+    # are those this version writes — and of the derived sheets, so that a plan writes only the
+    # rows that differ from them; the plan that compares takes them (they describe the master
+    # before its write, not after)
+    programme_cells: list[list[Any]] | None = None
+    derived_cells: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def agency(self, code: str) -> Agency | None:
         for a in self.agencies:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Union
 
 from .forms import column_letter
 from .layout import defined_names
+from .periods import date_to_excel_serial
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,44 @@ def names_to_add(names: dict[str, str], have: Iterable[str], sheets: Iterable[st
     return {name: refers_to for name, refers_to in names.items()
             if name.casefold() not in held
             and {(q or p).replace("''", "'") for q, p in _SHEET_OF_REF.findall(refers_to)} <= present}
+
+
+def holds(read: object, value: CellValue) -> bool:
+    """Does a cell whose value was read as ``read`` (as the readers give it: python-calamine in
+    the file door, xlwings in the live one — a date as a date, a number as a float, a blank as
+    "" or None) already hold ``value``, so that writing it changes nothing a reader sees? A
+    formula is compared by its cached value (its text is not read: see the callers)."""
+    if isinstance(value, Formula):
+        value = value.cached
+    if type(value) is str and value:
+        return type(read) is str and read == value
+    if value is None or value == "":
+        return read is None or read == ""
+    if isinstance(value, bool) or isinstance(read, bool):
+        return type(read) is type(value) and read == value
+    if isinstance(value, (dt.date, int, float)) and isinstance(read, (dt.date, int, float)):
+        return _serial(read) == _serial(value)
+    return False
+
+
+def row_holds(read: Sequence[object], cells: Iterable[tuple[int, CellValue]]) -> bool:
+    """Does a row read as ``read`` (its values from column A) hold every (column, value) of
+    ``cells`` (1-based columns)? See :func:`holds`."""
+    n = len(read)
+    for col, value in cells:
+        got = read[col - 1] if col <= n else None
+        if not (type(value) is str and value == got) and not holds(got, value):
+            return False
+    return True
+
+
+def _serial(v: dt.date | int | float) -> float:
+    if isinstance(v, dt.datetime):
+        midnight = v.replace(hour=0, minute=0, second=0, microsecond=0)
+        return date_to_excel_serial(v.date()) + (v - midnight).total_seconds() / 86400
+    if isinstance(v, dt.date):
+        return date_to_excel_serial(v)
+    return float(v)
 
 
 def column_runs(col_indexes: list[int]) -> list[list[int]]:

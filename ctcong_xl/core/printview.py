@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import layout as L
 from .dataset import Dataset
+from .derived import plan_derived_sheet
 from .documents import programme_reference, province_upper, roman
 from .forms import programme_column
 from .models import WorkItem
@@ -122,13 +123,7 @@ def print_grid(ds: Dataset, as_of: dt.date) -> list[list[CellValue]]:
 
 
 def plan_print_view(plan: WritePlan, ds: Dataset, as_of: dt.date) -> None:
-    """The whole sheet, cleared below and right of what it now holds; a master made before the
-    sheet existed gets it (without its page setup: ``init`` makes that)."""
-    grid = print_grid(ds, as_of)
-    if L.PRINT_SHEET not in ds.review_extents:
-        plan.add_sheet(L.PRINT_SHEET)
-    old_rows, old_cols = ds.review_extents.get(L.PRINT_SHEET, (0, 0))
-    width = max(WIDTH, old_cols)
-    grid += [[] for _ in range(max(0, old_rows - len(grid)))]
-    plan.add(L.PRINT_SHEET, 1, 1, [list(r) + [None] * (width - len(r)) for r in grid])
-    ds.review_extents[L.PRINT_SHEET] = (len(grid), width)
+    """The whole sheet, cleared below and right of what it now holds (only the rows that
+    changed are written: :mod:`.derived`); a master made before the sheet existed gets it
+    (without its page setup: ``init`` makes that)."""
+    plan_derived_sheet(plan, ds, L.PRINT_SHEET, print_grid(ds, as_of), WIDTH)

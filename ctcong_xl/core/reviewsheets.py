@@ -9,6 +9,7 @@ import datetime as dt
 
 from . import layout as L
 from .dataset import Dataset
+from .derived import plan_derived_sheet
 from .followup import AGE_BUCKETS, BUCKET_KEYS
 from .plan import CellValue, WritePlan
 from .ranking import RANKING_COLUMNS, rule_lines
@@ -89,10 +90,4 @@ def plan_review_sheets(plan: WritePlan, ds: Dataset, s: Summary) -> None:
         else:
             width = len(header)
             grid = top + rows
-        if sheet not in ds.review_extents:
-            plan.add_sheet(sheet)
-        old_rows, old_cols = ds.review_extents.get(sheet, (0, 0))
-        width = max(width, old_cols)
-        grid += [[] for _ in range(max(0, old_rows - len(grid)))]
-        plan.add(sheet, 1, 1, [list(r) + [None] * (width - len(r)) for r in grid])
-        ds.review_extents[sheet] = (len(grid), width)
+        plan_derived_sheet(plan, ds, sheet, grid, width)

@@ -13,7 +13,7 @@ from .forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, WI
 from .mail import MAIL_KINDS, SendRecord
 from .models import ImportLogEntry
 from .periods import date_to_excel_serial
-from .plan import CellValue, Formula, WritePlan, column_runs
+from .plan import CellValue, Formula, WritePlan, column_runs, row_holds
 from .printview import plan_print_view
 from .status import classify, status_formula
 from .summary import registration_punctuality, registry_punctuality_formula
@@ -22,29 +22,49 @@ from .summary_sheet import plan_summary_sheet  # noqa: F401  (one module for the
 _WRITTEN_OWNERS = ("system", "agency", "progress")
 
 
-def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[str, list[CellValue]]:
-    """Column key -> the cell values of every programme row in sheet order (tool-written
-    columns only)."""
+def programme_formulas(idx: SheetIndex, r: int) -> dict[str, str]:
+    """Column key -> the formula this version writes in row ``r`` of the programme sheet (the
+    formula columns the sheet has)."""
+    letter = {k: column_letter(v) for k, v in idx.columns.items()}
+    out: dict[str, str] = {}
+    if "thoi_han_hieu_luc" in idx.columns:
+        out["thoi_han_hieu_luc"] = (f'=IF({letter["thoi_han_dieu_chinh"]}{r}<>"",{letter["thoi_han_dieu_chinh"]}{r},'
+                                    f'{letter["thoi_han"]}{r})')
+    if "tinh_trang" in idx.columns:
+        out["tinh_trang"] = status_formula(
+            deadline=f'{letter["thoi_han_hieu_luc"]}{r}', completed=f'{letter["ngay_hoan_thanh"]}{r}',
+            as_of=L.STATUS_DATE_NAME, withdrawn=f'{letter["rut"]}{r}', content=f'{letter["noi_dung"]}{r}')
+    return out
+
+
+def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[int, dict[str, CellValue]]:
+    """Row -> column key -> the cell values of the programme rows the write changes (tool-written
+    columns only), in sheet order: every row, or — when the dataset holds the sheet's cells as
+    read (:attr:`Dataset.programme_cells`) — the rows whose values differ from them."""
     idx = ds.programme_index
     cols = {c.key: c for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns}
-    letter = {k: column_letter(v) for k, v in idx.columns.items()}
-    out: dict[str, list[CellValue]] = {k: [] for k in cols}
-    for n, item in enumerate(ds.items):
+    plain = [(k, col) for k, col in cols.items() if k not in _FORMULA_KEYS]
+    held, ds.programme_cells = ds.programme_cells, None  # they describe the sheet before this write
+    out: dict[int, dict[str, CellValue]] = {}
+    for item in ds.items:
         r = idx.rows[item.ma_dau_viec]
-        for k, col in cols.items():
-            if k == "thoi_han_hieu_luc":
-                eff = item.effective_deadline
-                out[k].append(Formula(
-                    f'=IF({letter["thoi_han_dieu_chinh"]}{r}<>"",{letter["thoi_han_dieu_chinh"]}{r},{letter["thoi_han"]}{r})',
-                    None if eff is None else date_to_excel_serial(eff)))
-            elif k == "tinh_trang":
-                text = classify(item.effective_deadline, item.ngay_hoan_thanh, as_of, item.rut).text
-                out[k].append(Formula(status_formula(
-                    deadline=f'{letter["thoi_han_hieu_luc"]}{r}', completed=f'{letter["ngay_hoan_thanh"]}{r}',
-                    as_of=L.STATUS_DATE_NAME, withdrawn=f'{letter["rut"]}{r}', content=f'{letter["noi_dung"]}{r}'), text))
-            else:
-                out[k].append(_cell(getattr(item, k), col))
+        values: dict[str, CellValue] = {k: _cell(getattr(item, k), col) for k, col in plain}
+        eff = item.effective_deadline
+        cached: dict[str, CellValue] = {}
+        if "thoi_han_hieu_luc" in cols:
+            cached["thoi_han_hieu_luc"] = None if eff is None else date_to_excel_serial(eff)
+        if "tinh_trang" in cols:
+            cached["tinh_trang"] = classify(eff, item.ngay_hoan_thanh, as_of, item.rut).text
+        if held is not None and r <= len(held) and row_holds(
+                held[r - 1], ((idx.columns[k], v) for part in (values, cached) for k, v in part.items())):
+            continue
+        formulas = programme_formulas(idx, r)
+        values.update({k: Formula(formulas[k], v) for k, v in cached.items()})
+        out[r] = values
     return out
+
+
+_FORMULA_KEYS = ("thoi_han_hieu_luc", "tinh_trang")
 
 
 def _cell(value, col: Column) -> CellValue:
@@ -81,9 +101,10 @@ def plan_programme(plan: WritePlan, ds: Dataset, as_of: dt.date, *, rut_changes:
         return
     values = programme_row_values(ds, as_of)
     idx = ds.programme_index
-    by_col = {idx.columns[k]: k for k in values}
-    rows = [idx.rows[i.ma_dau_viec] for i in ds.items]
-    _add_blocks(plan, PROGRAMME_SHEET, rows, by_col, lambda k, n: values[k][n])
+    keys = [c.key for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns]
+    by_col = {idx.columns[k]: k for k in keys}
+    rows = list(values)
+    _add_blocks(plan, PROGRAMME_SHEET, rows, by_col, lambda k, n: values[rows[n]][k])
     rut_col = idx.columns.get("rut")
     for code, flag in (rut_changes or {}).items():
         if rut_col:

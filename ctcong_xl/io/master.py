@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from ..core import layout as L
 from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT, SUPERSEDED_PREFIX
 from ..core.dataset import Dataset, SheetIndex
 from ..core.mail import SENT_RESULT
-from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column
+from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column, column_letter
 from .files import atomic_copy
 from . import sheetrows
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
@@ -32,6 +32,7 @@ from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
 from ..core.summary_sheet import SummaryLayout
 from ..core.text import cell_text, normalize_header
+from ..core.writeplan import programme_formulas
 from .xlsxpatch import apply_plan
 
 BACKUP_DIR = "archive/master-backups"
@@ -61,7 +62,8 @@ def read_master(path: Path) -> Dataset:
                   for name in wanted if name not in tails}
     except Exception as exc:  # calamine raises its own error types
         raise MasterError(f"Không đọc được sổ tổng hợp {path.name}: {exc}") from exc
-    return dataset_from_sheets(sheets, path.name, last_rows=tails)
+    return dataset_from_sheets(sheets, path.name, last_rows=tails,
+                               programme_formulas=lambda row: sheetrows.row_formulas(path, PROGRAMME_SHEET, row))
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
@@ -71,11 +73,16 @@ TAIL_ONLY_SHEETS = (L.HISTORY_SHEET, L.VALIDATION_LOG_SHEET)
 
 
 def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
-                        last_rows: dict[str, int] | None = None) -> Dataset:
+                        last_rows: dict[str, int] | None = None,
+                        programme_formulas: Callable[[int], dict[str, str] | None] | None = None) -> Dataset:
     """The master's content from the cell values of its managed sheets (rows of values, row 1
     first). Both doors use it: the file door reads values with calamine, the live-Excel door
     with xlwings. ``last_rows``: the last row holding a value of sheets of
-    :data:`TAIL_ONLY_SHEETS` given without their rows."""
+    :data:`TAIL_ONLY_SHEETS` given without their rows. ``programme_formulas``: the formulas
+    (column letters -> text) of a row of the programme sheet, where the door can read them;
+    when those of its first row are the ones this version writes, a write changes only the
+    rows whose values differ from those read (:attr:`Dataset.programme_cells`), else every row
+    (a master an older version wrote gets the formulas of this one)."""
     tails = last_rows or {}
     for required in (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET):
         if required not in sheets:
@@ -151,7 +158,12 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
         for row in send_rows[1:]
         if cell_text(_at(row, send_idx.columns.get("result"))) == SENT_RESULT
     }
+    first = min(prog_idx.rows.values(), default=None)
+    current = programme_formulas is not None and (
+        first is None or _formulas_current(programme_formulas(first), prog_idx, first))
     return Dataset(
+        programme_cells=prog_rows if current else None,
+        derived_cells={n: sheets[n] for n in L.DERIVED_SHEETS if n in sheets},
         config=config, config_unlabelled=unlabelled, sent_mail=sent, send_log_last_row=_last_row(send_rows),
         has_send_log_sheet=L.SEND_LOG_SHEET in sheets,
         review_extents={n: (_last_row(sheets[n]), max((len(r) for r in sheets[n]), default=0))
@@ -165,6 +177,12 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
         history_last_row=tails.get(L.HISTORY_SHEET) or _last_row(rows_of(L.HISTORY_SHEET)),
         has_history_sheet=L.HISTORY_SHEET in sheets or L.HISTORY_SHEET in tails,
     )
+
+
+def _formulas_current(found: dict[str, str] | None, idx: SheetIndex, row: int) -> bool:
+    """Are the formulas ``found`` in ``row`` of the programme sheet those this version writes?"""
+    return found is not None and all(found.get(column_letter(idx.columns[key])) == text.removeprefix("=")
+                                     for key, text in programme_formulas(idx, row).items())
 
 
 LIMIT_KEYS = frozenset(k for k in (f.key for f in L.CONFIG_FIELDS) if k.startswith(("max_", "worker_")))

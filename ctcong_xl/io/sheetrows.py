@@ -78,6 +78,69 @@ def last_row(xml: bytes) -> int:
         pos = at
 
 
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})\d+"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_PLAIN_FORMULA = re.compile(rb"<f>([^<]*)</f>")
+_ENTITIES = ((b"&lt;", b"<"), (b"&gt;", b">"), (b"&quot;", b'"'), (b"&apos;", b"'"), (b"&amp;", b"&"))
+
+
+def row_formulas(path: Path, sheet: str, row: int) -> dict[str, str] | None:
+    """Column letters -> the text of the formula of each cell of row ``row`` of ``sheet`` that
+    holds a plain one (as Excel and this tool write it); None where the row cannot be told that
+    way (not found as ``<row r="…">``, a shared or array formula, a character reference). The
+    sheet is read only as far as the row."""
+    try:
+        text = _row_xml(path, sheet, row)
+    except (OSError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError):
+        return None
+    if text is None or _PREFIXED.search(text):
+        return None
+    out: dict[str, str] = {}
+    for m in _FORMULA_CELL.finditer(text):
+        content = m.group(2) or b""
+        if b"<f" not in content:
+            continue
+        f = _PLAIN_FORMULA.search(content)
+        if f is None or b"&#" in f.group(1):
+            return None
+        value = f.group(1)
+        for entity, char in _ENTITIES:
+            value = value.replace(entity, char)
+        out[m.group(1).decode()] = value.decode("utf-8")
+    return out
+
+
+def _row_xml(path: Path, sheet: str, row: int) -> bytes | None:
+    """The XML of one row (from ``<row`` to ``</row>``; b"" for an empty ``<row …/>``), read
+    from the start of the sheet's part only as far as it."""
+    tag = b'<row r="%d"' % row
+    with zipfile.ZipFile(path) as zf:
+        parts = sheet_parts(zf)
+        if sheet not in parts:
+            return None
+        with zf.open(parts[sheet]) as fh:
+            buf = bytearray()
+            at = -1
+            while True:
+                chunk = fh.read(1 << 16)
+                searched = max(0, len(buf) - 32)
+                buf += chunk
+                if at < 0:
+                    at = buf.find(tag, max(0, searched - len(tag)))
+                    if at < 0 and buf.find(b"</sheetData>", searched) >= 0:
+                        return None
+                if at >= 0:
+                    gt = buf.find(b">", at)
+                    if gt >= 0 and buf[at + len(tag)] not in b" \t\r\n/>":
+                        return None  # another row whose number starts with the same digits: not this form
+                    if gt >= 0 and buf[gt - 1] == ord("/"):
+                        return b""
+                    end = buf.find(b"</row>", gt) if gt >= 0 else -1
+                    if end >= 0:
+                        return bytes(buf[at:end])
+                if not chunk:
+                    return None
+
+
 def _holds_value(row: bytes) -> bool:
     for m in _CELL.finditer(row):
         content = m.group(2)
@@ -108,4 +171,4 @@ def _is_number(text: bytes) -> bool:
     return True
 
 
-__all__ = ["last_row", "last_rows"]
+__all__ = ["last_row", "last_rows", "row_formulas"]
