@@ -353,6 +353,7 @@ def plan_rectangles(plan: WritePlan) -> list[tuple]:
 def _file_plan(button: str, root: Path) -> WritePlan:
     ws = ops.open_workspace(root)
     ds = master_io.read_master(ws.master)
+    ds.programme_cells = None  # the open book gives no formulas: the live door writes every programme row
     if button == "kiem_tra":
         return ops.plan_validation(ws, ds)[1]
     if button == "tong_hop":

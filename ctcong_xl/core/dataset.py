@@ -56,8 +56,8 @@ class Dataset:
     # are those this version writes — and of the derived sheets, so that a plan writes only the
     # rows that differ from them; the plan that compares takes them (they describe the master
     # before its write, not after)
-    programme_cells: list[list[Any]] | None = None
-    derived_cells: dict[str, list[list[Any]]] = field(default_factory=dict)
+    programme_cells: list[list[Any]] | None = field(default=None, compare=False, repr=False)
+    derived_cells: dict[str, list[list[Any]]] = field(default_factory=dict, compare=False, repr=False)
 
     def agency(self, code: str) -> Agency | None:
         for a in self.agencies:
