@@ -9,7 +9,7 @@ import datetime as dt
 from lxml import etree
 
 from ctcong_xl.core.plan import Formula, RangeWrite
-from ctcong_xl.io.xlsxpatch import cell_content, patch_sheet_xml
+from ctcong_xl.io.xlsxpatch import _patch_tree, _planned_cells, cell_content, patch_sheet_xml
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 M = f"{{{MAIN}}}"
@@ -44,11 +44,34 @@ def test_a_row_that_already_holds_what_the_plan_writes_is_kept_byte_for_byte():
 
 
 def test_a_written_cell_stored_in_another_form_is_rewritten_as_the_writer_writes_it():
-    held = '<c r="A2" t="inlineStr" s="4"><is><t>Rà soát thủ tục hành chính</t></is></c>'  # t before s
-    out = write(sheet({2: held}), 2, [["Rà soát thủ tục hành chính"]])
+    held = '<c r="A2" s="4" t="str"><v>Rà soát thủ tục hành chính</v></c>'  # a formula's text result, no formula
+    xml = sheet({2: held}, "A2:A2")
+    out = write(xml, 2, [["Rà soát thủ tục hành chính"]])
     cell = etree.fromstring(out).find(f".//{M}c")
-    assert out != sheet({2: held})
+    assert out != xml
     assert (cell.get("s"), cell.get("t"), "".join(cell.itertext())) == ("4", "inlineStr", "Rà soát thủ tục hành chính")
+
+
+def test_a_cell_that_holds_the_value_with_its_attributes_in_another_order_is_kept_as_it_is():
+    held = '<c r="A2" t="inlineStr" s="4"><is><t>Rà soát thủ tục hành chính</t></is></c>'  # t before s
+    xml = sheet({2: held}, "A2:A2")
+    assert write(xml, 2, [["Rà soát thủ tục hành chính"]]) == xml
+
+
+def test_a_row_written_as_text_is_the_row_the_whole_tree_writer_makes():
+    """Cells the plan does not name are kept; the height fits the longest wrapped text, also of a
+    kept cell; ``spans`` goes (it may no longer be true)."""
+    note = '<c r="D2" s="4" t="inlineStr"><is><t>Văn phòng đã nhắc Sở Nội vụ hai lần &amp; gửi công văn đôn đốc</t></is></c>'
+    xml = sheet({2: cells({"A2": "Kế hoạch", "B2": dt.date(2026, 3, 31)}) + note}, "A2:D2").replace(
+        b'<row r="2">', b'<row r="2" spans="1:4" ht="15">')
+    writes = [RangeWrite(SHEET, 2, 1, (("Kế hoạch tuyển dụng công chức năm 2026 theo chỉ tiêu biên chế được giao",
+                                        None, Formula('=IF(B2="","",B2)', 46112)),))]
+    wrap = frozenset({"4"})
+    out = patch_sheet_xml(xml, writes, wrap)
+    row = etree.fromstring(out).find(f".//{M}row")
+    tree_row = etree.fromstring(_patch_tree(xml, writes, _planned_cells(writes), wrap)).find(f".//{M}row")
+    assert etree.tostring(row) == etree.tostring(tree_row)
+    assert note.encode() in out and row.get("spans") is None and float(row.get("ht")) > 15
 
 
 def test_rows_appended_below_the_last_row_leave_the_rows_above_as_they_were():

@@ -11,6 +11,7 @@ on the PDF page; :func:`column_points` says 64.29 pt).
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from collections.abc import Iterable
 
@@ -88,15 +89,12 @@ def _word_points(word: str) -> float:
     return sum(_char_points(c) for c in word)
 
 
+_PIECES = re.compile(r"[^ -]*[ -]|[^ -]+")
+
+
 def _words(line: str) -> list[str]:
     """The pieces a line may break between: after a space or a hyphen."""
-    pieces, start = [], 0
-    for n, ch in enumerate(line):
-        if ch in " -":
-            pieces.append(line[start:n + 1])
-            start = n + 1
-    pieces.append(line[start:])
-    return [p for p in pieces if p]
+    return _PIECES.findall(line)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import html
 import io
 import posixpath
 import re
@@ -262,10 +263,11 @@ def _add_sheet(existing: list[str], replaced: dict[str, bytes], current, name: s
 def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[str] = frozenset()) -> bytes:
     """``wrap``: the style indexes (``s``) that wrap text, for fitting row heights.
 
-    The sheet is streamed: rows the plan does not write are copied as bytes, a row it writes is
-    parsed on its own, new rows are written as text. A sheet whose cells are tied together
-    (shared or array formulas, rich values: see :mod:`.sheetxml`) is parsed whole, so that the
-    pre-pass can release the groups the plan meets first."""
+    The sheet is streamed: rows the plan does not write are copied as bytes (found by their
+    tags, never read), a row it writes is rewritten as text — through lxml only where it holds
+    a form the text path does not parse — and new rows are written as text. A sheet whose
+    cells are tied together (shared or array formulas, rich values: see :mod:`.sheetxml`) is
+    parsed whole, so that the pre-pass can release the groups the plan meets first."""
     writes = list(writes)
     planned = _planned_cells(writes)
     streamed = _patch_streaming(xml, planned, wrap)
@@ -367,50 +369,209 @@ def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap:
     out = [b"<sheetData>"]
     numbers: list[int] = []  # every row's number (or the first and the last), for the dimension
     max_col = 0  # the last column of the rows written
-    k, pos = 0, 0
     ends = _first_and_last_row(body)
-    if ends and pending and pending[0] > ends[1]:  # rows appended below the last (the logs): no row is read
-        out.append(body)
-        numbers.extend(ends)
-        pos = len(body)
-    for m in _ROW.finditer(body) if pos == 0 else ():
-        number = _ROW_NUMBER.search(m.group(1))
-        if number is None or body[pos:m.start()].strip():
-            return None
-        rnum = int(number.group(1))
-        while k < len(pending) and pending[k] < rnum:
-            out.append(_new_row(pending[k], planned[pending[k]], col_styles, widths, wrap))
-            numbers.append(pending[k])
-            max_col = max(max_col, _last_column(planned[pending[k]]))
-            k += 1
-        if k < len(pending) and pending[k] == rnum and _unchanged(m.group(0), planned[rnum]):
-            out.append(m.group(0))  # the plan writes what the row already holds
-            k += 1
-        elif k < len(pending) and pending[k] == rnum:
-            row_el = etree.fromstring(wrapper + m.group(0) + b"</sheetData>", _PARSER)[0]
-            rc = _patch_row(row_el, rnum, planned[rnum], col_styles)
-            if wrap:
-                fit_row_height(row_el, rc.values(), widths, wrap)
-            data = etree.tostring(row_el, encoding="UTF-8", xml_declaration=False)
-            tag_end = data.index(b">")
-            out.append(_NS_DECL.sub(b"", data[:tag_end]) + data[tag_end:])  # the worksheet declares them
-            max_col = max(max_col, max(rc, default=0))
-            k += 1
-        else:
-            out.append(m.group(0))
-        numbers.append(rnum)
-        pos = m.end()
-    if body[pos:].strip():
+    found = _locate_rows(body, pending, ends)
+    if found is None:
+        found = _scan_rows(body, pending)
+    if found is None:
         return None
-    for rnum in pending[k:]:
-        out.append(_new_row(rnum, planned[rnum], col_styles, widths, wrap))
-        numbers.append(rnum)
-        max_col = max(max_col, _last_column(planned[rnum]))
+    pos = 0
+    for rnum, at, end in found:
+        values = planned[rnum]
+        out.append(body[pos:at])
+        if at == end:  # a row the sheet does not have yet
+            out.append(_new_row(rnum, values, col_styles, widths, wrap))
+            max_col = max(max_col, _last_column(values))
+        else:
+            row, last = _patch_row_bytes(body[at:end], rnum, values, col_styles, widths, wrap, wrapper)
+            out.append(row)
+            max_col = max(max_col, last)
+        pos = end
+    out.append(body[pos:])
+    numbers.extend(ends or ())
+    if pending:
+        numbers.extend((pending[0], pending[-1]))
     out.append(b"</sheetData>")
     if numbers and planned:
         head = _DIMENSION.sub(lambda d: d.group(1) + _dimension(d.group(2).decode(), min(numbers), max(numbers),
                                                                 max_col).encode() + d.group(3), head, count=1)
     return head + b"".join(out) + tail
+
+
+def _locate_rows(body: bytes, pending: list[int], ends: tuple[int, int] | None) -> list[tuple[int, int, int]] | None:
+    """(row number, start, end) in ``body`` of each planned row, in order; start == end where
+    the row is new (it goes there). Rows are found by their tag (``<row r="n"``) from the
+    previous one on, so that the rows the plan does not write are never looked at. None when a
+    planned row between the first and the last cannot be found that way (a gap in the rows, a
+    tag in another form): the caller reads every row then."""
+    found: list[tuple[int, int, int]] = []
+    pos = 0
+    for rnum in pending:
+        if ends is None or rnum > ends[1]:
+            found.append((rnum, len(body), len(body)))
+            continue
+        if rnum < ends[0]:
+            found.append((rnum, 0, 0))
+            continue
+        tag = b'<row r="%d"' % rnum
+        at = body.find(tag, pos)
+        if at < 0:
+            return None
+        gt = body.find(b">", at)
+        if gt < 0 or body[at + len(tag)] not in b" \t\r\n/>":
+            return None
+        end = gt + 1 if body[gt - 1] == 0x2F else body.find(b"</row>", gt) + len(b"</row>")
+        if end < len(b"</row>"):
+            return None
+        found.append((rnum, at, end))
+        pos = end
+    return found
+
+
+def _scan_rows(body: bytes, pending: list[int]) -> list[tuple[int, int, int]] | None:
+    """What :func:`_locate_rows` returns, from reading every row (a new row between two the
+    sheet has goes between them); None for a layout this reader does not expect."""
+    found: list[tuple[int, int, int]] = []
+    k, pos = 0, 0
+    for m in _ROW.finditer(body):
+        number = _ROW_NUMBER.search(m.group(1))
+        if number is None or body[pos:m.start()].strip():
+            return None
+        rnum = int(number.group(1))
+        while k < len(pending) and pending[k] < rnum:
+            found.append((pending[k], m.start(), m.start()))
+            k += 1
+        if k < len(pending) and pending[k] == rnum:
+            found.append((rnum, m.start(), m.end()))
+            k += 1
+        pos = m.end()
+    if body[pos:].strip():
+        return None
+    found.extend((rnum, len(body), len(body)) for rnum in pending[k:])
+    return found
+
+
+def _patch_row_bytes(row: bytes, rnum: int, values: dict[int, CellValue], col_styles: dict[int, str],
+                     widths: dict[int, float], wrap: frozenset[str], wrapper: bytes) -> tuple[bytes, int]:
+    """A row of the sheet with ``values`` written (and its height fitted), and its last
+    column (0 for a row left as it is): the row itself where it already holds them; written
+    as text where its cells are in the form this writer knows, else through lxml."""
+    patched = _patch_row_text(row, rnum, values, col_styles, widths, wrap)
+    if patched is not None:
+        return patched
+    if _unchanged(row, values):
+        return row, 0
+    row_el = etree.fromstring(wrapper + row + b"</sheetData>", _PARSER)[0]
+    rc = _patch_row(row_el, rnum, values, col_styles)
+    if wrap:
+        fit_row_height(row_el, rc.values(), widths, wrap)
+    data = etree.tostring(row_el, encoding="UTF-8", xml_declaration=False)
+    tag_end = data.index(b">")
+    return _NS_DECL.sub(b"", data[:tag_end]) + data[tag_end:], max(rc, default=0)  # the worksheet declares them
+
+
+_ROW_TAG = re.compile(rb"<row\b([^>]*?)(/?)>")
+_ATTR = re.compile(rb'\s([\w:]+)="([^"<&]*)"')
+_ANY_CELL = re.compile(rb'<c\b([^>]*?)(/>|>(.*?)</c>)', re.S)
+_CELL_COLUMN = re.compile(rb'\sr="([A-Z]{1,3})\d+"')
+_CELL_TYPE = re.compile(rb'\st="([^"]*)"')
+_VALUE_PARTS = re.compile(rb"<f\b[^>]*?(?:/>|>[^<]*</f>)|<v\b[^>]*?(?:/>|>[^<]*</v>)|<is\b[^>]*?(?:/>|>.*?</is>)", re.S)
+_TEXT_RUN = re.compile(rb"<t\b[^>]*?(?:/>|>([^<]*)</t>)")
+_PREFIX = re.compile(rb"<\w+:")
+_STYLE = re.compile(rb'\ss="([^"]*)"')
+
+
+def _patch_row_text(row: bytes, rnum: int, values: dict[int, CellValue], col_styles: dict[int, str],
+                    widths: dict[int, float], wrap: frozenset[str]) -> tuple[bytes, int] | None:
+    """What :func:`_patch_row` and :func:`fit_row_height` make of the row, built as text (the
+    row as it is where every value is already there); None where the row holds something this
+    does not parse (a namespace prefix, an attribute in single quotes or with an entity, a cell
+    without its reference, text between cells, a cell child besides its value)."""
+    tag = _ROW_TAG.match(row)
+    if tag is None or _PREFIX.search(row) or _ATTR.sub(b"", tag.group(1)).strip():
+        return None
+    cells: dict[int, bytes] = {}
+    parsed: dict[int, re.Match] = {}
+    pos = tag.end()
+    stop = len(row) if tag.group(2) else len(row) - len(b"</row>")
+    for m in _ANY_CELL.finditer(row, pos, stop):
+        col = _CELL_COLUMN.search(m.group(1))
+        if m.start() != pos or col is None or b"'" in m.group(1):
+            return None
+        cnum = _column_number(col.group(1).decode())
+        cells[cnum] = m.group(0)
+        parsed[cnum] = m
+        pos = m.end()
+    if pos != stop:
+        return None
+    attrs = None
+    texts: dict[int, tuple[str | None, str]] = {}  # column -> (style, text) of the inline texts written
+    changed = False
+    for cnum in sorted(values):
+        value = values[cnum]
+        kind, inner = cell_content(value)
+        m = parsed.get(cnum)
+        if m is None:
+            if value is None:
+                continue
+            if attrs is None:
+                attrs = _ATTR.findall(tag.group(1))
+            style = col_styles.get(cnum) or next((v.decode() for n, v in attrs if n == b"s"), None)
+            cells[cnum] = _cell_xml(_letter(cnum), rnum, style, kind, inner)
+            changed = True
+        else:
+            head, content = m.group(1), m.group(3) or b""
+            old_kind = _CELL_TYPE.search(head)
+            encoded = inner.encode()
+            if content != encoded or (old_kind.group(1).decode() if old_kind else "") != (kind or ""):
+                if content and _VALUE_PARTS.sub(b"", content).strip():
+                    return None  # a child besides the value (set_cell keeps it)
+                head = _CELL_TYPE.sub(b"", head) + (f' t="{kind}"'.encode() if kind else b"")
+                cells[cnum] = b"<c" + head + (b">" + encoded + b"</c>" if inner else b"/>")
+                changed = True
+            style = None
+            if kind == "inlineStr" and wrap:
+                found = _STYLE.search(head)
+                style = found.group(1).decode() if found else None
+        if kind == "inlineStr":
+            texts[cnum] = (style, _clean(str(value)))
+    if not changed:
+        return row, 0
+    if attrs is None:
+        attrs = _ATTR.findall(tag.group(1))
+    attrs = [(n, v) for n, v in attrs if n != b"spans"]
+    if wrap and not any(n == b"customHeight" and v in (b"1", b"true") for n, v in attrs):
+        lines = 1
+        for cnum, cell in cells.items():
+            if cnum in texts:
+                style, text = texts[cnum]
+            elif b'inlineStr"' in cell:
+                head = cell.split(b">", 1)[0]
+                found = _STYLE.search(head)
+                style, text = found.group(1).decode() if found else None, _inline_cell_text(cell)
+            else:
+                continue
+            if style in wrap and text is not None:
+                lines = max(lines, text_lines(text, widths.get(cnum, DEFAULT_COLUMN_WIDTH)))
+        height = _row_height(lines).encode() if lines > 1 else None
+        if height is None:
+            attrs = [(n, v) for n, v in attrs if n != b"ht"]
+        elif any(n == b"ht" for n, _ in attrs):
+            attrs = [(n, height if n == b"ht" else v) for n, v in attrs]
+        else:
+            attrs.append((b"ht", height))
+    body = b"".join(cells[c] for c in sorted(cells))
+    head = b"<row" + b"".join(b" " + n + b'="' + v + b'"' for n, v in attrs)
+    return head + (b">" + body + b"</row>" if body else b"/>"), max(cells, default=0)
+
+
+def _inline_cell_text(cell: bytes) -> str | None:
+    """The text of an inline-string cell (its runs joined, as lxml's ``itertext``), or None
+    for another cell."""
+    found = _CELL_TYPE.search(cell.split(b">", 1)[0])
+    if found is None or found.group(1) != b"inlineStr":
+        return None
+    return html.unescape(b"".join(t or b"" for t in _TEXT_RUN.findall(cell)).decode("utf-8"))
 
 
 # a cell as this writer (and Excel) writes it: r, then s, then t; anything else is compared as changed
@@ -473,12 +634,17 @@ def _new_row(rnum: int, values: dict[int, CellValue], col_styles: dict[int, str]
             continue
         kind, inner = cell_content(value)
         style = col_styles.get(cnum)
-        attrs = f' r="{_letter(cnum)}{rnum}"' + (f' s="{style}"' if style else "") + (f' t="{kind}"' if kind else "")
-        cells.append(f"<c{attrs}>{inner}</c>" if inner else f"<c{attrs}/>")
+        cells.append(_cell_xml(_letter(cnum), rnum, style, kind, inner))
         if kind == "inlineStr" and style in wrap:
             lines = max(lines, text_lines(_clean(str(value)), widths.get(cnum, DEFAULT_COLUMN_WIDTH)))
     height = f' ht="{_row_height(lines)}"' if lines > 1 else ""
-    return f'<row r="{rnum}"{height}>{"".join(cells)}</row>'.encode()
+    return f'<row r="{rnum}"{height}>'.encode() + b"".join(cells) + b"</row>"
+
+
+def _cell_xml(letters: str, rnum: int, style: str | None, kind: str | None, inner: str) -> bytes:
+    """A cell as this writer writes it: r, then s, then t."""
+    attrs = f' r="{letters}{rnum}"' + (f' s="{style}"' if style else "") + (f' t="{kind}"' if kind else "")
+    return (f"<c{attrs}>{inner}</c>" if inner else f"<c{attrs}/>").encode()
 
 
 def _dimension(old: str, min_row: int, max_row: int, max_col: int) -> str:
@@ -515,8 +681,8 @@ def cell_content(value: CellValue) -> tuple[str | None, str]:
         f = f"<f>{_escape(_clean(value.text[1:] if value.text.startswith('=') else value.text))}</f>"
         if value.cached is None:
             return None, f
-        if isinstance(value.cached, str):
-            return "str", f"{f}<v>{_escape(_clean(value.cached))}</v>"
+        if isinstance(value.cached, str):  # an empty text as lxml writes it (<v/>), so that it compares unchanged
+            return "str", f"{f}<v>{_escape(_clean(value.cached))}</v>" if value.cached else f"{f}<v/>"
         return None, f"{f}<v>{_number(value.cached)}</v>"
     if isinstance(value, bool):
         return "b", f"<v>{1 if value else 0}</v>"
@@ -546,7 +712,7 @@ def _number(n: float | int) -> str:
 
 
 def _clean(s: str) -> str:
-    return _ILLEGAL_XML.sub("", s)
+    return s if s.isprintable() else _ILLEGAL_XML.sub("", s)  # (a control character is not printable)
 
 
 class _Keyed(dict):
