@@ -8,6 +8,7 @@ import datetime as dt
 
 from lxml import etree
 
+from ctcong_xl.core.paper import DEFAULT_COLUMN_WIDTH, row_height, text_lines
 from ctcong_xl.core.plan import Formula, RangeWrite
 from ctcong_xl.io.xlsxpatch import _patch_tree, _planned_cells, cell_content, patch_sheet_xml
 
@@ -72,6 +73,25 @@ def test_a_row_written_as_text_is_the_row_the_whole_tree_writer_makes():
     tree_row = etree.fromstring(_patch_tree(xml, writes, _planned_cells(writes), wrap)).find(f".//{M}row")
     assert etree.tostring(row) == etree.tostring(tree_row)
     assert note.encode() in out and row.get("spans") is None and float(row.get("ht")) > 15
+
+
+def test_a_status_written_beside_a_wrapped_text_is_replaced_where_it_is_and_the_row_keeps_its_height():
+    """Only the status changes (a formula's text result, not a wrapped text): the other cells are
+    not read, and the row is the one the whole-tree writer makes, its fitted height included."""
+    content = "Đề án sắp xếp, tổ chức lại các đơn vị sự nghiệp công lập thuộc UBND tỉnh giai đoạn 2026-2030"
+    lines = text_lines(content, DEFAULT_COLUMN_WIDTH)
+    assert lines > 1
+    before = Formula('=IF(C2="","Chưa có hạn","Đang thực hiện")', "Đang thực hiện")
+    held = (f'<c r="A2" s="4" t="inlineStr"><is><t>{content}</t></is></c><c r="B2" s="5" t="str">'
+            f'<f>{before.text[1:]}</f><v>Đang thực hiện</v></c>')
+    xml = sheet({2: held}, "A2:B2").replace(b'<row r="2">', f'<row r="2" spans="1:2" ht="{row_height(lines):g}">'.encode())
+    writes = [RangeWrite(SHEET, 2, 2, ((Formula(before.text, "Chưa hoàn thành"),),))]
+    wrap = frozenset({"4"})
+    out = patch_sheet_xml(xml, writes, wrap)
+    row = etree.fromstring(out).find(f".//{M}row")
+    tree_row = etree.fromstring(_patch_tree(xml, writes, _planned_cells(writes), wrap)).find(f".//{M}row")
+    assert etree.tostring(row) == etree.tostring(tree_row)
+    assert row[1].findtext(f"{M}v") == "Chưa hoàn thành" and float(row.get("ht")) == row_height(lines)
 
 
 def test_rows_appended_below_the_last_row_leave_the_rows_above_as_they_were():

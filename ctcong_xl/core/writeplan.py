@@ -38,9 +38,10 @@ def programme_formulas(idx: SheetIndex, r: int) -> dict[str, str]:
 
 
 def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[int, dict[str, CellValue]]:
-    """Row -> column key -> the cell values of the programme rows the write changes (tool-written
-    columns only), in sheet order: every row, or — when the dataset holds the sheet's cells as
-    read (:attr:`Dataset.programme_cells`) — the rows whose values differ from them."""
+    """Row -> column key -> the cell values the write changes in the programme rows (tool-written
+    columns only), in sheet order: every cell of every row, or — when the dataset holds the
+    sheet's cells as read (:attr:`Dataset.programme_cells`) — the cells whose values differ from
+    them (every cell of a row the sheet does not have yet)."""
     idx = ds.programme_index
     cols = {c.key: c for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns}
     plain = [(k, col) for k, col in cols.items() if k not in _FORMULA_KEYS]
@@ -55,11 +56,15 @@ def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[int, dict[str, Cel
             cached["thoi_han_hieu_luc"] = None if eff is None else date_to_excel_serial(eff)
         if "tinh_trang" in cols:
             cached["tinh_trang"] = classify(eff, item.ngay_hoan_thanh, as_of, item.rut).text
-        if held is not None and r <= len(held) and row_holds(
-                held[r - 1], ((idx.columns[k], v) for part in (values, cached) for k, v in part.items())):
-            continue
-        formulas = programme_formulas(idx, r)
-        values.update({k: Formula(formulas[k], v) for k, v in cached.items()})
+        if held is not None and r <= len(held):
+            read = held[r - 1]
+            values = {k: v for k, v in values.items() if not row_holds(read, ((idx.columns[k], v),))}
+            cached = {k: v for k, v in cached.items() if not row_holds(read, ((idx.columns[k], v),))}
+            if not values and not cached:
+                continue
+        if cached:
+            formulas = programme_formulas(idx, r)
+            values.update({k: Formula(formulas[k], v) for k, v in cached.items()})
         out[r] = values
     return out
 
@@ -103,8 +108,12 @@ def plan_programme(plan: WritePlan, ds: Dataset, as_of: dt.date, *, rut_changes:
     idx = ds.programme_index
     keys = [c.key for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns]
     by_col = {idx.columns[k]: k for k in keys}
-    rows = list(values)
-    _add_blocks(plan, PROGRAMME_SHEET, rows, by_col, lambda k, n: values[rows[n]][k])
+    whole = [r for r, cells in values.items() if len(cells) == len(keys)]
+    _add_blocks(plan, PROGRAMME_SHEET, whole, by_col, lambda k, n: values[whole[n]][k])
+    for r, cells in values.items():  # rows of which only some cells change
+        if len(cells) < len(keys):
+            for run in column_runs([idx.columns[k] for k in cells]):
+                plan.add(PROGRAMME_SHEET, r, run[0], [[cells[by_col[c]] for c in run]])
     rut_col = idx.columns.get("rut")
     for code, flag in (rut_changes or {}).items():
         if rut_col:

@@ -278,10 +278,13 @@ def _planned_cells(writes: list[RangeWrite]) -> dict[int, dict[int, CellValue]]:
     """Row -> column -> the value the plan leaves there (a later write wins)."""
     planned: dict[int, dict[int, CellValue]] = {}
     for w in writes:
+        columns = range(w.col, w.col + max((len(v) for v in w.values), default=0))
         for i, values in enumerate(w.values):
-            row = planned.setdefault(w.row + i, {})
-            for j, value in enumerate(values):
-                row[w.col + j] = value
+            row = planned.get(w.row + i)
+            if row is None:
+                planned[w.row + i] = dict(zip(columns, values))
+            else:
+                row.update(zip(columns, values))
     return planned
 
 
@@ -380,8 +383,9 @@ def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap:
         values = planned[rnum]
         out.append(body[pos:at])
         if at == end:  # a row the sheet does not have yet
-            out.append(_new_row(rnum, values, col_styles, widths, wrap))
-            max_col = max(max_col, _last_column(values))
+            row, last = _new_row(rnum, values, col_styles, widths, wrap)
+            out.append(row)
+            max_col = max(max_col, last)
         else:
             row, last = _patch_row_bytes(body[at:end], rnum, values, col_styles, widths, wrap, wrapper)
             out.append(row)
@@ -456,7 +460,9 @@ def _patch_row_bytes(row: bytes, rnum: int, values: dict[int, CellValue], col_st
     """A row of the sheet with ``values`` written (and its height fitted), and its last
     column (0 for a row left as it is): the row itself where it already holds them; written
     as text where its cells are in the form this writer knows, else through lxml."""
-    patched = _patch_row_text(row, rnum, values, col_styles, widths, wrap)
+    patched = _patch_cells_in_place(row, rnum, values, wrap)
+    if patched is None:
+        patched = _patch_row_text(row, rnum, values, col_styles, widths, wrap)
     if patched is not None:
         return patched
     if _unchanged(row, values):
@@ -479,6 +485,59 @@ _VALUE_PARTS = re.compile(rb"<f\b[^>]*?(?:/>|>[^<]*</f>)|<v\b[^>]*?(?:/>|>[^<]*<
 _TEXT_RUN = re.compile(rb"<t\b[^>]*?(?:/>|>([^<]*)</t>)")
 _PREFIX = re.compile(rb"<\w+:")
 _STYLE = re.compile(rb'\ss="([^"]*)"')
+
+
+def _patch_cells_in_place(row: bytes, rnum: int, values: dict[int, CellValue],
+                          wrap: frozenset[str]) -> tuple[bytes, int] | None:
+    """The row with the cells ``values`` names replaced where they are, its other cells never
+    read — for a few cells the row already has, none of which holds or gets a wrapped text (so
+    that the row's height stays what it is). None where that does not apply."""
+    if len(values) > 4 or _PREFIX.search(row):
+        return None
+    pieces: list[bytes] = []
+    pos = 0
+    changed = False
+    for cnum in sorted(values):
+        tag = f'<c r="{_letter(cnum)}{rnum}"'.encode()
+        at = row.find(tag, pos)
+        if at < 0 or row[at + len(tag)] not in b" />":
+            return None
+        gt = row.find(b">", at)
+        head = row[at + 2:gt]
+        if b"'" in head:
+            return None
+        if head.endswith(b"/"):
+            head, content, end = head[:-1], b"", gt + 1
+        else:
+            end = row.find(b"</c>", gt)
+            if end < 0:
+                return None
+            content, end = row[gt + 1:end], end + len(b"</c>")
+        old_kind = _CELL_TYPE.search(head)
+        old_kind = old_kind.group(1).decode() if old_kind else ""
+        kind, inner = cell_content(values[cnum])
+        if wrap and "inlineStr" in (old_kind, kind):
+            found = _STYLE.search(head)
+            if found is None or found.group(1).decode() in wrap:
+                return None  # a wrapped text: the row's height may change
+        encoded = inner.encode()
+        if content == encoded and old_kind == (kind or ""):
+            continue
+        if content and _VALUE_PARTS.sub(b"", content).strip():
+            return None
+        head = _CELL_TYPE.sub(b"", head) + (f' t="{kind}"'.encode() if kind else b"")
+        pieces += [row[pos:at], b"<c" + head + (b">" + encoded + b"</c>" if inner else b"/>")]
+        pos = end
+        changed = True
+    if not changed:
+        return row, 0
+    pieces.append(row[pos:])
+    out = b"".join(pieces)
+    tag_end = out.find(b">")
+    return _SPANS.sub(b"", out[:tag_end], count=1) + out[tag_end:], max(values)
+
+
+_SPANS = re.compile(rb'\sspans="[^"]*"')
 
 
 def _patch_row_text(row: bytes, rnum: int, values: dict[int, CellValue], col_styles: dict[int, str],
@@ -618,27 +677,33 @@ def _letter(column: int) -> str:
     return column_letter(column)
 
 
-def _last_column(values: dict[int, CellValue]) -> int:
-    return max((c for c, v in values.items() if v is not None), default=0)
-
-
 def _new_row(rnum: int, values: dict[int, CellValue], col_styles: dict[int, str], widths: dict[int, float],
-             wrap: frozenset[str]) -> bytes:
+             wrap: frozenset[str]) -> tuple[bytes, int]:
     """A row the sheet does not have yet, as text (what :func:`_patch_row` and
-    :func:`fit_row_height` make of an empty row)."""
+    :func:`fit_row_height` make of an empty row), and its last column."""
     cells = []
     lines = 1
+    last = 0
+    number = str(rnum)
     for cnum in sorted(values):
         value = values[cnum]
         if value is None:
             continue
         kind, inner = cell_content(value)
         style = col_styles.get(cnum)
-        cells.append(_cell_xml(_letter(cnum), rnum, style, kind, inner))
+        before, after = _cell_tags(cnum, style, kind)
+        cells.append(f"{before}{number}{after}>{inner}</c>" if inner else f"{before}{number}{after}/>")
+        last = cnum
         if kind == "inlineStr" and style in wrap:
             lines = max(lines, text_lines(_clean(str(value)), widths.get(cnum, DEFAULT_COLUMN_WIDTH)))
     height = f' ht="{_row_height(lines)}"' if lines > 1 else ""
-    return f'<row r="{rnum}"{height}>'.encode() + b"".join(cells) + b"</row>"
+    return f'<row r="{number}"{height}>{"".join(cells)}</row>'.encode(), last
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_tags(cnum: int, style: str | None, kind: str | None) -> tuple[str, str]:
+    """The text of a cell's tag before and after its row number: ``<c r="B`` and ``" s="4" t="…"``."""
+    return f'<c r="{_letter(cnum)}', '"' + (f' s="{style}"' if style else "") + (f' t="{kind}"' if kind else "")
 
 
 def _cell_xml(letters: str, rnum: int, style: str | None, kind: str | None, inner: str) -> bytes:
