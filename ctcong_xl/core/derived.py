@@ -25,10 +25,16 @@ def plan_derived_sheet(plan: WritePlan, ds: Dataset, sheet: str, grid: Sequence[
     if held is None:
         plan.add(sheet, 1, 1, rows)
     else:
-        changed = [n for n, row in enumerate(rows) if not row_holds(held[n] if n < len(held) else (), enumerate(row, start=1))]
+        changed = [n for n, row in enumerate(rows) if not _same(held[n] if n < len(held) else (), row)]
         for first, last in _runs(changed):
             plan.add(sheet, first + 1, 1, rows[first:last + 1])
     ds.review_extents[sheet] = (len(rows), width)
+
+
+def _same(read: list, row: list[CellValue]) -> bool:
+    """Does the row read hold ``row``? (The usual case first: equal once blanks are ""; a row
+    that differs that way is compared cell by cell, e.g. a date read as a date and time.)"""
+    return [("" if v is None else v) for v in row] == read or row_holds(read, enumerate(row, start=1))
 
 
 def _runs(numbers: list[int]) -> list[tuple[int, int]]:

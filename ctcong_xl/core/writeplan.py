@@ -13,7 +13,7 @@ from .forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, WI
 from .mail import MAIL_KINDS, SendRecord
 from .models import ImportLogEntry
 from .periods import date_to_excel_serial
-from .plan import CellValue, Formula, WritePlan, column_runs, row_holds
+from .plan import CellValue, Formula, WritePlan, column_runs, holds
 from .printview import plan_print_view
 from .status import classify, status_formula
 from .summary import registration_punctuality, registry_punctuality_formula
@@ -25,7 +25,15 @@ _WRITTEN_OWNERS = ("system", "agency", "progress")
 def programme_formulas(idx: SheetIndex, r: int) -> dict[str, str]:
     """Column key -> the formula this version writes in row ``r`` of the programme sheet (the
     formula columns the sheet has)."""
+    return {k: text.replace(_ROW_MARK, str(r)) for k, text in _formula_templates(idx).items()}
+
+
+_ROW_MARK = "\x00"  # where a formula template has its row number (no formula holds it)
+
+
+def _formula_templates(idx: SheetIndex) -> dict[str, str]:
     letter = {k: column_letter(v) for k, v in idx.columns.items()}
+    r = _ROW_MARK
     out: dict[str, str] = {}
     if "thoi_han_hieu_luc" in idx.columns:
         out["thoi_han_hieu_luc"] = (f'=IF({letter["thoi_han_dieu_chinh"]}{r}<>"",{letter["thoi_han_dieu_chinh"]}{r},'
@@ -44,36 +52,58 @@ def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[int, dict[str, Cel
     them (every cell of a row the sheet does not have yet)."""
     idx = ds.programme_index
     cols = {c.key: c for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns}
-    plain = [(k, col) for k, col in cols.items() if k not in _FORMULA_KEYS]
+    plain = [(k, col.type == "flag", idx.columns[k] - 1) for k, col in cols.items() if k not in _FORMULA_KEYS]
+    effective_at = idx.columns["thoi_han_hieu_luc"] - 1 if "thoi_han_hieu_luc" in cols else None
+    status_at = idx.columns["tinh_trang"] - 1 if "tinh_trang" in cols else None
+    templates = _formula_templates(idx)
     held, ds.programme_cells = ds.programme_cells, None  # they describe the sheet before this write
     out: dict[int, dict[str, CellValue]] = {}
     for item in ds.items:
         r = idx.rows[item.ma_dau_viec]
-        values: dict[str, CellValue] = {k: _cell(getattr(item, k), col) for k, col in plain}
+        read = held[r - 1] if held is not None and r <= len(held) else None
+        n = len(read) if read is not None else 0
+        values: dict[str, CellValue] = {}
+        for k, flag, at in plain:
+            v = _cell_value(getattr(item, k), flag)
+            if read is not None and _held(read[at] if at < n else None, v):
+                continue
+            values[k] = v
         eff = item.effective_deadline
         cached: dict[str, CellValue] = {}
-        if "thoi_han_hieu_luc" in cols:
-            cached["thoi_han_hieu_luc"] = None if eff is None else date_to_excel_serial(eff)
-        if "tinh_trang" in cols:
-            cached["tinh_trang"] = classify(eff, item.ngay_hoan_thanh, as_of, item.rut).text
-        if held is not None and r <= len(held):
-            read = held[r - 1]
-            values = {k: v for k, v in values.items() if not row_holds(read, ((idx.columns[k], v),))}
-            cached = {k: v for k, v in cached.items() if not row_holds(read, ((idx.columns[k], v),))}
-            if not values and not cached:
-                continue
-        if cached:
-            formulas = programme_formulas(idx, r)
-            values.update({k: Formula(formulas[k], v) for k, v in cached.items()})
+        if effective_at is not None:
+            v = None if eff is None else date_to_excel_serial(eff)
+            if read is None or not _held(read[effective_at] if effective_at < n else None, v):
+                cached["thoi_han_hieu_luc"] = v
+        if status_at is not None:
+            v = classify(eff, item.ngay_hoan_thanh, as_of, item.rut).text
+            if read is None or not _held(read[status_at] if status_at < n else None, v):
+                cached["tinh_trang"] = v
+        if read is not None and not values and not cached:
+            continue
+        number = str(r)
+        values.update({k: Formula(templates[k].replace(_ROW_MARK, number), v) for k, v in cached.items()})
         out[r] = values
     return out
+
+
+def _held(read: object, value: CellValue) -> bool:
+    if type(value) is str:
+        return value == read
+    if value is None:
+        return read is None or read == ""
+    return holds(read, value)
 
 
 _FORMULA_KEYS = ("thoi_han_hieu_luc", "tinh_trang")
 
 
 def _cell(value, col: Column) -> CellValue:
-    if col.type == "flag":
+    return _cell_value(value, col.type == "flag")
+
+
+def _cell_value(value, flag: bool) -> CellValue:
+    """The cell a record's field writes: a flag as its mark, a blank as an empty cell."""
+    if flag:
         return WITHDRAWN_MARK if value else None
     if value is None or value == "":
         return None
