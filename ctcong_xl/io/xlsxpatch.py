@@ -829,6 +829,7 @@ def fit_row_height(row: etree._Element, cells: Iterable[etree._Element], widths:
         row.attrib.pop("ht", None)
 
 
+@functools.lru_cache(maxsize=64)
 def _row_height(lines: int) -> str:
     return _number(row_height(lines))
 
