@@ -134,3 +134,17 @@ def formula_of(path: Path, ref: str) -> str | None:
     (cell,) = [c for c in root.iter(f"{M}c") if c.get("r") == ref]
     f = cell.find(f"{M}f")
     return None if f is None else f.text
+
+
+def test_a_status_typed_over_by_hand_gets_its_formula_back_at_the_next_summary(office):
+    consolidated(office)
+    code = office.dataset().items[0].ma_dau_viec
+    office.edit_master(code, "tinh_trang", "Hoàn thành")  # the clerk types over the formula
+    ops.summary(office.ws, as_of=JUNE)
+    ds = office.dataset()
+    r = ds.programme_index.rows[code]
+    col = programme_letter("tinh_trang")
+    assert formula_of(office.ws.master, f"{col}{r}") == programme_formulas(ds.programme_index, r)["tinh_trang"][1:]
+    item = next(i for i in ds.items if i.ma_dau_viec == code)
+    expected = classify(item.effective_deadline, item.ngay_hoan_thanh, JUNE, item.rut).text
+    assert office.sheet(PROGRAMME_SHEET)[r - 1][ord(col) - ord("A")] == expected != "Hoàn thành"

@@ -758,6 +758,7 @@ def cell_content(value: CellValue) -> tuple[str | None, str]:
     return _inline_text(str(value))
 
 
+@functools.lru_cache(maxsize=1 << 15)  # the print view repeats the programme's texts, a row its agency's
 def _inline_text(value: str) -> tuple[str, str]:
     text = _clean(value)
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
