@@ -266,8 +266,9 @@ def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[st
     The sheet is streamed: rows the plan does not write are copied as bytes (found by their
     tags, never read), a row it writes is rewritten as text — through lxml only where it holds
     a form the text path does not parse — and new rows are written as text. A sheet whose
-    cells are tied together (shared or array formulas, rich values: see :mod:`.sheetxml`) is
-    parsed whole, so that the pre-pass can release the groups the plan meets first."""
+    cells are tied together where the plan may meet them (an array formula or a data table
+    anywhere, a shared formula or a rich value in a row the plan writes: see :mod:`.sheetxml`)
+    is parsed whole, so that the pre-pass can release the groups the plan meets first."""
     writes = list(writes)
     planned = _planned_cells(writes)
     streamed = _patch_streaming(xml, planned, wrap)
@@ -332,13 +333,22 @@ def _patch_row(row_el: etree._Element, rnum: int, values: dict[int, CellValue], 
 
 # ---- the streaming writer ----------------------------------------------------------------------
 _GROUPED = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array|dataTable)"|<(?:\w+:)?c\b[^>]*\s(?:vm|cm)=')
-_GROUP_MARKS = (b'shared"', b'array"', b'dataTable"', b"vm=", b"cm=")  # what _GROUPED can match contains one
+_RANGE_GROUPED = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(?:array|dataTable)"')
+_RANGE_MARKS = (b'array"', b'dataTable"')  # what _RANGE_GROUPED can match contains one
+_ROW_MARKS = (b'shared"', b"vm=", b"cm=")  # what _GROUPED can match in a row without them contains one
 
 
 def _grouped(xml: bytes) -> bool:
-    """Does the sheet tie cells together (see :mod:`.sheetxml`)? The pattern runs only where one
-    of the texts it needs occurs (a plain search of a 5 MB sheet is many times faster)."""
-    return any(mark in xml for mark in _GROUP_MARKS) and _GROUPED.search(xml) is not None
+    """Does the sheet hold a group that covers cells of rows besides its own — an array
+    formula, a data table (see :mod:`.sheetxml`)? The pattern runs only where one of the texts
+    it needs occurs (a plain search of a 5 MB sheet is many times faster)."""
+    return any(mark in xml for mark in _RANGE_MARKS) and _RANGE_GROUPED.search(xml) is not None
+
+
+def _grouped_row(row: bytes) -> bool:
+    """Does a row hold a cell tied to others — a shared formula, a rich value? (A shared
+    group the plan meets has a cell in a row the plan writes.)"""
+    return any(mark in row for mark in _ROW_MARKS) and _GROUPED.search(row) is not None
 
 
 _ROOT_TAG = re.compile(rb"<worksheet\b[^>]*>")
@@ -376,7 +386,7 @@ def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap:
     found = _locate_rows(body, pending, ends)
     if found is None:
         found = _scan_rows(body, pending)
-    if found is None:
+    if found is None or any(at != end and _grouped_row(body[at:end]) for _, at, end in found):
         return None
     pos = 0
     for rnum, at, end in found:
