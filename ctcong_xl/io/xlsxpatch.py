@@ -32,7 +32,7 @@ import posixpath
 import re
 import struct
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from lxml import etree
 
@@ -105,7 +105,10 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
             if sheet not in parts:
                 raise PackageError(f"Bảng tính thiếu trang “{sheet}”.")
             part = parts[sheet]
-            replaced[part] = patch_sheet_xml(current(part), plan.for_sheet(sheet), wrap)
+            base = replaced.get(part)
+            # patched as the package is written, one sheet at a time (a large sheet's old and new
+            # XML are not all held at once)
+            replaced[part] = functools.partial(_patch_part, zin, part, base, plan.for_sheet(sheet), wrap)
         _refresh_chart_caches(zin.namelist(), replaced, current, plan)
         replaced["xl/workbook.xml"] = _full_calc_on_load(ensure_defined_names(current("xl/workbook.xml"), plan.names))
         drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
@@ -117,10 +120,17 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
         return write_package(zin, replaced, drop)
 
 
-def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes], drop: Iterable[str] = ()) -> bytes:
-    """The package of ``zin`` with the parts of ``replaced`` (part name -> new bytes; a name
-    ``zin`` lacks is a part added, written after the others) and without the parts ``drop``.
-    Every other part is copied as its compressed bytes. ``replaced`` is emptied."""
+def _patch_part(zin: zipfile.ZipFile, part: str, base: bytes | None, writes: list[RangeWrite],
+                wrap: frozenset[str]) -> bytes:
+    return patch_sheet_xml(zin.read(part) if base is None else base, writes, wrap)
+
+
+def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[], bytes]],
+                  drop: Iterable[str] = ()) -> bytes:
+    """The package of ``zin`` with the parts of ``replaced`` (part name -> new bytes, or what
+    makes them when the part is written; a name ``zin`` lacks is a part added, written after
+    the others) and without the parts ``drop``. Every other part is copied as its compressed
+    bytes. ``replaced`` is emptied."""
     drop = set(drop)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zout:
@@ -130,11 +140,11 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes], drop: Iterab
                 continue
             data = replaced.pop(info.filename, None)
             if data is not None:
-                zout.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+                zout.writestr(info, data() if callable(data) else data, compresslevel=COMPRESS_LEVEL)
             elif not _copy_compressed(zin, zout, info):
                 zout.writestr(info, zin.read(info.filename))
         for name, data in replaced.items():  # parts added
-            zout.writestr(name, data)
+            zout.writestr(name, data() if callable(data) else data)
     replaced.clear()
     return out.getvalue()
 
@@ -361,80 +371,81 @@ _DIMENSION = re.compile(rb'(<dimension\s+ref=")([^"]*)(")')
 
 def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap: frozenset[str]) -> bytes | None:
     """The patched sheet, or None when it needs the whole-tree path (cells tied together, or a
-    layout this reader does not expect)."""
+    layout this reader does not expect). Positions are offsets into ``xml``; the rows kept are
+    joined from views of it (a large sheet is not copied piece by piece)."""
     root_tag = _ROOT_TAG.search(xml)
     found = _SHEET_DATA.search(xml)
     if root_tag is None or found is None or f'xmlns="{NS_MAIN}"'.encode() not in root_tag.group(0) or _grouped(xml):
         return None
     head = xml[:found.start()]
     if found.group(1):  # <sheetData/>
-        body, tail = b"", xml[found.end():]
+        start = close = after = found.end()
     else:
-        close = xml.find(b"</sheetData>", found.end())
+        start, close = found.end(), xml.find(b"</sheetData>", found.end())
         if close < 0:
             return None
-        body, tail = xml[found.end():close], xml[close + len(b"</sheetData>"):]
-    skeleton = etree.fromstring(head + b"<sheetData/>" + tail, _PARSER)  # the sheet without its rows
+        after = close + len(b"</sheetData>")
+    skeleton = etree.fromstring(head + b"<sheetData/>" + xml[after:], _PARSER)  # the sheet without its rows
     col_styles = _column_styles(skeleton)
     widths = _column_widths(skeleton) if wrap else {}
     wrapper = b"<sheetData " + b" ".join(d.strip() for d in _NS_DECL.findall(root_tag.group(0))) + b">"
     pending = sorted(planned)
-    out = [b"<sheetData>"]
-    numbers: list[int] = []  # every row's number (or the first and the last), for the dimension
+    view = memoryview(xml)
+    out: list[bytes | memoryview] = []
+    numbers: list[int] = []  # the first and the last row's numbers, for the dimension
     max_col = 0  # the last column of the rows written
-    ends = _first_and_last_row(body)
-    found = _locate_rows(body, pending, ends)
-    if found is None:
-        found = _scan_rows(body, pending)
-    if found is None or any(at != end and _grouped_row(body[at:end]) for _, at, end in found):
+    ends = _first_and_last_row(xml, start, close)
+    rows = _locate_rows(xml, start, close, pending, ends)
+    if rows is None:
+        rows = _scan_rows(xml, start, close, pending)
+    if rows is None or any(at != end and _grouped_row(xml[at:end]) for _, at, end in rows):
         return None
-    pos = 0
-    for rnum, at, end in found:
+    pos = start
+    for rnum, at, end in rows:
         values = planned[rnum]
-        out.append(body[pos:at])
+        out.append(view[pos:at])
         if at == end:  # a row the sheet does not have yet
             row, last = _new_row(rnum, values, col_styles, widths, wrap)
-            out.append(row)
-            max_col = max(max_col, last)
         else:
-            row, last = _patch_row_bytes(body[at:end], rnum, values, col_styles, widths, wrap, wrapper)
-            out.append(row)
-            max_col = max(max_col, last)
+            row, last = _patch_row_bytes(xml[at:end], rnum, values, col_styles, widths, wrap, wrapper)
+        out.append(row)
+        max_col = max(max_col, last)
         pos = end
-    out.append(body[pos:])
+    out.append(view[pos:close])
     numbers.extend(ends or ())
     if pending:
         numbers.extend((pending[0], pending[-1]))
-    out.append(b"</sheetData>")
     if numbers and planned:
         head = _DIMENSION.sub(lambda d: d.group(1) + _dimension(d.group(2).decode(), min(numbers), max(numbers),
                                                                 max_col).encode() + d.group(3), head, count=1)
-    return head + b"".join(out) + tail
+    return b"".join([head, b"<sheetData>", *out, b"</sheetData>", view[after:]])
 
 
-def _locate_rows(body: bytes, pending: list[int], ends: tuple[int, int] | None) -> list[tuple[int, int, int]] | None:
-    """(row number, start, end) in ``body`` of each planned row, in order; start == end where
-    the row is new (it goes there). Rows are found by their tag (``<row r="n"``) from the
-    previous one on, so that the rows the plan does not write are never looked at. None when a
-    planned row between the first and the last cannot be found that way (a gap in the rows, a
-    tag in another form): the caller reads every row then."""
+def _locate_rows(xml: bytes, start: int, close: int, pending: list[int],
+                 ends: tuple[int, int] | None) -> list[tuple[int, int, int]] | None:
+    """(row number, start, end) in ``xml`` of each planned row, in order; start == end where
+    the row is new (it goes there). The rows lie between ``start`` and ``close``. Rows are
+    found by their tag (``<row r="n"``) from the previous one on, so that the rows the plan
+    does not write are never looked at. None when a planned row between the first and the last
+    cannot be found that way (a gap in the rows, a tag in another form): the caller reads every
+    row then."""
     found: list[tuple[int, int, int]] = []
-    pos = 0
+    pos = start
     for rnum in pending:
         if ends is None or rnum > ends[1]:
-            found.append((rnum, len(body), len(body)))
+            found.append((rnum, close, close))
             continue
         if rnum < ends[0]:
-            found.append((rnum, 0, 0))
+            found.append((rnum, start, start))
             continue
         tag = b'<row r="%d"' % rnum
-        at = body.find(tag, pos)
+        at = xml.find(tag, pos, close)
         if at < 0:
             return None
-        gt = body.find(b">", at)
-        if gt < 0 or body[at + len(tag)] not in b" \t\r\n/>":
+        gt = xml.find(b">", at, close)
+        if gt < 0 or xml[at + len(tag)] not in b" \t\r\n/>":
             return None
-        end = gt + 1 if body[gt - 1] == 0x2F else body.find(b"</row>", gt) + len(b"</row>")
+        end = gt + 1 if xml[gt - 1] == 0x2F else xml.find(b"</row>", gt, close) + len(b"</row>")
         if end < len(b"</row>"):
             return None
         found.append((rnum, at, end))
@@ -442,14 +453,14 @@ def _locate_rows(body: bytes, pending: list[int], ends: tuple[int, int] | None) 
     return found
 
 
-def _scan_rows(body: bytes, pending: list[int]) -> list[tuple[int, int, int]] | None:
+def _scan_rows(xml: bytes, start: int, close: int, pending: list[int]) -> list[tuple[int, int, int]] | None:
     """What :func:`_locate_rows` returns, from reading every row (a new row between two the
     sheet has goes between them); None for a layout this reader does not expect."""
     found: list[tuple[int, int, int]] = []
-    k, pos = 0, 0
-    for m in _ROW.finditer(body):
+    k, pos = 0, start
+    for m in _ROW.finditer(xml, start, close):
         number = _ROW_NUMBER.search(m.group(1))
-        if number is None or body[pos:m.start()].strip():
+        if number is None or xml[pos:m.start()].strip():
             return None
         rnum = int(number.group(1))
         while k < len(pending) and pending[k] < rnum:
@@ -459,9 +470,9 @@ def _scan_rows(body: bytes, pending: list[int]) -> list[tuple[int, int, int]] | 
             found.append((rnum, m.start(), m.end()))
             k += 1
         pos = m.end()
-    if body[pos:].strip():
+    if xml[pos:close].strip():
         return None
-    found.extend((rnum, len(body), len(body)) for rnum in pending[k:])
+    found.extend((rnum, close, close) for rnum in pending[k:])
     return found
 
 
@@ -643,15 +654,15 @@ def _inline_cell_text(cell: bytes) -> str | None:
     return html.unescape(b"".join(t or b"" for t in _TEXT_RUN.findall(cell)).decode("utf-8"))
 
 
-# a cell as this writer (and Excel) writes it: r, then s, then t; anything else is compared as changed
-def _first_and_last_row(body: bytes) -> tuple[int, int] | None:
-    """The numbers of the first and the last row of a sheet's rows, if their tags say them."""
-    first, last = body.find(b"<row "), body.rfind(b"<row ")
+def _first_and_last_row(xml: bytes, start: int, close: int) -> tuple[int, int] | None:
+    """The numbers of the first and the last row of a sheet's rows (between ``start`` and
+    ``close``), if their tags say them."""
+    first, last = xml.find(b"<row ", start, close), xml.rfind(b"<row ", start, close)
     if first < 0:
         return None
     numbers = []
     for at in (first, last):
-        tag = body[at:body.find(b">", at)]
+        tag = xml[at:xml.find(b">", at)]
         found = _ROW_NUMBER.search(tag)
         if found is None:
             return None
@@ -659,6 +670,7 @@ def _first_and_last_row(body: bytes) -> tuple[int, int] | None:
     return numbers[0], numbers[1]
 
 
+# a cell as this writer (and Excel) writes it: r, then s, then t; anything else is compared as changed
 _CELL = re.compile(r'<c r="([A-Z]{1,3})\d+"(?: s="\d+")?(?: t="(\w+)")?(?:/>|>([^/]*(?:/(?!c>)[^/]*)*)</c>)')
 _EMPTY_CELL = ("", "")
 
