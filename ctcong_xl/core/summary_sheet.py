@@ -22,7 +22,6 @@ the effective deadline.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
@@ -175,9 +174,12 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
     # once: a count per row of those tables is then a count over that row's items only
     by_agency: dict[str, list] = {}
     by_leader: dict[str, list] = {}
+    by_month: dict[tuple[int, int], list] = {}  # (year, month) of the effective deadline
     for s in statuses:
         by_agency.setdefault(s[1].casefold(), []).append(s)
         by_leader.setdefault(s[2].casefold(), []).append(s)
+        if s[3] is not None:
+            by_month.setdefault((s[3].year, s[3].month), []).append(s)
 
     cells: list[SheetCell] = []
 
@@ -202,6 +204,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         0 if ok + late == 0 else ok / (ok + late), "cell_pct")
     # per agency: table row i shows registry row i + 2
     registry = {row: code for code, row in ds.registry_index.rows.items()}
+    agencies = {a.code: a for a in reversed(ds.agencies)}  # the first of a code, as Dataset.agency finds it
     names = {a.code: a.name for a in ds.agencies}
     deadline = ds.config.default_annual_deadline()
     units = 0
@@ -216,7 +219,8 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         done = counts[0] + counts[1] if counts else 0
         put(r, 9, f"=IF(N(C{r})+N(D{r})=0,\"\",C{r}/(C{r}+D{r}))", counts[0] / done if done else "", "cell_pct")
         put(r, 10, registry_punctuality_formula(reg, sheet=L.REGISTRY_SHEET),
-            registration_punctuality(ds.received_annual.get(code), deadline, ds.agency(code)) if code else "", "cell")
+            registration_punctuality(ds.received_annual.get(code), deadline, agencies.get(code)) if code else "",
+            "cell")
         units += 1 if counts and sum(counts[: len(COUNTED)]) > 0 else 0
     put(*_cell_ref(SUMMARY_UNITS_CELL), f'=COUNTIF(H{layout.agency_first}:H{layout.agency_last},">0")', units,
         "bold_int")
@@ -247,8 +251,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         r = layout.month_header + m
         lo = f"DATE(NamChuongTrinh,{m},1)"
         hi = f"EOMONTH(DATE(NamChuongTrinh,{m},1),0)"
-        first_day, last_day = dt.date(year, m, 1), dt.date(year, m, calendar.monthrange(year, m)[1])
-        counts = count(lambda s: s[3] is not None and first_day <= s[3] <= last_day)
+        counts = count(lambda s: True, by_month.get((year, m), []))  # deadlines from its first to its last day
         for j in range(len(order)):
             col = column_letter(3 + j)
             put(r, 3 + j, f'=COUNTIFS({eff_col},">="&{lo},{eff_col},"<="&{hi},{st},{col}${layout.month_header})',

@@ -87,10 +87,13 @@ def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[int, dict[str, Cel
 
 
 def _held(read: object, value: CellValue) -> bool:
+    """:func:`~.plan.holds`, the usual cases first (a text; a blank; a date read as a date)."""
     if type(value) is str:
         return value == read
     if value is None:
         return read is None or read == ""
+    if type(value) is type(read):
+        return value == read
     return holds(read, value)
 
 
