@@ -39,3 +39,16 @@ def test_bench_makes_the_workload_through_the_commands_and_measures_every_run(tm
     assert again.returncode == 0, again.stderr
     assert [line for line in again.stdout.splitlines() if "tiny" in line] == \
         [line for line in done.stdout.splitlines() if "tiny" in line]
+    # where the time goes, phase by phase, on the same workload (bench/phases.py)
+    import shutil
+
+    ws = tmp_path / "phases"
+    shutil.copytree(cache / "tiny" / "s0", ws)
+    phases = subprocess.run([sys.executable, str(BENCH.with_name("phases.py")), "consolidate", str(ws)],
+                            capture_output=True, text=True, timeout=300)
+    assert phases.returncode == 0, phases.stderr
+    rows = {line[:48].strip(): line[48:].split() for line in phases.stdout.splitlines()[2:] if len(line) > 48}
+    assert rows["check the files (guarded workers)"][0] == "1"  # one call: calls, wall, CPU, workers, RSS, peak
+    assert int(rows["merge into the programme"][0]) == result["agencies"]  # one registration each
+    assert float(rows["write the master"][1]) > 0
+    assert read_master(next(ws.glob("*.xlsm"))).items  # the command ran for real
