@@ -400,3 +400,17 @@ def _as_first_written(value) -> str:
                  st.dates(), st.datetimes()))
 def test_a_field_fingerprint_is_the_crc_of_its_text_as_first_defined(value):
     assert fingerprint_value(value) == _as_first_written(value)
+
+
+def test_items_share_what_repeats_and_stay_apart_in_what_they_hold(office):
+    # memory at a country's scale: 150,000 items must not each hold a copy of what they share
+    office.send("annual", "STC", STC_V1)
+    office.consolidate()
+    items = office.dataset().items
+    assert len(items) >= 2
+    assert len({id(i.__pydantic_fields_set__) for i in items}) == 1
+    assert len({id(i.don_vi_chu_tri) for i in items if i.don_vi_chu_tri == "Sở Tài chính"}) == 1
+    first, second = items[0], items[1]
+    before = second.ghi_chu
+    first.ghi_chu = "Văn phòng ghi chú riêng cho việc này"
+    assert second.ghi_chu == before and first.ghi_chu != before

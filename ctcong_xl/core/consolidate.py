@@ -21,8 +21,8 @@ from .history import FieldChange, item_changes, monthly_changes
 from .forms import NO_CONTENT_CHOICE, PROGRAMME_COLUMNS, Column
 from .layout import MONTHLY_COLUMNS
 from .messages import render_text, show_value
-from .models import Agency, MonthlyItem, WorkItem
-from .text import normalize_header
+from .models import Agency, MonthlyItem, WorkItem, sharing_fields
+from .text import normalize_header, shared
 from .validate import CleanRow
 
 # Programme fields an agency owns (registration) and reports (progress), in column order.
@@ -189,11 +189,11 @@ def _agency_values(row: CleanRow, columns: tuple[Column, ...]) -> dict[str, Any]
         value = row.values.get(c.key)
         if c.type == "date":
             out[c.key] = value
-        elif c.key == "don_vi_chu_tri":
+            continue
+        if c.key == "don_vi_chu_tri":
             lead: Agency | None = value
-            out[c.key] = lead.name if lead else ""
-        else:
-            out[c.key] = value or ""
+            value = lead.name if lead else ""
+        out[c.key] = shared(value) if value else ""
     return out
 
 
@@ -246,12 +246,12 @@ class _Replacer:
     def replace(self, code: str, item: WorkItem) -> None:
         n = self.positions.at[code]
         self.before.setdefault(code, self.ds.items[n])
-        self.ds.items[n] = item
+        self.ds.items[n] = sharing_fields(item)
         self.touched.add(n)
 
     def append(self, item: WorkItem) -> None:
         n = len(self.ds.items)
-        self.ds.items.append(item)
+        self.ds.items.append(sharing_fields(item))
         self.positions.add(item.ma_dau_viec, n)
         self.touched.add(n)
 

@@ -215,3 +215,23 @@ class Receipt(BaseModel):
     period: str  # "2026" or "2026-06"
     received: dt.date
     deadline: dt.date | None = None
+
+
+def all_fields(model: type[BaseModel]) -> set[str]:
+    """The one set of a model's field names that every item of the programme shares as the
+    fields it was given (pydantic keeps such a set per instance: 2.2 KB for a work item, more
+    than the dict of its values — 330 MB for a country's 150,000 items). Nothing in ctcong-xl
+    asks which fields were given; pydantic adds a field it sets to the set, already there."""
+    found = _ALL_FIELDS.get(model)
+    if found is None:
+        found = _ALL_FIELDS[model] = set(model.model_fields)
+    return found
+
+
+def sharing_fields(item: BaseModel) -> BaseModel:
+    """``item`` (just made, or copied) holding :func:`all_fields` of its model."""
+    object.__setattr__(item, "__pydantic_fields_set__", all_fields(type(item)))
+    return item
+
+
+_ALL_FIELDS: dict[type, set[str]] = {}

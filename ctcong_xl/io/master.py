@@ -27,11 +27,11 @@ from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column, column_letter
 from .files import atomic_copy
 from . import sheetrows
-from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem
+from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem, all_fields
 from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
 from ..core.summary_sheet import SummaryLayout
-from ..core.text import cell_text, normalize_header
+from ..core.text import cell_text, normalize_header, shared
 from ..core.writeplan import programme_formulas
 from .xlsxpatch import apply_plan
 
@@ -123,7 +123,7 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
             continue
         values["rut_tu_dong"] = values.get("rut") == AGENCY_WITHDRAWN_MARK
         values["rut"] = bool(values.get("rut"))
-        items.append(WorkItem.model_construct(**values))  # every value already of its field's type
+        items.append(WorkItem.model_construct(all_fields(WorkItem), **values))  # every value already of its field's type
         prog_idx.rows[values["ma_dau_viec"]] = r
     mon_rows = rows_of(L.MONTHLY_SHEET)
     mon_idx = _index(mon_rows, L.MONTHLY_COLUMNS)
@@ -131,7 +131,7 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
     for r, values in _records(mon_rows, mon_idx, L.MONTHLY_COLUMNS, _MONTHLY_FIELDS):
         if not values.get("ma_viec_thang"):
             continue
-        monthly.append(MonthlyItem.model_construct(**values))
+        monthly.append(MonthlyItem.model_construct(all_fields(MonthlyItem), **values))
         mon_idx.rows[values["ma_viec_thang"]] = r
     import_rows = rows_of(L.IMPORT_LOG_SHEET)
     imp_idx = _index(import_rows, L.IMPORT_LOG_COLUMNS)
@@ -240,8 +240,10 @@ def _records(rows: list[list[Any]], idx: SheetIndex, columns: tuple[Column, ...]
             raw = row[i] if 0 <= i < n else None
             if is_date:
                 values[key] = _date(raw)
+            elif raw is None or raw == "":
+                values[key] = ""
             else:
-                values[key] = "" if raw is None or raw == "" else cell_text(raw)
+                values[key] = shared(cell_text(raw))
         yield r, values
 
 
