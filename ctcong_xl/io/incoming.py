@@ -102,7 +102,7 @@ def read_submission(path: Path, limits: FileLimits | None = None,
         if problem is not None:
             return None, [problem.at(file=name)]
         inspected = True
-    problem = sniff_file(path, facts.read_whole)
+    problem = sniff_file(path, facts if inspected else None)
     if problem is not None:
         return None, [problem.at(file=name)]
     try:
@@ -158,9 +158,9 @@ def _concealed(wb: CalamineWorkbook, sub: Submission, facts: PackageFacts, limit
 
 
 # ---- what kind of file is it ------------------------------------------------------------------
-def sniff_file(path: Path, read_whole: Set[str] = frozenset()) -> Finding | None:
+def sniff_file(path: Path, inspected: PackageFacts | None = None) -> Finding | None:
     """A finding when ``path`` is not a readable .xlsx package; None when it looks like one.
-    ``read_whole``: parts already inflated to their end (their CRC checked), not read again."""
+    ``inspected``: what the inspection learnt (its parts inflated to their end are not read again)."""
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
@@ -168,7 +168,7 @@ def sniff_file(path: Path, read_whole: Set[str] = frozenset()) -> Finding | None
     if head.startswith(_OLE2_MAGIC):
         return _sniff_ole(path)
     if head[:4] in _ZIP_MAGICS:
-        return _sniff_zip(path, read_whole)
+        return _sniff_zip(path, inspected)
     if path.suffix.lower() in (".csv", ".tsv"):
         return finding("file_old_format", format="CSV (.csv)")
     return finding("file_not_excel")
@@ -188,7 +188,10 @@ def _sniff_ole(path: Path) -> Finding:
     return finding("file_not_excel")
 
 
-def _sniff_zip(path: Path, read_whole: Set[str]) -> Finding | None:
+def _sniff_zip(path: Path, inspected: PackageFacts | None) -> Finding | None:
+    parts = set(inspected.parts) if inspected is not None else set()
+    if parts and "mimetype" not in parts and inspected.read_whole.issuperset(parts):
+        return _kind_of_package(parts)  # every part read whole already: the names tell the rest
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -196,14 +199,20 @@ def _sniff_zip(path: Path, read_whole: Set[str]) -> Finding | None:
                 if b"opendocument.spreadsheet" in zf.read("mimetype"):
                     return finding("file_old_format", format="OpenDocument (.ods)")
                 return finding("file_not_excel")
-            if "xl/workbook.bin" in names:
-                return finding("file_old_format", format="Excel Binary (.xlsb)")
-            if "xl/workbook.xml" not in names:
-                return finding("file_not_excel")
-            if _damaged_part(zf, read_whole):
+            problem = _kind_of_package(names)
+            if problem is None and _damaged_part(zf, inspected.read_whole if inspected else frozenset()):
                 return finding("file_damaged")
+            return problem
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
         return finding("file_damaged")
+
+
+def _kind_of_package(names: set[str]) -> Finding | None:
+    """What the names of a package's parts (without ``mimetype``) tell of it."""
+    if "xl/workbook.bin" in names:
+        return finding("file_old_format", format="Excel Binary (.xlsb)")
+    if "xl/workbook.xml" not in names:
+        return finding("file_not_excel")
     return None
 
 

@@ -24,6 +24,8 @@ import zipfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
+from contextlib import nullcontext
+from io import BytesIO
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from itertools import chain, compress
@@ -86,6 +88,7 @@ class SheetFacts:
 @dataclass
 class PackageFacts:
     sheets: dict[str, SheetFacts] = field(default_factory=dict)  # by sheet name
+    parts: tuple[str, ...] = ()  # the names of the package's parts
     read_whole: set[str] = field(default_factory=set)  # parts inflated to their end (their CRC checked)
     formulas: bool = False  # a formula tag in a part under xl/worksheets/
 
@@ -126,15 +129,17 @@ def inspect_package(path: Path, limits: FileLimits) -> tuple[Finding | None, Pac
             for info in infos:
                 _check_member(info, limits)
             names = {i.filename for i in infos}
-            parts = _sheet_parts(zf, names)
-            invisible = _invisible_styles(zf, names)
+            facts.parts = tuple(i.filename for i in infos)
+            read: dict[str, bytes] = {}  # the parts read whole so far, by name
+            parts = _sheet_parts(zf, names, read)
+            invisible = _invisible_styles(zf, names, read)
             by_part = {part: name for name, part in parts.items()}
             for info in infos:
                 if info.is_dir():
                     continue
                 sheet = by_part.get(info.filename)
                 facts_of = SheetFacts(part=info.filename) if sheet is not None else None
-                _scan(zf, info, facts_of, invisible, limits, sheet, facts)
+                _scan(zf, info, facts_of, invisible, limits, sheet, facts, read)
                 if sheet is not None:
                     facts.sheets[sheet] = facts_of
     except _Rejected as exc:
@@ -151,12 +156,11 @@ def _mb(n: int) -> str:
 
 def _check_member(info: zipfile.ZipInfo, limits: FileLimits) -> None:
     name = info.filename
-    pure = PurePosixPath(name.replace("\\", "/"))
-    if name.startswith(("/", "\\")) or ".." in pure.parts or re.match(r"^[A-Za-z]:", name) or "\x00" in name:
+    unsafe, what = _name_problem(name)
+    if unsafe:
         raise _Rejected(finding("part_name_unsafe", name[:120]))
-    for pattern, what in _ACTIVE:
-        if pattern.search(name):
-            raise _Rejected(finding("file_active_content", name[:120], what=what))
+    if what:
+        raise _Rejected(finding("file_active_content", name[:120], what=what))
     if info.file_size > limits.max_part_mb * MB:
         raise _Rejected(finding("part_too_large", part=name[:120], size=_mb(info.file_size), limit=limits.max_part_mb))
     if info.file_size > _RATIO_FLOOR:
@@ -165,8 +169,18 @@ def _check_member(info: zipfile.ZipInfo, limits: FileLimits) -> None:
             raise _Rejected(finding("part_ratio", part=name[:120], ratio=int(ratio), limit=limits.max_part_ratio))
 
 
-def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
-    data = zf.read(name)
+@lru_cache(maxsize=1024)
+def _name_problem(name: str) -> tuple[bool, str]:
+    """(the name climbs out of the package, what it makes the workbook run or reach; "" if nothing)
+    (worked out once per distinct name: every file of a round has the same parts)"""
+    pure = PurePosixPath(name.replace("\\", "/"))
+    if name.startswith(("/", "\\")) or ".." in pure.parts or re.match(r"^[A-Za-z]:", name) or "\x00" in name:
+        return True, ""
+    return False, next((what for pattern, what in _ACTIVE if pattern.search(name)), "")
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, read: dict[str, bytes]) -> bytes:
+    data = read[name] = zf.read(name)
     if _not_utf8(data):
         raise _Rejected(finding("xml_not_utf8", part=name))
     if _DOCTYPE.search(data):
@@ -174,13 +188,13 @@ def _read_small(zf: zipfile.ZipFile, name: str) -> bytes:
     return data
 
 
-def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str], read: dict[str, bytes]) -> dict[str, str]:
     """Sheet name -> worksheet part, from the workbook and its relationships."""
     if "xl/workbook.xml" not in names:
         return {}
-    sheets = _sheets_of(_read_small(zf, "xl/workbook.xml"))
+    sheets = _sheets_of(_read_small(zf, "xl/workbook.xml", read))
     rels_name = "xl/_rels/workbook.xml.rels"
-    targets = _targets_of(_read_small(zf, rels_name)) if rels_name in names else {}
+    targets = _targets_of(_read_small(zf, rels_name, read)) if rels_name in names else {}
     out: dict[str, str] = {}
     for name, rid in sheets:
         part = targets.get(rid)
@@ -207,11 +221,11 @@ def _targets_of(rels: bytes) -> dict[str, str]:
     return targets
 
 
-def _invisible_styles(zf: zipfile.ZipFile, names: set[str]) -> frozenset[bytes]:
+def _invisible_styles(zf: zipfile.ZipFile, names: set[str], read: dict[str, bytes]) -> frozenset[bytes]:
     """Indexes (as the bytes of the ``s`` attribute) of cell formats whose text cannot be seen."""
     if "xl/styles.xml" not in names:
         return frozenset()
-    return _invisible_in(_read_small(zf, "xl/styles.xml"))
+    return _invisible_in(_read_small(zf, "xl/styles.xml", read))
 
 
 @lru_cache(maxsize=64)
@@ -253,15 +267,18 @@ def _at(items: list, index: str | None):
 
 
 def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, invisible: frozenset[bytes],
-          limits: FileLimits, sheet_name: str | None, facts: PackageFacts) -> None:
+          limits: FileLimits, sheet_name: str | None, facts: PackageFacts, read: dict[str, bytes]) -> None:
     """Stream one part: refuse entity declarations; for a worksheet, learn its extent, hidden
     rows and invisible cells, refusing as soon as it claims more than the limits. A part read
-    in one chunk whose bytes equal a part of that name already scanned is not scanned again."""
+    in one chunk whose bytes equal a part of that name already scanned is not scanned again;
+    a small part already read whole (``read``) is not read again."""
     name = info.filename
     xmlish = name.endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
     if not xmlish and sheet is None:
         return
-    with zf.open(info) as fh:
+    last = zf.getinfo(name) is info  # (of two parts of one name, readers see the last)
+    whole = read.get(name) if last else None
+    with nullcontext(BytesIO(whole)) if whole is not None and len(whole) < _CHUNK else zf.open(info) as fh:
         first = fh.read(_CHUNK)
         key = (name, sheet is not None, invisible, limits) if len(first) < _CHUNK else None  # (read to its end)
         seen = _SEEN.get(key) if key else None
@@ -275,7 +292,7 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, 
                 _SEEN[key] = (first, scanned)
                 while len(_SEEN) > _SEEN_PARTS:
                     _SEEN.popitem(last=False)
-    if zf.getinfo(name) is info:  # (of two parts of one name, readers see the last)
+    if last:
         facts.read_whole.add(name)
         facts.formulas = facts.formulas or scanned.formulas
     if sheet is not None:
