@@ -50,13 +50,16 @@ class MasterOpenError(MasterError):
 # ---------------------------------------------------------------- reading
 
 
-def read_master(path: Path) -> Dataset:
+def read_master(path: Path, *, review_sheets: bool = True) -> Dataset:
     """Read the master file (python-calamine: values only, fast). The logs a run only appends
     to are not read cell by cell where their last row can be told from their XML
-    (:mod:`.sheetrows`): they grow with every run."""
+    (:mod:`.sheetrows`): they grow with every run. ``review_sheets=False``: a run that does not
+    write the review sheets (only ``summary --as-of`` does) leaves them unread (they list every
+    item: a large sheet)."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
-        wanted = [name for name in wb.sheet_names if name in MANAGED_SHEETS]
+        wanted = [name for name in wb.sheet_names
+                  if name in MANAGED_SHEETS and (review_sheets or name not in L.REVIEW_SHEETS)]
         tails = sheetrows.last_rows(path, [name for name in wanted if name in TAIL_ONLY_SHEETS])
         sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                   for name in wanted if name not in tails}

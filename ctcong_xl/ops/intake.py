@@ -289,7 +289,7 @@ def validate(ws: Workspace, files: list[Path] | None = None, *, today: dt.date |
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.locked(path):
-        ds = master_io.read_master(path)
+        ds = master_io.read_master(path, review_sheets=False)  # the review sheets are not written
         report, plan = plan_validation(ws, ds, files, today=today, progress=progress)
         if plan.writes:
             write_master(ws, path, plan, ds.config)
@@ -314,7 +314,7 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
     path = ws.master
     master_io.check_not_open(path)  # refuse before doing anything: Excel holds the book
     with master_io.locked(path):
-        ds = master_io.read_master(path)
+        ds = master_io.read_master(path, review_sheets=False)  # the review sheets are not written
         report, plan = plan_consolidation(ws, ds, today=today, who=who, progress=progress)
         if plan.writes:
             write_master(ws, path, plan, ds.config)
