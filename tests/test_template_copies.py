@@ -105,12 +105,35 @@ def test_no_copy_holds_another_agencys_name_or_a_stand_in(copies):
         assert f"Đơn vị: {a.name}".replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in text
 
 
-def test_a_template_with_prefilled_rows_is_written_for_its_agency(tmp_path):
-    rows = [{"ma_dau_viec": "2026-STC-001", "noi_dung": "Đề án cơ cấu lại ngân sách địa phương",
-             "thoi_han": dt.date(2026, 6, 30)}]
-    made = TemplateCopies("progress", year=2026, agencies=AGENCIES, leaders=LEADERS, month=7,
+PREFILLED = {
+    "progress": [{"ma_dau_viec": "2026-STC-001", "noi_dung": "Đề án cơ cấu lại ngân sách địa phương",
+                  "thoi_han": dt.date(2026, 6, 30)},
+                 {"ma_dau_viec": "2026-STC-002-T07", "noi_dung": "Báo cáo tình hình thu, chi ngân sách tháng 7",
+                  "thoi_han": dt.date(2026, 7, 31)}],
+    "monthly": [{"noi_dung": "Báo cáo tình hình thu, chi ngân sách 7 tháng", "thoi_gian": dt.date(2026, 7, 31),
+                 "ma_dau_viec": "2026-STC-004"}],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PREFILLED))
+def test_a_template_with_prefilled_rows_is_the_one_written_alone(kind, tmp_path):
+    made = TemplateCopies(kind, year=2026, agencies=AGENCIES, leaders=LEADERS, month=7,
                           program_number="27/CTr-UBND", key=KEY)
-    made.write(tmp_path / "copy.xlsx", AGENCIES[0], rows)
-    write_template(tmp_path / "alone.xlsx", "progress", year=2026, agency=AGENCIES[0], agencies=AGENCIES,
-                   leaders=LEADERS, month=7, rows=rows, program_number="27/CTr-UBND", key=KEY)
+    made.write(tmp_path / "copy.xlsx", AGENCIES[0], PREFILLED[kind])
+    write_template(tmp_path / "alone.xlsx", kind, year=2026, agency=AGENCIES[0], agencies=AGENCIES,
+                   leaders=LEADERS, month=7, rows=PREFILLED[kind], program_number="27/CTr-UBND", key=KEY)
     assert facts(tmp_path / "copy.xlsx") == facts(tmp_path / "alone.xlsx")
+
+
+def test_monthly_templates_with_prefilled_rows_share_the_agency_lists_bytes(tmp_path):
+    made = TemplateCopies("monthly", year=2026, agencies=AGENCIES, leaders=LEADERS, month=7,
+                          program_number="27/CTr-UBND", key=KEY)
+    lists = set()
+    for a in AGENCIES[:3]:
+        made.write(tmp_path / f"{a.code}.xlsx", a, PREFILLED["monthly"])
+        with zipfile.ZipFile(tmp_path / f"{a.code}.xlsx") as z:
+            xml = z.read(sheet_parts(z)[LISTS_SHEET])
+        lists.add(xml[xml.find(b'<row r="2"'):xml.find(b"</sheetData>")])  # the rows below the header
+    (rows,) = lists
+    assert all(a.name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode() in rows
+               for a in AGENCIES)

@@ -217,8 +217,9 @@ def template_meta(kind: str, *, year: int, month: int | None, agency_code: str, 
 
 
 def _write_book(target: Any, meta: TemplateMeta, agency: Agency, agencies: list[Agency], leaders: list[str],
-                program_number: str, deadline: dt.date | None, rows: list[dict]) -> None:
-    """Write the workbook with XlsxWriter to ``target`` (a path or a binary stream)."""
+                program_number: str, deadline: dt.date | None, rows: list[dict], list_values: bool = True) -> None:
+    """Write the workbook with XlsxWriter to ``target`` (a path or a binary stream); with
+    ``list_values`` false the list sheet has its header row only."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(target, {
@@ -228,7 +229,8 @@ def _write_book(target: Any, meta: TemplateMeta, agency: Agency, agencies: list[
         "default_row_height": 21,
     })
     try:
-        writer = _TemplateWriter(wb, FORMS[meta.kind], meta, agency, agencies, leaders, program_number, deadline)
+        writer = _TemplateWriter(wb, FORMS[meta.kind], meta, agency, agencies, leaders, program_number, deadline,
+                                 list_values)
         writer.write(rows)
     finally:
         wb.close()
@@ -240,6 +242,7 @@ _NAME_MARK, _CODE_MARK, _ID_MARK, _SIGNATURE_MARK = "\ue000", "\ue001", "\ue002"
 _MARKS = (_NAME_MARK, _CODE_MARK, _ID_MARK, _SIGNATURE_MARK)
 _SHARED_STRING_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="s"><v>([0-9]+)</v></c>')
 _SHARED_STRINGS = "xl/sharedStrings.xml"
+_LIST_DIMENSION = re.compile(rb'<dimension ref="[A-Z0-9:]+"/>')
 
 
 class TemplateCopies:
@@ -253,8 +256,10 @@ class TemplateCopies:
     the instructions, the metadata sheet, the custom properties; their texts are inline, so the
     shared strings stay the same) are rewritten, every other part — the list sheet, the shared
     strings, the styles — is copied as its compressed bytes (:func:`.xlsxpatch.write_package`).
-    A template with pre-filled rows, or an agency whose name or code would be written
-    differently as a bare XML text, is written directly (:func:`write_template`).
+    A template with pre-filled rows (monthly, progress) is written for its agency, but without
+    the list sheet's rows: they are those of the list sheet written once, texts inline. An agency
+    whose name or code would be written differently as a bare XML text gets
+    :func:`write_template`.
     """
 
     def __init__(self, kind: str, *, year: int, agencies: list[Agency], leaders: list[str],
@@ -264,17 +269,21 @@ class TemplateCopies:
         self.agencies, self.leaders, self.program_number = agencies, leaders, program_number
         self.deadline = deadline or default_deadline(kind, year, month)
         self._bases: dict[int, tuple[bytes, frozenset[str]]] = {}
+        self._lists: tuple[bytes, bytes] | None = None  # the list sheet's rows below its header, texts inline,
+        # and its dimension
 
     def write(self, path: Path, agency: Agency, rows: list[dict] | None = None) -> TemplateMeta:
         """Write ``agency``'s template to ``path`` and return its metadata."""
         rows = _checked_rows(self.kind, self.month, rows)
         name = nfc(agency.name)
-        if rows or not (_plain(name) and _plain(agency.code)):
+        meta = template_meta(self.kind, year=self.year, month=self.month, agency_code=agency.code,
+                             program_number=self.program_number, rows=rows, key=self.key)
+        if rows:
+            return self._write_with_rows(Path(path), meta, agency, rows)
+        if not (_plain(name) and _plain(agency.code)):
             return write_template(path, self.kind, year=self.year, agency=agency, agencies=self.agencies,
                                   leaders=self.leaders, month=self.month, rows=rows,
                                   program_number=self.program_number, deadline=self.deadline, key=self.key)
-        meta = template_meta(self.kind, year=self.year, month=self.month, agency_code=agency.code,
-                             program_number=self.program_number, rows=rows, key=self.key)
         base, marked = self._base(len(name))
         values = {_NAME_MARK * len(name): name, _CODE_MARK: meta.agency_code,
                   _ID_MARK * len(meta.template_id): meta.template_id}
@@ -291,6 +300,34 @@ class TemplateCopies:
                 replaced[part] = data
             package = write_package(zin, replaced)
         path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(package)
+        return meta
+
+    def _write_with_rows(self, path: Path, meta: TemplateMeta, agency: Agency, rows: list[dict]) -> TemplateMeta:
+        """A template with pre-filled rows: written for its agency, all but the list sheet's
+        rows below its header, which come as the bytes of the list sheet written once (texts
+        inline; its cells have no format of their own)."""
+        from .xlsxpatch import sheet_parts, write_package
+
+        if self._lists is None:
+            with zipfile.ZipFile(io.BytesIO(self._base(1)[0])) as zin:
+                full = _inline_strings(zin, sheet_parts(zin)[LISTS_SHEET])
+            start, end = full.find(b'<row r="2"'), full.find(b"</sheetData>")
+            self._lists = (full[start:end] if 0 <= start < end else b"", _LIST_DIMENSION.search(full).group(0))
+        out = io.BytesIO()
+        _write_book(out, meta, agency, self.agencies, self.leaders, self.program_number, self.deadline, rows,
+                    list_values=False)
+        with zipfile.ZipFile(out) as zin:
+            part = sheet_parts(zin)[LISTS_SHEET]
+            head = zin.read(part)  # the header row, with this workbook's formats
+            rows, dimension = self._lists
+            if rows:
+                end = head.find(b"</sheetData>")
+                if end < 0 or not _LIST_DIMENSION.search(head):
+                    raise ValueError("the list sheet is not in the form XlsxWriter writes")
+                head = _LIST_DIMENSION.sub(dimension, head[:end], count=1) + rows + head[end:]
+            package = write_package(zin, {part: head})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(package)
         return meta
@@ -319,6 +356,25 @@ def _plain(text: str) -> bool:
 
 def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline_strings(zin: zipfile.ZipFile, part: str) -> bytes:
+    """The worksheet ``part`` of ``zin`` with every shared-string cell written as an inline string."""
+    from lxml import etree
+
+    from .xlsxpatch import cell_content
+
+    sst = etree.fromstring(zin.read(_SHARED_STRINGS)) if _SHARED_STRINGS in zin.namelist() else []
+    texts = ["".join(si.itertext()) for si in sst]
+
+    def inline(m: re.Match) -> bytes:
+        kind, inner = cell_content(texts[int(m.group(3))])
+        return b'<c r="' + m.group(1) + b'"' + m.group(2) + f' t="{kind}">{inner}</c>'.encode("utf-8")
+
+    data = _SHARED_STRING_CELL.sub(inline, zin.read(part))
+    if b't="s"' in data:
+        raise ValueError(f"{part}: a shared-string cell in a form this copy does not know")
+    return data
 
 
 def _inline_marked_strings(package: bytes) -> tuple[bytes, frozenset[str]]:
@@ -367,8 +423,9 @@ def _inline_marked_strings(package: bytes) -> tuple[bytes, frozenset[str]]:
 class _TemplateWriter:
     def __init__(self, wb: xlsxwriter.Workbook, form: Form, meta: TemplateMeta, agency: Agency,
                  agencies: list[Agency], leaders: list[str], program_number: str,
-                 deadline: dt.date | None) -> None:
+                 deadline: dt.date | None, list_values: bool = True) -> None:
         self.wb, self.form, self.meta, self.agency = wb, form, meta, agency
+        self.list_values = list_values  # False: the lists' header row only (their rows come as bytes)
         self.agencies, self.leaders = agencies, [nfc(x) for x in leaders if x and x.strip()]
         self.program_number, self.deadline = program_number, deadline
         self.list_names: dict[str, str] = {}  # choices name -> defined name
@@ -440,7 +497,7 @@ class _TemplateWriter:
         for name, title, values in lists:
             ws.set_column(col, col, max(18, min(60, max((len(v) for v in values), default=10) + 2)))
             ws.write_string(0, col, title, head)
-            for i, v in enumerate(values, start=1):
+            for i, v in enumerate(values if self.list_values else (), start=1):
                 ws.write_string(i, col, v)
             if values:
                 defined = "DS_" + name.upper()
@@ -451,7 +508,7 @@ class _TemplateWriter:
         if "agencies" in used:  # codes beside the names, for the Office's reference
             ws.set_column(col, col, 12)
             ws.write_string(0, col, "Mã đơn vị", head)
-            for i, a in enumerate(self.agencies, start=1):
+            for i, a in enumerate(self.agencies if self.list_values else (), start=1):
                 ws.write_string(i, col, a.code)
 
     def list_title(self, name: str) -> str:
