@@ -30,16 +30,15 @@ LIST_SHEET = "Danh mục"  # the list sheet every template of a round shares, by
 
 
 def forged(original: bytes, hostile: bytes) -> bytes:
-    """``hostile`` cut or padded (inside a comment) to the length of ``original``, its last four
-    bytes chosen so that its CRC-32 is ``original``'s: the zip directory cannot tell them apart."""
+    """``hostile`` padded (inside a comment) to the length of ``original``, four bytes of the
+    padding chosen so that its CRC-32 is ``original``'s: the zip directory cannot tell them apart."""
     pad = len(original) - len(hostile) - len(b"<!---->") - 4
     body = hostile + b"<!--" + b" " * pad
     tail = b"-->"
     target = zlib.crc32(original)
     base = zlib.crc32(body + b"\0\0\0\0" + tail)
-    columns = [zlib.crc32(body + (1 << bit).to_bytes(4, "little") + tail) ^ base for bit in range(32)]
-    # CRC-32 is affine in the four bytes: solve columns . x = target ^ base over GF(2)
-    rows = [(columns_bit, 1 << n) for n, columns_bit in enumerate(columns)]
+    # CRC-32 is affine in the four bytes: what each of their 32 bits flips, then x with flips(x) = target ^ base (GF(2))
+    rows = [(zlib.crc32(body + (1 << bit).to_bytes(4, "little") + tail) ^ base, 1 << bit) for bit in range(32)]
     want, pick = target ^ base, 0
     for bit in range(32):
         pivot = next((r for r in rows if r[0] >> bit & 1), None)
@@ -162,6 +161,8 @@ def test_a_worksheet_proved_plain_teaches_what_the_tag_by_tag_scan_teaches(sheet
 
 TRICKY = [  # each differs from a plain sheet in one way the proof must see
     b'<row r="5" hidden="1"><c r="A5" s="3"/></row>',
+    b'<row r="5" hidden="false" hidden="1"><c r="A5"/></row>',
+    b'<row r="5" customFormat="false" ht="12.8" hidden="false" customHeight="false" outlineLevel="0"><c r="A5"/></row>',
     b'<row r="5" x="<row r=\'900\'>"><c r="A5"/></row>',
     b'<row r="5" x="<row r="900">"><c r="A5"/></row>',
     b'<row r="5"><c r="A5" x="<c r="ZZ99999">"/></row>',

@@ -58,7 +58,7 @@ _ALL_BUT_BRACKETS = bytes(c for c in range(256) if c not in b"<>")
 _PREFIXED = re.compile(rb":(?:c|row|dimension)\b")  # (anywhere: a tag <x:c>, or text that merely looks like one)
 _PLAIN_DIMENSION = re.compile(rb'<dimension\s[^>]*ref="([A-Z]{0,3})(\d*)(?::([A-Z]{1,3})(\d+))?"')
 _PLAIN_ROW = re.compile(rb'<row r="(\d+)"(?: (?:spans|ht|customHeight|s|customFormat|outlineLevel|collapsed|thickTop'
-                        rb'|thickBot|ph|x14ac:dyDescent)="[^"<>]*")*/?>')
+                        rb'|thickBot|ph|x14ac:dyDescent)="[^"<>]*"| hidden="(?:false|0)")*/?>')  # (LibreOffice: hidden="false")
 _ROW_WORD = re.compile(rb"<row\w")  # <rowBreaks>: not a row
 _ODD_C = re.compile(rb'<c(?!\w| r=")')  # a cell whose tag does not start <c r=" (<col>, <cfRule>: not cells)
 _MAX_COLUMN = 18278  # ZZZ, the last column a cell in the usual form may name
@@ -107,9 +107,10 @@ class _Scanned:
 # Parts already scanned, by (name, worksheet or not, invisible styles, limits): their bytes and
 # what the scan learnt. The files of one round share most parts (the list sheet, the guide,
 # the styles); one whose bytes are equal to the bytes kept is not scanned again, as the scan
-# depends on nothing else. Only parts read in one chunk are kept, the most recently met first.
+# depends on nothing else. Only parts of at most _SEEN_BYTES are kept, the most recently met first.
 _SEEN: OrderedDict[tuple, tuple[bytes, _Scanned]] = OrderedDict()
 _SEEN_PARTS = 48
+_SEEN_BYTES = 256 * 1024  # (less than a chunk; a list sheet of 3,000 agencies: 82 KB)
 
 
 class _Rejected(Exception):
@@ -280,7 +281,8 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, 
     whole = read.get(name) if last else None
     with nullcontext(BytesIO(whole)) if whole is not None and len(whole) < _CHUNK else zf.open(info) as fh:
         first = fh.read(_CHUNK)
-        key = (name, sheet is not None, invisible, limits) if len(first) < _CHUNK else None  # (read to its end)
+        # (a part smaller than a chunk was read to its end by this first read)
+        key = (name, sheet is not None, invisible, limits) if len(first) <= _SEEN_BYTES else None
         seen = _SEEN.get(key) if key else None
         if seen is not None and seen[0] == first:
             _SEEN.move_to_end(key)
