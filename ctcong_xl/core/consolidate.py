@@ -104,12 +104,8 @@ def fingerprint(item: WorkItem) -> str:
 
 def hand_edited_fields(item: WorkItem) -> set[str]:
     """Fields whose value in the master differs from what the agency last sent."""
-    fp = item.dau_kiem
-    if len(fp) != 4 * len(FINGERPRINTED):
-        return set()
-    return {
-        k for i, k in enumerate(FINGERPRINTED) if fp[4 * i : 4 * i + 4] != fingerprint_value(getattr(item, k))
-    }
+    edits = _HandEdits(item)
+    return {k for k in FINGERPRINTED if k in edits}
 
 
 class _HandEdits:
