@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,8 @@ from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import PROGRAMME_SHEET, programme_column
 from ctcong_xl.core.summary import item_status
 from ctcong_xl.core.status import Status
+from ctcong_xl.io.guard import can_fork
+from ctcong_xl.ops import intake
 from helpers import (
     YEAR,
     Office,
@@ -23,6 +27,7 @@ from helpers import (
     rows_as_dicts,
     set_cells,
     cell,
+    stamp,
 )
 
 STC_V1 = [
@@ -414,3 +419,58 @@ def test_items_share_what_repeats_and_stay_apart_in_what_they_hold(office):
     before = second.ghi_chu
     first.ghi_chu = "Văn phòng ghi chú riêng cho việc này"
     assert second.ghi_chu == before and first.ghi_chu != before
+
+
+# ---- files merged as their checks come in ------------------------------------------------------------
+
+
+def _round_of_files(office) -> None:
+    """A round whose outcome depends on the order of the files: two versions of one registration
+    (the later replaces the earlier), a copy of the first (a duplicate), a faulty file, a second agency."""
+    office.send("annual", "STC", STC_V1, name="DangKy_STC.xlsx", received=dt.date(YEAR - 1, 11, 10))
+    shutil.copy2(office.inbox / "DangKy_STC.xlsx", office.inbox / "DangKy_STC (ban sao).xlsx")
+    stamp(office.inbox / "DangKy_STC (ban sao).xlsx", dt.date(YEAR - 1, 11, 11))
+    office.send("annual", "SNV", [{"noi_dung": "Đề án vị trí việc làm", "thoi_han": "31/02/2026"}],
+                received=dt.date(YEAR - 1, 11, 12))
+    office.send("annual", "SXD", SXD_ROWS, received=dt.date(YEAR - 1, 11, 13))
+    office.send("annual", "STC", STC_V2, name="DangKy_STC_bo_sung.xlsx", received=dt.date(YEAR - 1, 11, 14))
+
+
+def _without_times(rows: list[list]) -> list[list]:
+    return [[v for v in row if not isinstance(v, dt.datetime)] for row in rows]
+
+
+@pytest.mark.skipif(not can_fork(), reason="the checks run in guarded workers only where fork exists")
+def test_files_are_merged_in_inbox_order_whichever_check_comes_in_first(office, tmp_path, monkeypatch):
+    _round_of_files(office)
+    other = Office(ops.open_workspace(Path(shutil.copytree(office.root, tmp_path / "ws_b"))))
+    in_order = office.consolidate()
+
+    real_check, real_iter = intake._check_content, intake.iter_guarded
+    arrived: list[str] = []
+
+    def first_file_slow(path, *args, **kwargs):
+        if path.name == "DangKy_STC.xlsx":
+            time.sleep(1.0)  # the other worker checks every later file meanwhile
+        return real_check(path, *args, **kwargs)
+
+    def recording(fn, tasks, limits, *, started=None, finished=None):
+        def done(i, outcome):
+            arrived.append(other.ws.inbox_files()[tasks[i]].name)
+            finished(i, outcome)
+        return real_iter(fn, tasks, limits, started=started, finished=done)
+
+    monkeypatch.setattr(intake, "_check_content", first_file_slow)
+    monkeypatch.setattr(intake, "iter_guarded", recording)
+    reordered = other.consolidate()
+
+    assert arrived[-1] == "DangKy_STC.xlsx" and len(arrived) == 5  # the premise: it came in last
+    assert reordered.to_json() == in_order.to_json()
+    assert [f.located_message() for f in reordered.findings] == [f.located_message() for f in in_order.findings]
+    for sheet in (PROGRAMME_SHEET, L.IMPORT_LOG_SHEET, L.HISTORY_SHEET, L.VALIDATION_LOG_SHEET):
+        assert _without_times(other.sheet(sheet)) == _without_times(office.sheet(sheet)), sheet
+    assert sorted(p.name for p in other.ws.folder("archive").iterdir()) == sorted(
+        p.name for p in office.ws.folder("archive").iterdir())
+    items = office.items()
+    assert items["2026-STC-002"].de_xuat_thoi_han == dt.date(2026, 10, 31)  # the later version came last
+    assert items["2026-STC-003"].rut and "2026-SXD-001" in items

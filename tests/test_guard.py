@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ctcong_xl.io.guard import ProcessLimits, can_fork, run_guarded
+from ctcong_xl.io.guard import ProcessLimits, can_fork, iter_guarded, run_guarded
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="guarded workers need fork")
 
@@ -102,3 +102,38 @@ def test_a_child_grown_by_half_its_memory_allowance_takes_no_further_task():
 
     pids = [o.value for o in run_guarded(grow, [0, 1, 2], ProcessLimits(memory_mb=200, seconds=5, workers=1))]
     assert pids[0] == pids[1] != pids[2]
+
+
+def test_each_outcome_is_handed_over_while_the_later_tasks_still_run(tmp_path):
+    go = tmp_path / "go"
+
+    def task(n: int) -> bool:  # the second task ends only once the caller holds the first outcome
+        for _ in range(400):
+            if n == 0 or go.exists():
+                return True
+            time.sleep(0.01)
+        return False
+
+    outcomes = iter_guarded(task, [0, 1], LIMITS)
+    assert next(outcomes).value is True
+    go.touch()
+    assert next(outcomes).value is True
+
+
+def test_closing_the_outcomes_early_ends_every_child(tmp_path):
+    def task(n: int) -> int:
+        (tmp_path / str(n)).write_text(str(os.getpid()))
+        if n == 1:
+            time.sleep(60)
+        return os.getpid()
+
+    outcomes = iter_guarded(task, [0, 1, 2], LIMITS)
+    first = next(outcomes).value
+    for _ in range(400):  # the second child has started its task
+        if (tmp_path / "1").exists() and (tmp_path / "1").read_text():
+            break
+        time.sleep(0.01)
+    outcomes.close()
+    for pid in (first, int((tmp_path / "1").read_text())):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -13,7 +13,9 @@ forked children (at most two), each fed one task after another, which
 
 Whatever happens in a child — a return value, an exception, a signal, a limit — comes back as
 the :class:`Outcome` of the task it was running, in the order of the tasks (deterministic
-whatever finishes first); a new child takes the next task. A child that has grown by half its
+whatever finishes first); a new child takes the next task. :func:`iter_guarded` hands each
+outcome over as soon as it and those of the tasks before it are in, so that the caller works on
+it (and lets it go) while the children go on with the next tasks; :func:`run_guarded` collects them. A child that has grown by half its
 memory allowance retires after its task. One fork per task would cost more than most tasks
 (the parent's pages are copied on write again in every child). Where ``fork`` does not exist
 (Windows, the Excel door) the tasks run in this process, one by one, and only exceptions are
@@ -33,7 +35,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -83,13 +85,21 @@ def run_guarded(fn: Callable[[T], R], tasks: Sequence[T], limits: ProcessLimits 
                 finished: Callable[[int, Outcome[R]], None] | None = None) -> list[Outcome[R]]:
     """``fn(task)`` for each task, each guarded; outcomes in the order of ``tasks``.
     ``started(i)`` / ``finished(i, outcome)`` are called in this process as tasks start and end."""
+    return list(iter_guarded(fn, tasks, limits, started=started, finished=finished))
+
+
+def iter_guarded(fn: Callable[[T], R], tasks: Sequence[T], limits: ProcessLimits = ProcessLimits(), *,
+                 started: Callable[[int], None] | None = None,
+                 finished: Callable[[int, Outcome[R]], None] | None = None) -> Iterator[Outcome[R]]:
+    """The outcomes of :func:`run_guarded`, in the order of ``tasks``, each yielded as soon as it
+    and every one before it are in; the children go on with the next tasks meanwhile. Run it to
+    its end or close it (``contextlib.closing``): closing ends the children still running."""
     if not can_fork():
         return _run_in_process(fn, tasks, started, finished)
     return _Pool(fn, tasks, limits, started, finished).run()
 
 
-def _run_in_process(fn, tasks, started, finished) -> list[Outcome]:
-    outcomes = []
+def _run_in_process(fn, tasks, started, finished) -> Iterator[Outcome]:
     for i, task in enumerate(tasks):
         if started:
             started(i)
@@ -101,10 +111,9 @@ def _run_in_process(fn, tasks, started, finished) -> list[Outcome]:
         except Exception as exc:  # noqa: BLE001 - any failure of one task is that task's outcome
             outcome = Outcome(failure="exception", detail=_describe(exc))
         outcome.seconds = time.monotonic() - t0
-        outcomes.append(outcome)
         if finished:
             finished(i, outcome)
-    return outcomes
+        yield outcome
 
 
 @dataclass
@@ -135,22 +144,24 @@ class _Pool:
     def __init__(self, fn, tasks, limits: ProcessLimits, started, finished) -> None:
         self.fn, self.tasks, self.limits = fn, list(tasks), limits
         self.started, self.finished = started, finished
-        self.outcomes: list[Outcome | None] = [None] * len(self.tasks)
+        self.done: dict[int, Outcome] = {}  # outcomes not yet handed over (a later task may finish first)
         self.workers: dict[int, _Worker] = {}  # fd -> worker
         self.selector = selectors.DefaultSelector()
         self.pending: list[int] = []
 
-    def run(self) -> list[Outcome]:
+    def run(self) -> Iterator[Outcome]:
         self.pending = list(range(len(self.tasks)))
         self.pending.reverse()
+        following = 0  # the task whose outcome is handed over next
         try:
-            while self.pending or any(w.task is not None for w in self.workers.values()):
-                for w in list(self.workers.values()):
-                    if w.task is None and not w.retiring and self.pending:
-                        self._send(w, self.pending.pop())
-                while self.pending and sum(not w.retiring for w in self.workers.values()) < max(1, self.limits.workers):
-                    self._send(self._fork(), self.pending.pop())
+            while following < len(self.tasks):
+                self._feed()
                 self._step()
+                while following in self.done:
+                    outcome = self.done.pop(following)
+                    following += 1
+                    self._feed()  # every child busy again before the caller works on the outcome
+                    yield outcome
         finally:
             for w in list(self.workers.values()):  # done or interrupted: no child outlives the run
                 if w.task is not None:
@@ -160,7 +171,14 @@ class _Pool:
                 os.close(w.fd)
                 w.errors.close()
             self.selector.close()
-        return self.outcomes  # type: ignore[return-value]
+
+    def _feed(self) -> None:
+        """The next tasks to the idle children, and new children up to the number allowed."""
+        for w in list(self.workers.values()):
+            if w.task is None and not w.retiring and self.pending:
+                self._send(w, self.pending.pop())
+        while self.pending and sum(not w.retiring for w in self.workers.values()) < max(1, self.limits.workers):
+            self._send(self._fork(), self.pending.pop())
 
     def _fork(self) -> _Worker:
         sys.stdout.flush()
@@ -249,7 +267,7 @@ class _Pool:
         self._done(w.task, outcome)
 
     def _done(self, i: int, outcome: Outcome) -> None:
-        self.outcomes[i] = outcome
+        self.done[i] = outcome
         if self.finished:
             self.finished(i, outcome)
 
@@ -409,4 +427,4 @@ def _describe(exc: BaseException) -> str:
     return text[:300]
 
 
-__all__ = ["Outcome", "ProcessLimits", "can_fork", "run_guarded"]
+__all__ = ["Outcome", "ProcessLimits", "can_fork", "iter_guarded", "run_guarded"]

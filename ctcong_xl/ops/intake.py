@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import closing
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.consolidate import (
@@ -38,7 +39,7 @@ from ..core.writeplan import (
 )
 from ..io import master as master_io
 from ..io.files import atomic_copies, remove_stale_temporaries
-from ..io.guard import Outcome, ProcessLimits, run_guarded
+from ..io.guard import Outcome, ProcessLimits, iter_guarded, run_guarded
 from ..io.incoming import Submission, read_meta, read_submission, sha256_file
 from .workspace import Workspace, WorkspaceError, current_user, template_key, write_master
 
@@ -211,11 +212,14 @@ def _agency_label(ds: Dataset, code: str) -> str:
     return f"{agency.name} ({code})" if agency else code
 
 
-def _slim(check: FileCheck) -> FileCheck:
-    """What a guarded worker sends back: findings and validated rows, not the raw rows."""
+def _slim(check: FileCheck, rows: bool = True) -> FileCheck:
+    """What a guarded worker sends back: findings and validated rows (only when they are to be
+    merged), not the raw rows."""
     if check.submission is not None:
         check.submission.rows = []
         check.submission.formulas = {}
+    if not rows and check.validated is not None:
+        check.validated = None
     return check
 
 
@@ -223,10 +227,14 @@ Progress = Callable[[int, int, str], None]  # (files done, files in all, file be
 
 
 def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.date,
-               progress: Progress | None = None, *, verb: str) -> list[FileCheck]:
+               progress: Progress | None = None, *, verb: str,
+               merge: Callable[[FileCheck], None] | None = None) -> list[FileCheck]:
     """Check every file, each in a guarded worker (two at a time): a file that crashes a
     reader, exhausts its memory or time becomes a finding on that file, never the end of the
-    run. Results are in the order of the files."""
+    run. Results are in the order of the files. ``merge(check)`` is called for each accepted
+    file in that order, as soon as its check and those of the files before it are in (while
+    the workers check the next files), so that its rows need not be held until every file is
+    checked; the checks see ``ds`` as it was before the first merge."""
     paths = files if files else ws.inbox_files()
     for p in paths:
         if not p.is_file():
@@ -249,20 +257,31 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
     # once for every file
     matcher, index, leaders = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items), LeaderMatcher(ds.config.leaders)
     key = template_key(ws)  # None: a workspace whose templates were never signed
-    outcomes = run_guarded(lambda i: _slim(_check_content(paths[i], digests[i], ds, today, matcher, index, key, leaders)),
-                           todo, _process_limits(ds), started=started, finished=finished)
-    checked = dict(zip(todo, outcomes))
+    # what every check reads, as it is now: a worker forked after some merges (one replacing a
+    # crashed or retired worker) must see the items the first workers saw
+    before = replace(ds, items=tuple(ds.items))
+    keep_rows = merge is not None  # (validate needs the findings and the number of rows only)
+
+    def check(i: int) -> FileCheck:
+        return _slim(_check_content(paths[i], digests[i], before, today, matcher, index, key, leaders), keep_rows)
+
     seen: dict[str, str] = {}
     checks = []
-    for i, p in enumerate(paths):
-        if i in waiting:
-            c = FileCheck(path=p, result=FileResult(file=p.name, sha256=digests[i]), deferred=True)
-            c.findings.append(finding("file_count_limit", p.name, limit=config.max_files).at(file=p.name))
-        else:
-            c = known[i] or _duplicate(p, digests[i], ds, seen) or _from_outcome(p, digests[i], checked[i])
-        if c.result.accepted:
-            seen[c.result.sha256] = p.name
-        checks.append(c)
+    with closing(iter_guarded(check, todo, _process_limits(ds), started=started, finished=finished)) as outcomes:
+        for i, p in enumerate(paths):
+            if i in waiting:
+                c = FileCheck(path=p, result=FileResult(file=p.name, sha256=digests[i]), deferred=True)
+                c.findings.append(finding("file_count_limit", p.name, limit=config.max_files).at(file=p.name))
+            elif known[i]:
+                c = known[i]
+            else:  # the next of the files checked (``todo`` is in the order of the files)
+                outcome = next(outcomes)
+                c = _duplicate(p, digests[i], ds, seen) or _from_outcome(p, digests[i], outcome)
+            if c.result.accepted:
+                seen[c.result.sha256] = p.name
+                if merge is not None:
+                    merge(c)
+            checks.append(c)
     if progress:
         progress(len(todo), len(todo), "")
     _mark_superseded(ws, ds, checks, verb)
@@ -332,20 +351,18 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
     today = today or dt.date.today()
     now = dt.datetime.now().replace(microsecond=0)
     who = who or current_user()
-    report = RunReport(files=_check_all(ws, ds, None, today, progress, verb="tổng hợp"))
     rut_before = {i.ma_dau_viec: i.rut for i in ds.items}
     extra: list[Finding] = []
     entries: list[ImportLogEntry] = []
     receipts: set[str] = set()
     history = []
-    accepted = [c for c in report.files if c.result.accepted]
+    accepted: list[FileCheck] = []
     positions = ItemPositions(ds.items)  # once for every file of the run
     cell_of = _cell_locator(ds)
-    remove_stale_temporaries(ws.folder("archive"))  # a copy cut short by a run killed earlier
-    _archive(ws, accepted)  # every consolidated file is kept before the master changes
-    for c in accepted:
+
+    def merge(c: FileCheck) -> None:  # each accepted file, in the order of the files, as its check comes in
         changes = _apply(ds, c, today, cell_of, positions)
-        c.validated = None  # its rows are in the programme now: not held through the write (memory)
+        c.validated = None  # its rows are in the programme now: not held through the run (memory)
         c.result.added, c.result.changed, c.result.removed = changes.added, changes.changed, changes.removed
         # a finding with a cell points into the agency's file; one without is about the master
         extra.extend(f.at(file=c.path.name, sheet=c.submission.sheet if f.cell else PROGRAMME_SHEET)
@@ -354,6 +371,11 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
             receipts.add(c.result.agency)
         entries.append(_log_entry(now, who, c, changes))
         history.extend((c.path.name, change) for change in changes.history)
+        accepted.append(c)
+
+    report = RunReport(files=_check_all(ws, ds, None, today, progress, verb="tổng hợp", merge=merge))
+    remove_stale_temporaries(ws.folder("archive"))  # a copy cut short by a run killed earlier
+    _archive(ws, accepted)  # every consolidated file is kept before the master changes
     rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of and not c.deferred]
     # each rejection, and each supersession, is logged once: a rerun on the same inbox writes nothing
     logged = {c.path.name for c in rejected
