@@ -27,11 +27,11 @@ from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column, column_letter
 from .files import atomic_copy
 from . import sheetrows
-from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem, all_fields
+from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem, all_fields, construct, field_template
 from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
 from ..core.summary_sheet import SummaryLayout
-from ..core.text import cell_text, normalize_header, shared
+from ..core.text import cell_text, normalize_header, shared_cell_text
 from ..core.writeplan import programme_formulas
 from .xlsxpatch import apply_plan
 
@@ -121,20 +121,20 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
     prog_rows = rows_of(PROGRAMME_SHEET)
     prog_idx = _index(prog_rows, PROGRAMME_COLUMNS)
     items = []
-    for r, values in _records(prog_rows, prog_idx, PROGRAMME_COLUMNS, _ITEM_FIELDS):
+    for r, values in _records(prog_rows, prog_idx, PROGRAMME_COLUMNS, WorkItem):
         if not values.get("ma_dau_viec"):
             continue
         values["rut_tu_dong"] = values.get("rut") == AGENCY_WITHDRAWN_MARK
         values["rut"] = bool(values.get("rut"))
-        items.append(WorkItem.model_construct(all_fields(WorkItem), **values))  # every value already of its field's type
+        items.append(_item(WorkItem, values))
         prog_idx.rows[values["ma_dau_viec"]] = r
     mon_rows = rows_of(L.MONTHLY_SHEET)
     mon_idx = _index(mon_rows, L.MONTHLY_COLUMNS)
     monthly = []
-    for r, values in _records(mon_rows, mon_idx, L.MONTHLY_COLUMNS, _MONTHLY_FIELDS):
+    for r, values in _records(mon_rows, mon_idx, L.MONTHLY_COLUMNS, MonthlyItem):
         if not values.get("ma_viec_thang"):
             continue
-        monthly.append(MonthlyItem.model_construct(all_fields(MonthlyItem), **values))
+        monthly.append(_item(MonthlyItem, values))
         mon_idx.rows[values["ma_viec_thang"]] = r
     import_rows = rows_of(L.IMPORT_LOG_SHEET)
     imp_idx = _index(import_rows, L.IMPORT_LOG_COLUMNS)
@@ -226,28 +226,41 @@ def _index(rows: list[list[Any]], columns: tuple[Column, ...]) -> SheetIndex:
     return idx
 
 
-_ITEM_FIELDS = frozenset(WorkItem.model_fields)
-_MONTHLY_FIELDS = frozenset(MonthlyItem.model_fields)
-
-
 def _records(rows: list[list[Any]], idx: SheetIndex, columns: tuple[Column, ...],
-             fields: frozenset[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+             model: type[WorkItem] | type[MonthlyItem]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, field -> value) of each row below the header: a date column as a date (or
-    None), any other as its text; formula columns (computed by the workbook) are not read."""
+    None), any other as its text; formula columns (computed by the workbook) are not read. The
+    values of each row hold every field of ``model`` in its order (its default where no column
+    gives it), ready for :func:`~ctcong_xl.core.models.construct` (else only the fields read)."""
+    fields = model.model_fields
     readers = [(c.key, (idx.columns.get(c.key) or 0) - 1, c.type == "date")
                for c in columns if c.type != "formula" and c.key in fields]
-    for r, row in enumerate(rows[1:], start=2):
-        n = len(row)
-        values: dict[str, Any] = {}
-        for key, i, is_date in readers:
-            raw = row[i] if 0 <= i < n else None
-            if is_date:
-                values[key] = _date(raw)
-            elif raw is None or raw == "":
-                values[key] = ""
-            else:
-                values[key] = shared(cell_text(raw))
+    template = field_template(model, (key for key, _, _ in readers)) or {}
+    body = rows[1:]
+    date, text = dt.date, shared_cell_text
+    converted = []  # column by column: one list of the values of each field read
+    for _, i, is_date in readers:
+        raw = [row[i] if i < len(row) else None for row in body] if i >= 0 else [None] * len(body)
+        if is_date:
+            converted.append([v if v.__class__ is date else _date(v) for v in raw])
+        else:
+            converted.append(["" if v is None or v == "" else text(v) for v in raw])
+    keys = [key for key, _, _ in readers]
+    for r, row_values in enumerate(zip(*converted), start=2):
+        values = template.copy()
+        values.update(zip(keys, row_values))
         yield r, values
+
+
+def _item(model: type[WorkItem] | type[MonthlyItem], values: dict[str, Any]):
+    """The item of a row's values (:func:`_records`): every value already of its field's type."""
+    fast = _CONSTRUCTIBLE.get(model)
+    if fast is None:
+        fast = _CONSTRUCTIBLE[model] = field_template(model, ()) is not None
+    return construct(model, values) if fast else model.model_construct(all_fields(model), **values)
+
+
+_CONSTRUCTIBLE: dict[type, bool] = {}
 
 
 def _last_row(rows: list[list[Any]]) -> int:
