@@ -4,6 +4,8 @@ each leader's own items (the leader's view)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 
 from .consolidate import MONTHLY_WITHDRAWN_PREFIX
 from .dataset import Dataset
@@ -42,16 +44,17 @@ def _zero() -> dict[str, int]:
     return {k: 0 for k in BUCKET_KEYS}
 
 
-def overdue_ageing(ds: Dataset, as_of: dt.date) -> dict:
+def overdue_ageing(ds: Dataset, as_of: dt.date, statuses: Sequence[Status] | None = None) -> dict:
     """Overdue items (not done, past the effective deadline) counted by age at ``as_of``: in
-    all, per agency with any (most first), per configured leader (then other leaders)."""
+    all, per agency with any (most first), per configured leader (then other leaders).
+    ``statuses``: those of ``ds.items`` at ``as_of`` where the caller has them."""
     total = _zero()
     per_agency: dict[str, dict[str, int]] = {}
     oldest: dict[str, int] = {}
     leaders = ds.config.leaders
     per_leader: dict[str, dict[str, int]] = {name: _zero() for name in leaders}
-    for i in ds.items:
-        if classify(i.effective_deadline, i.ngay_hoan_thanh, as_of, i.rut) is not Status.CHUA_HOAN_THANH:
+    for i, st in zip(ds.items, _statuses(ds, as_of) if statuses is None else statuses):
+        if st is not Status.CHUA_HOAN_THANH:
             continue
         days = (as_of - i.effective_deadline).days
         key = age_bucket(days)
@@ -68,33 +71,44 @@ def overdue_ageing(ds: Dataset, as_of: dt.date) -> dict:
             "total": {**total, "total": sum(total.values())}, "by_agency": by_agency, "by_leader": by_leader}
 
 
-def leader_items(ds: Dataset, as_of: dt.date, within_days: int) -> list[dict]:
+def _statuses(ds: Dataset, as_of: dt.date) -> list[Status]:
+    return [classify(i.effective_deadline, i.ngay_hoan_thanh, as_of, i.rut) for i in ds.items]
+
+
+# (value, text) of each status and value of each group, looked up once (an enum's properties
+# are slow, and every item of the programme is shown)
+_STATUS_WORDS = {st: (st.value, st.text) for st in Status}
+_GROUP_VALUE = {None: None, **{g: g.value for g in WarningGroup}}
+_GROUP_RANK = {(g.value if g else None): n for n, g in enumerate(GROUP_ORDER)}
+
+
+def leader_items(ds: Dataset, as_of: dt.date, within_days: int, statuses: Sequence[Status] | None = None) -> list[dict]:
     """For each configured leader (then other or missing leaders, when there are any): the items
     with lead agency, effective deadline, status, warning group and days overdue; overdue first
-    (oldest first), then due soon, in progress, done, withdrawn, each by deadline."""
+    (oldest first), then due soon, in progress, done, withdrawn, each by deadline.
+    ``statuses``: those of ``ds.items`` at ``as_of`` where the caller has them."""
     leaders = ds.config.leaders
     names = {a.code: a.name for a in ds.agencies}
     blocks: dict[str, list[dict]] = {name: [] for name in leaders}
-    for i in ds.items:
+    for i, st in zip(ds.items, _statuses(ds, as_of) if statuses is None else statuses):
         e = i.effective_deadline
-        st = classify(e, i.ngay_hoan_thanh, as_of, i.rut)
         group = warning_group(st, e, as_of, within_days)
+        value, text = _STATUS_WORDS[st]
         blocks.setdefault(leader_of(i.lanh_dao, leaders), []).append({
             "code": i.ma_dau_viec, "content": i.noi_dung, "agency": i.ma_don_vi,
             "agency_name": names.get(i.ma_don_vi, i.don_vi_chu_tri or i.ma_don_vi),
             "deadline": e.isoformat() if e else None, "completed": i.ngay_hoan_thanh.isoformat() if i.ngay_hoan_thanh else None,
-            "status": st.value, "status_text": st.text, "group": group.value if group else None,
+            "status": value, "status_text": text, "group": _GROUP_VALUE[group],
             "days_overdue": (as_of - e).days if st is Status.CHUA_HOAN_THANH else 0,
         })
+    withdrawn = Status.RUT_KHOI.value
+    overdue, due_soon, done = WarningGroup.OVERDUE.value, WarningGroup.DUE_SOON.value, WarningGroup.DONE.value
     out = []
     for name, items in blocks.items():
-        items.sort(key=lambda r: (GROUP_ORDER.index(WarningGroup(r["group"]) if r["group"] else None),
-                                  -r["days_overdue"], r["deadline"] or "9999", r["code"]))
-        counted = [r for r in items if r["status"] != Status.RUT_KHOI.value]
-        out.append({"leader": name, "total": len(counted),
-                    "overdue": sum(1 for r in items if r["group"] == WarningGroup.OVERDUE.value),
-                    "due_soon": sum(1 for r in items if r["group"] == WarningGroup.DUE_SOON.value),
-                    "done": sum(1 for r in items if r["group"] == WarningGroup.DONE.value),
+        items.sort(key=lambda r: (_GROUP_RANK[r["group"]], -r["days_overdue"], r["deadline"] or "9999", r["code"]))
+        groups = Counter(r["group"] for r in items)
+        out.append({"leader": name, "total": sum(1 for r in items if r["status"] != withdrawn),
+                    "overdue": groups[overdue], "due_soon": groups[due_soon], "done": groups[done],
                     "items": items})
     return [b for b in out if b["leader"] in leaders or b["items"]]
 

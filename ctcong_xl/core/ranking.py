@@ -24,6 +24,7 @@ report.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from .dataset import Dataset
 from .models import ProgrammeConfig
@@ -91,16 +92,19 @@ def _mean(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def ranking(ds: Dataset, as_of: dt.date) -> list[dict]:
-    """The ranked table, one row per agency of the registry (see the module docstring)."""
+def ranking(ds: Dataset, as_of: dt.date, statuses: Sequence[Status] | None = None) -> list[dict]:
+    """The ranked table, one row per agency of the registry (see the module docstring).
+    ``statuses``: those of ``ds.items`` at ``as_of`` where the caller has them."""
     c = ds.config
     monthly = monthly_receipts(ds, as_of)
     annual_deadline = c.default_annual_deadline()
     weights = dict(zip(CRITERIA, (c.rank_weight_annual, c.rank_weight_monthly, c.rank_weight_execution,
                                   c.rank_weight_backlog)))
-    items_of: dict[str, list] = {}  # each agency's items, in programme order, grouped once
-    for i in ds.items:
-        items_of.setdefault(i.ma_don_vi, []).append(i)
+    items_of: dict[str, list] = {}  # each agency's items with their statuses, in programme order, grouped once
+    if statuses is None:
+        statuses = [classify(i.effective_deadline, i.ngay_hoan_thanh, as_of, i.rut) for i in ds.items]
+    for i, st in zip(ds.items, statuses):
+        items_of.setdefault(i.ma_don_vi, []).append((i, st))
     rows = []
     for a in ds.agencies:
         got = ds.received_annual.get(a.code)
@@ -110,8 +114,7 @@ def ranking(ds: Dataset, as_of: dt.date) -> list[dict]:
             annual = points(_late(got, annual_deadline), c)
         month = _mean([points(_late(r, d), c) for r, d in monthly.get(a.code, {}).values() if a.registers_for(d)])
         due, overdue = [], 0
-        for i in items_of.get(a.code, ()):
-            st = classify(i.effective_deadline, i.ngay_hoan_thanh, as_of, i.rut)
+        for i, st in items_of.get(a.code, ()):
             if st in (Status.DUNG_HAN, Status.KHONG_DUNG_HAN):
                 due.append(points((i.ngay_hoan_thanh - i.effective_deadline).days if i.effective_deadline else 0, c))
             elif st is Status.CHUA_HOAN_THANH:

@@ -66,10 +66,13 @@ def leader_rows(s: Summary) -> list[list[CellValue]]:
         rows.append([f"{block['leader']}: {block['total']} việc; {block['overdue']} quá hạn, "
                      f"{block['due_soon']} sắp đến hạn, {block['done']} đã hoàn thành"])
         for r in block["items"]:
-            group = WarningGroup(r["group"]).text if r["group"] else ""
+            group = _GROUP_TEXT[r["group"]] if r["group"] else ""
             rows.append([block["leader"], r["code"], r["content"], r["agency_name"], _date(r["deadline"]),
                          r["status_text"], group, r["days_overdue"] or None])
     return rows
+
+
+_GROUP_TEXT = {g.value: g.text for g in WarningGroup}  # (looked up once, not per item)
 
 
 def plan_review_sheets(plan: WritePlan, ds: Dataset, s: Summary) -> None:

@@ -37,6 +37,9 @@ def item_status(item: WorkItem, as_of: dt.date) -> Status:
     return classify(item.effective_deadline, item.ngay_hoan_thanh, as_of, item.rut)
 
 
+_VALUE = {st: st.value for st in Status}  # (an enum's value is slow to ask for, item by item)
+
+
 def _zero() -> dict[str, int]:
     return {k: 0 for k in STATUS_KEYS}
 
@@ -88,8 +91,9 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
     per_agency: dict[str, dict[str, int]] = {a.code: _zero() for a in ds.agencies}
     per_leader: dict[str, dict[str, int]] = {}
     per_month: dict[int, dict[str, int]] = {m: _zero() for m in range(1, 13)}
-    for item in ds.items:
-        s = item_status(item, as_of).value
+    statuses = [item_status(item, as_of) for item in ds.items]  # once, for every table below
+    for item, st in zip(ds.items, statuses):
+        s = _VALUE[st]
         by_status[s] += 1
         per_agency.setdefault(item.ma_don_vi, _zero())[s] += 1
         per_leader.setdefault(item.lanh_dao or "(Chưa phân công)", _zero())[s] += 1
@@ -122,9 +126,9 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
         as_of=as_of,
     )
     return Summary(as_of, ds.config.year, ds.config.program_number, total, agencies, by_status,
-                   by_agency, by_leader, by_month, text, ranking=ranking(ds, as_of),
-                   overdue_ageing=overdue_ageing(ds, as_of),
-                   leaders=leader_items(ds, as_of, ds.config.remind_within_days),
+                   by_agency, by_leader, by_month, text, ranking=ranking(ds, as_of, statuses),
+                   overdue_ageing=overdue_ageing(ds, as_of, statuses),
+                   leaders=leader_items(ds, as_of, ds.config.remind_within_days, statuses),
                    monthly_outcomes=monthly_outcomes(ds))
 
 

@@ -148,9 +148,12 @@ def narrative_formula() -> str:
             f'&IF({withdrawn}>0," Ngoài ra, có "&{withdrawn}&" công việc đã rút khỏi chương trình.","")')
 
 
-def _same(a: str, b: str) -> bool:
-    """Equality as COUNTIFS compares texts (letter case ignored)."""
-    return a.casefold() == b.casefold()
+def _fold(a: str) -> str:
+    """The key of a text as COUNTIFS compares texts (letter case ignored)."""
+    return a.casefold()
+
+
+_TEXT = {st: st.text for st in Status}  # (an enum's property, asked once per status, not per item)
 
 
 def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[SheetCell]:
@@ -160,24 +163,24 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
     day = as_of
     statuses: list[tuple[str, str, str, dt.date | None]] = []  # (status text, agency, leader, deadline)
     for item in ds.items:
-        text = classify(item.effective_deadline, item.ngay_hoan_thanh, day, item.rut).text if item.noi_dung else ""
+        text = _TEXT[classify(item.effective_deadline, item.ngay_hoan_thanh, day, item.rut)] if item.noi_dung else ""
         statuses.append((text, item.ma_don_vi, item.lanh_dao, item.effective_deadline))
     order = SUMMARY_STATUS_ORDER
     st, agency_col, leader_col, eff_col = (_column("tinh_trang"), _column("ma_don_vi"), _column("lanh_dao"),
                                            _column("thoi_han_hieu_luc"))
 
-    def count(where, among=statuses) -> list[int]:
-        tally = Counter(s[0] for s in among if where(s))
+    def count(among) -> list[int]:
+        tally = Counter(s[0] for s in among)
         return [tally[status.text] for status in order]
 
     # the items of each agency and of each leader (as COUNTIFS matches them: case ignored), grouped
-    # once: a count per row of those tables is then a count over that row's items only
+    # once: a count per row of those tables is then a count of that row's group
     by_agency: dict[str, list] = {}
     by_leader: dict[str, list] = {}
     by_month: dict[tuple[int, int], list] = {}  # (year, month) of the effective deadline
     for s in statuses:
-        by_agency.setdefault(s[1].casefold(), []).append(s)
-        by_leader.setdefault(s[2].casefold(), []).append(s)
+        by_agency.setdefault(_fold(s[1]), []).append(s)
+        by_leader.setdefault(_fold(s[2]), []).append(s)
         if s[3] is not None:
             by_month.setdefault((s[3].year, s[3].month), []).append(s)
 
@@ -188,7 +191,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
 
     put(*_cell_ref(AS_OF_CELL), f"={L.STATUS_DATE_NAME}", date_to_excel_serial(as_of), "date_left")
     # status block
-    by_status = count(lambda s: True)
+    by_status = count(statuses)
     counted = sum(by_status[: len(COUNTED)])
     total_ref = "$" + SUMMARY_TOTAL_CELL[0] + "$" + SUMMARY_TOTAL_CELL[1:]
     for i, s in enumerate(order):
@@ -214,7 +217,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         name = names.get(code, "") if code else ""
         put(r, 1, f"=IF('{L.REGISTRY_SHEET}'!A{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!A{reg})", code, "cell")
         put(r, 2, f"=IF('{L.REGISTRY_SHEET}'!B{reg}=\"\",\"\",'{L.REGISTRY_SHEET}'!B{reg})", name, "cell")
-        counts = count(lambda s, code=code: _same(s[1], code), by_agency.get(code.casefold(), [])) if code else None
+        counts = count(by_agency.get(_fold(code), [])) if code else None
         _count_row(put, r, agency_col, layout.agency_header, counts)
         done = counts[0] + counts[1] if counts else 0
         put(r, 9, f"=IF(N(C{r})+N(D{r})=0,\"\",C{r}/(C{r}+D{r}))", counts[0] / done if done else "", "cell_pct")
@@ -236,7 +239,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         r = lead_first + i
         name = leaders[i] if i < len(leaders) else ""
         put(r, 1, f"=IF(INDEX({L.LEADERS_NAME},{i + 1})=\"\",\"\",INDEX({L.LEADERS_NAME},{i + 1}))", name, "cell")
-        counts = count(lambda s, name=name: _same(s[2], name), by_leader.get(name.casefold(), [])) if name else None
+        counts = count(by_leader.get(_fold(name), [])) if name else None
         _count_row(put, r, leader_col, layout.leader_header, counts)
         shown = [a + b for a, b in zip(shown, counts or [0] * len(order))]
     r = layout.other_leader_row
@@ -251,7 +254,7 @@ def summary_cells(ds: Dataset, as_of: dt.date, layout: SummaryLayout) -> list[Sh
         r = layout.month_header + m
         lo = f"DATE(NamChuongTrinh,{m},1)"
         hi = f"EOMONTH(DATE(NamChuongTrinh,{m},1),0)"
-        counts = count(lambda s: True, by_month.get((year, m), []))  # deadlines from its first to its last day
+        counts = count(by_month.get((year, m), []))  # deadlines from its first to its last day
         for j in range(len(order)):
             col = column_letter(3 + j)
             put(r, 3 + j, f'=COUNTIFS({eff_col},">="&{lo},{eff_col},"<="&{hi},{st},{col}${layout.month_header})',

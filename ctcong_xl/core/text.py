@@ -523,7 +523,14 @@ def vn_sort_key(s: str) -> tuple:
     ư v x y), then the tone (none, huyền, hỏi, ngã, sắc, nặng). The text itself breaks ties so
     the order is total and stable across runs.
     """
-    text = nfc(str(s))
+    return _vn_sort_key(s if s.__class__ is str else str(s))
+
+
+@lru_cache(maxsize=1 << 14)
+def _vn_sort_key(s: str) -> tuple:
+    """:func:`vn_sort_key` of a text, worked out once a run: the same agency and leader names
+    are sorted in every table."""
+    text = nfc(s)
     syllables = []
     for token in text.split():
         keys = [_char_key(c) for c in token]
