@@ -91,6 +91,17 @@ def test_normalize_header_ignores_case_spacing_and_composition():
     )
 
 
+_WHITE_SPACE = [chr(c) for c in range(0x3001) if chr(c).isspace()]  # tabs, line breaks, no-break and wide spaces…
+
+
+@given(st.lists(st.one_of(st.text(max_size=8), st.sampled_from(_WHITE_SPACE)), max_size=12).map("".join))
+def test_the_header_key_collapses_white_space_as_first_defined(text):
+    import re
+
+    first = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+    assert normalize_header(text) == first
+
+
 def test_decomposed_text_is_composed_and_the_repair_reported():
     typed = unicodedata.normalize("NFD", "Sở Tài chính")
     cleaned = clean_text(typed)
