@@ -125,21 +125,29 @@ class _Worker:
     send: int  # its task indexes
     errors: Any  # its stderr (a temporary file, emptied before each task): tells a native out-of-memory abort
     data: bytearray = field(default_factory=bytearray)
-    task: int | None = None  # the task it is running
-    start: float = 0.0  # when that task was sent
+    queue: list[int] = field(default_factory=list)  # the task it is running, then the one sent to follow it
+    start: float = 0.0  # when the task it is running started
     killed: bool = False
     killed_at: float = 0.0
     retiring: bool = False  # its last answer said it takes no more tasks
 
+    @property
+    def task(self) -> int | None:
+        """The task it is running (None: idle)."""
+        return self.queue[0] if self.queue else None
+
 
 _FRAME = struct.Struct("<IQ?")  # task index, length of the pickled answer, the child's last answer
+_AHEAD = 2  # tasks sent to a child at a time: the next one waits in its pipe, so that it never waits for the parent
 
 
 class _Pool:
     """At most ``limits.workers`` children, each forked once and fed task after task: a fork
     per task costs more than most tasks (the parent's pages copied on write, every time). A
     child that fails (signal, limit, wall-clock time) takes only its current task with it: that
-    task's outcome says why, and a new child takes the next task."""
+    task's outcome says why, and a new child takes the next task. Each child holds the task
+    after its current one in its pipe, so that it goes on while this process is busy (with the
+    caller's work on an outcome); a child that ends before it reads that task gives it back."""
 
     def __init__(self, fn, tasks, limits: ProcessLimits, started, finished) -> None:
         self.fn, self.tasks, self.limits = fn, list(tasks), limits
@@ -173,12 +181,14 @@ class _Pool:
             self.selector.close()
 
     def _feed(self) -> None:
-        """The next tasks to the idle children, and new children up to the number allowed."""
-        for w in list(self.workers.values()):
-            if w.task is None and not w.retiring and self.pending:
-                self._send(w, self.pending.pop())
-        while self.pending and sum(not w.retiring for w in self.workers.values()) < max(1, self.limits.workers):
-            self._send(self._fork(), self.pending.pop())
+        """The next tasks to the children (the idle ones first), and new children up to the
+        number allowed."""
+        for ahead in range(1, _AHEAD + 1):
+            for w in list(self.workers.values()):
+                if len(w.queue) < ahead and not w.retiring and not w.killed and self.pending:
+                    self._send(w, self.pending.pop())
+            while self.pending and sum(not w.retiring for w in self.workers.values()) < max(1, self.limits.workers):
+                self._send(self._fork(), self.pending.pop())
 
     def _fork(self) -> _Worker:
         sys.stdout.flush()
@@ -204,13 +214,24 @@ class _Pool:
         return worker
 
     def _send(self, w: _Worker, i: int) -> None:
-        if self.started:
-            self.started(i)
-        w.task, w.start = i, time.monotonic()
+        w.queue.append(i)
+        if len(w.queue) == 1:
+            self._start(w)
         try:
             os.write(w.send, struct.pack("<I", i))
         except BrokenPipeError:  # the child is gone: its end of pipe tells the outcome
             pass
+
+    def _start(self, w: _Worker) -> None:
+        """The first task of ``w``'s queue runs from now."""
+        w.start = time.monotonic()
+        if self.started:
+            self.started(w.queue[0])
+
+    def _give_back(self, w: _Worker) -> None:
+        """The tasks ``w`` was sent but never read go first to another child."""
+        self.pending.extend(reversed(w.queue[1:]))
+        del w.queue[1:]
 
     def _step(self) -> None:
         now = time.monotonic()
@@ -245,10 +266,14 @@ class _Pool:
             w.retiring = w.retiring or last
             if w.task != i or w.killed:
                 continue
-            w.task = None
+            if last:
+                self._give_back(w)
+            w.queue.pop(0)
             outcome = _outcome(payload, 0, False)
             outcome.seconds = time.monotonic() - w.start
             self._done(i, outcome)
+            if w.queue:
+                self._start(w)
 
     def _reap(self, w: _Worker) -> None:
         self.selector.unregister(w.fd)
@@ -261,6 +286,7 @@ class _Pool:
         w.errors.close()
         if w.task is None:  # a child that retired between tasks
             return
+        self._give_back(w)
         outcome = _outcome(b"", status, w.killed, head)
         outcome.peak_kb = int(usage.ru_maxrss)
         outcome.seconds = time.monotonic() - w.start
