@@ -19,6 +19,9 @@ gets its cached points from the values written (:mod:`.chartcache`), so that a r
 not recalculate draws what the cells show. Rows the plan inserts (:class:`~ctcong_xl.core.plan.RowInsert`)
 are inserted first, as Excel's Insert Sheet Rows does (:mod:`.rowinsert`): the parts that point
 at the moved rows (drawings, charts, comments, defined names, other sheets) change with them.
+Where the plan writes much into several sheets (a consolidation of hundreds of files, a
+summary), the largest sheets are patched and deflated in the two guarded workers at once
+(:func:`_deflate_in_workers`); the package is the same byte for byte.
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -41,6 +46,7 @@ from ..core.paper import DEFAULT_COLUMN_WIDTH, row_height, text_lines
 from ..core.periods import date_to_excel_serial
 from ..core.plan import CellValue, Formula, RangeWrite, WritePlan, names_to_add
 from . import chartcache
+from .guard import ProcessLimits, can_fork, run_guarded
 from .rowinsert import RowInsertError, insert_rows
 from .sheetxml import Rect, release_cells
 
@@ -91,6 +97,7 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
         parts = sheet_parts(zin)
         wrap = wrap_styles(zin.read("xl/styles.xml")) if "xl/styles.xml" in zin.namelist() else frozenset()
         replaced: dict[str, bytes] = {}
+        costs: dict[str, int] = {}  # sheet part -> the cells the plan writes in it, and its size as cells
 
         def current(name: str) -> bytes:
             return replaced[name] if name in replaced else zin.read(name)
@@ -108,7 +115,11 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
             base = replaced.get(part)
             # patched as the package is written, one sheet at a time (a large sheet's old and new
             # XML are not all held at once)
-            replaced[part] = functools.partial(_patch_part, zin, part, base, plan.for_sheet(sheet), wrap)
+            writes = plan.for_sheet(sheet)
+            replaced[part] = functools.partial(_patch_part, zin, part, base, writes, wrap)
+            costs[part] = sum(len(w.values) * max((len(v) for v in w.values), default=0) for w in writes) + \
+                len(base if base is not None else b"") // BYTES_PER_CELL + (zin.getinfo(part).file_size // BYTES_PER_CELL if base is None else 0)
+        _deflate_in_workers(replaced, costs)
         _refresh_chart_caches(zin.namelist(), replaced, current, plan)
         replaced["xl/workbook.xml"] = _full_calc_on_load(ensure_defined_names(current("xl/workbook.xml"), plan.names))
         drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
@@ -125,12 +136,48 @@ def _patch_part(zin: zipfile.ZipFile, part: str, base: bytes | None, writes: lis
     return patch_sheet_xml(zin.read(part) if base is None else base, writes, wrap)
 
 
-def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[], bytes]],
+PARALLEL_CELLS = 20_000  # a sheet part that costs as much as writing this many cells is made in a worker
+BYTES_PER_CELL = 400  # a sheet's bytes copied and deflated again take about as long as one cell written per 400
+_WORKER_LIMITS = ProcessLimits(memory_mb=6144, seconds=900.0)
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A part's new bytes as the zip entry holds them (raw deflate), with their CRC-32 and size."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def deflated(make: Callable[[], bytes]) -> Deflated:
+    """The bytes ``make()`` returns, deflated as :func:`write_package` deflates a part."""
+    raw = make()
+    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+    return Deflated(packer.compress(raw) + packer.flush(), zlib.crc32(raw), len(raw))
+
+
+def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflated], costs: dict[str, int]) -> None:
+    """Make the sheet parts the plan writes most in (at least two of :data:`PARALLEL_CELLS`
+    cells) in the two workers at once, each patched and deflated there (the workers are forked:
+    they hold the plan and the package already, and send back only the deflated part); the
+    largest first. A part whose worker fails is made here as before (where there is no fork,
+    every part is). The package written is the same byte for byte."""
+    big = sorted((part for part, cost in costs.items() if cost >= PARALLEL_CELLS), key=lambda p: -costs[p])
+    if len(big) < 2 or not can_fork():
+        return
+    outcomes = run_guarded(lambda part: deflated(replaced[part]), big, _WORKER_LIMITS)
+    for part, outcome in zip(big, outcomes):
+        if outcome.ok:
+            replaced[part] = outcome.value
+
+
+def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[], bytes] | Deflated],
                   drop: Iterable[str] = ()) -> bytes:
-    """The package of ``zin`` with the parts of ``replaced`` (part name -> new bytes, or what
-    makes them when the part is written; a name ``zin`` lacks is a part added, written after
-    the others) and without the parts ``drop``. Every other part is copied as its compressed
-    bytes. ``replaced`` is emptied."""
+    """The package of ``zin`` with the parts of ``replaced`` (part name -> new bytes, what
+    makes them when the part is written, or their :class:`Deflated` entry; a name ``zin`` lacks
+    is a part added, written after the others) and without the parts ``drop``. Every other part
+    is copied as its compressed bytes. ``replaced`` is emptied."""
     drop = set(drop)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zout:
@@ -139,7 +186,9 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[],
                 replaced.pop(info.filename, None)
                 continue
             data = replaced.pop(info.filename, None)
-            if data is not None:
+            if isinstance(data, Deflated):
+                _write_entry(zout, info, zipfile.ZIP_DEFLATED, 0, data.crc, data.size, data.data)
+            elif data is not None:
                 zout.writestr(info, data() if callable(data) else data, compresslevel=COMPRESS_LEVEL)
             elif not _copy_compressed(zin, zout, info):
                 zout.writestr(info, zin.read(info.filename))
@@ -211,10 +260,18 @@ def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.
     raw = zin.fp.read(info.compress_size)
     if len(raw) != info.compress_size:
         return False
+    _write_entry(zout, info, info.compress_type, info.flag_bits, info.CRC, info.file_size, raw)
+    return True
+
+
+def _write_entry(zout: zipfile.ZipFile, info: zipfile.ZipInfo, compress_type: int, flag_bits: int, crc: int,
+                 size: int, raw: bytes) -> None:
+    """Write the entry ``info`` names (its name, time and attributes) holding ``raw``, already
+    compressed (``compress_type``), of CRC-32 ``crc`` and ``size`` bytes once inflated."""
     copy = zipfile.ZipInfo(info.filename, info.date_time)
-    copy.compress_type, copy.flag_bits, copy.create_system = info.compress_type, info.flag_bits, info.create_system
+    copy.compress_type, copy.flag_bits, copy.create_system = compress_type, flag_bits, info.create_system
     copy.external_attr, copy.internal_attr, copy.comment = info.external_attr, info.internal_attr, info.comment
-    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    copy.CRC, copy.compress_size, copy.file_size = crc, len(raw), size
     copy.header_offset = zout.fp.tell()
     zout.fp.write(copy.FileHeader(False))
     zout.fp.write(raw)
@@ -222,7 +279,6 @@ def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.
     zout.NameToInfo[copy.filename] = copy
     zout.start_dir = zout.fp.tell()
     zout._didModify = True  # noqa: SLF001 - the central directory is written on close
-    return True
 
 
 _EMPTY_SHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
