@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ctcong_xl import ops
@@ -164,3 +165,20 @@ def test_a_small_round_lists_every_file(office):
     flat = "".join(line.split("│")[1].strip() for line in stdout.splitlines() if line.startswith("│"))
     assert "annual_STC.xlsx" in flat and "annual_SNV.xlsx" in flat
     assert "không cần xem lại" not in stdout
+
+
+def test_a_command_runs_without_the_cyclic_collector_and_gives_it_back_when_it_ends(monkeypatch):
+    import gc
+
+    from ctcong_xl import cli
+
+    seen: list[bool] = []
+
+    def command() -> None:
+        seen.append(gc.isenabled())
+        raise SystemExit(1)  # as a command that fails ends
+
+    monkeypatch.setattr(cli, "app", command)
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert seen == [False] and gc.isenabled()

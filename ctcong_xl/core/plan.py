@@ -90,7 +90,9 @@ class WritePlan:
     def add(self, sheet: str, row: int, col: int, values: list[list[CellValue]] | list[tuple]) -> None:
         if not values:
             return
-        self.writes.append(RangeWrite(sheet, row, col, tuple(tuple(r) for r in values)))
+        if type(values) is not tuple or any(type(r) is not tuple for r in values):
+            values = tuple(tuple(r) for r in values)
+        self.writes.append(RangeWrite(sheet, row, col, values))
 
     def sheets(self) -> list[str]:
         seen: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable, Sequence
 
 from . import layout as L
@@ -50,40 +51,80 @@ def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[int, dict[str, Cel
     columns only), in sheet order: every cell of every row, or — when the dataset holds the
     sheet's cells as read (:attr:`Dataset.programme_cells`) — the cells whose values differ from
     them (every cell of a row the sheet does not have yet)."""
+    keys, whole, partial = _programme_rows(ds, as_of)
+    out: dict[int, dict[str, CellValue]] = {}
+    for r, row in whole:
+        out[r] = dict(zip(keys, row))
+    out.update(partial)
+    return dict(sorted(out.items()))
+
+
+def _programme_rows(ds: Dataset, as_of: dt.date) -> tuple[list[str], list[tuple[int, tuple[CellValue, ...]]],
+                                                           dict[int, dict[str, CellValue]]]:
+    """What :func:`programme_row_values` describes, as (the written keys in column order, the
+    rows written whole as (row, values in that order), the rows of which some cells change as
+    row -> key -> value); both in sheet order."""
     idx = ds.programme_index
     cols = {c.key: c for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns}
+    keys = sorted(cols, key=lambda k: idx.columns[k])
     plain = [(k, col.type == "flag", idx.columns[k] - 1) for k, col in cols.items() if k not in _FORMULA_KEYS]
     effective_at = idx.columns["thoi_han_hieu_luc"] - 1 if "thoi_han_hieu_luc" in cols else None
     status_at = idx.columns["tinh_trang"] - 1 if "tinh_trang" in cols else None
     templates = _formula_templates(idx)
+    # a whole row: the fields' values in column order (one attrgetter call), "" as a blank, a
+    # flag as its mark, and the formulas put in at their places
+    fields = [k for k in keys if k not in _FORMULA_KEYS]
+    read_fields = operator.attrgetter(*fields) if len(fields) > 1 else (lambda item: (getattr(item, fields[0]),))
+    flags = [n for n, k in enumerate(fields) if cols[k].type == "flag"]
+    formula_at = [(keys.index(k), k) for k in keys if k in _FORMULA_KEYS]
     held, ds.programme_cells = ds.programme_cells, None  # they describe the sheet before this write
-    out: dict[int, dict[str, CellValue]] = {}
+    whole: list[tuple[int, tuple[CellValue, ...]]] = []
+    partial: dict[int, dict[str, CellValue]] = {}
     for item in ds.items:
         r = idx.rows[item.ma_dau_viec]
         read = held[r - 1] if held is not None and r <= len(held) else None
-        n = len(read) if read is not None else 0
+        eff = item.effective_deadline
+        if read is None:
+            number = str(r)
+            computed = {}
+            if effective_at is not None:
+                computed["thoi_han_hieu_luc"] = Formula(templates["thoi_han_hieu_luc"].replace(_ROW_MARK, number),
+                                                        None if eff is None else date_to_excel_serial(eff))
+            if status_at is not None:
+                computed["tinh_trang"] = Formula(templates["tinh_trang"].replace(_ROW_MARK, number),
+                                                 classify(eff, item.ngay_hoan_thanh, as_of, item.rut).text)
+            row = [None if v == "" else v for v in read_fields(item)]
+            for n in flags:
+                row[n] = WITHDRAWN_MARK if row[n] else None
+            for at, k in formula_at:
+                row.insert(at, computed[k])
+            whole.append((r, tuple(row)))
+            continue
+        n = len(read)
         values: dict[str, CellValue] = {}
         for k, flag, at in plain:
             v = _cell_value(getattr(item, k), flag)
-            if read is not None and _held(read[at] if at < n else None, v):
+            if _held(read[at] if at < n else None, v):
                 continue
             values[k] = v
-        eff = item.effective_deadline
         cached: dict[str, CellValue] = {}
         if effective_at is not None:
             v = None if eff is None else date_to_excel_serial(eff)
-            if read is None or not _held(read[effective_at] if effective_at < n else None, v):
+            if not _held(read[effective_at] if effective_at < n else None, v):
                 cached["thoi_han_hieu_luc"] = v
         if status_at is not None:
             v = classify(eff, item.ngay_hoan_thanh, as_of, item.rut).text
-            if read is None or not _held(read[status_at] if status_at < n else None, v):
+            if not _held(read[status_at] if status_at < n else None, v):
                 cached["tinh_trang"] = v
-        if read is not None and not values and not cached:
+        if not values and not cached:
             continue
         number = str(r)
         values.update({k: Formula(templates[k].replace(_ROW_MARK, number), v) for k, v in cached.items()})
-        out[r] = values
-    return out
+        if len(values) == len(keys):
+            whole.append((r, tuple(values[k] for k in keys)))
+        else:
+            partial[r] = values
+    return keys, whole, partial
 
 
 def _held(read: object, value: CellValue) -> bool:
@@ -137,16 +178,14 @@ def plan_programme(plan: WritePlan, ds: Dataset, as_of: dt.date, *, rut_changes:
     plan_print_view(plan, ds, as_of)
     if not ds.items:
         return
-    values = programme_row_values(ds, as_of)
+    keys, whole, partial = _programme_rows(ds, as_of)
     idx = ds.programme_index
-    keys = [c.key for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns]
-    by_col = {idx.columns[k]: k for k in keys}
-    whole = [r for r, cells in values.items() if len(cells) == len(keys)]
-    _add_blocks(plan, PROGRAMME_SHEET, whole, by_col, lambda k, n: values[whole[n]][k])
-    for r, cells in values.items():  # rows of which only some cells change
-        if len(cells) < len(keys):
-            for run in column_runs([idx.columns[k] for k in cells]):
-                plan.add(PROGRAMME_SHEET, r, run[0], [[cells[by_col[c]] for c in run]])
+    columns = [idx.columns[k] for k in keys]
+    _add_row_blocks(plan, PROGRAMME_SHEET, whole, columns)
+    by_col = dict(zip(columns, keys))
+    for r, cells in partial.items():  # rows of which only some cells change
+        for run in column_runs([idx.columns[k] for k in cells]):
+            plan.add(PROGRAMME_SHEET, r, run[0], [[cells[by_col[c]] for c in run]])
     rut_col = idx.columns.get("rut")
     for code, flag in (rut_changes or {}).items():
         if rut_col:
@@ -177,6 +216,24 @@ def _add_blocks(plan: WritePlan, sheet: str, rows: list[int], by_col: dict[int, 
     for block in blocks:
         for run in column_runs(list(by_col)):
             plan.add(sheet, rows[block[0]], run[0], [[value_at(by_col[c], n) for c in run] for n in block])
+
+
+def _add_row_blocks(plan: WritePlan, sheet: str, rows: list[tuple[int, tuple[CellValue, ...]]],
+                    columns: list[int]) -> None:
+    """:func:`_add_blocks` of rows given whole: (row, its values in the order of ``columns``,
+    ascending), in ascending rows."""
+    spans: list[tuple[int, int]] = []  # runs of adjacent columns as slices of a row's values
+    for run in column_runs(columns):
+        first = columns.index(run[0])
+        spans.append((first, first + len(run)))
+    block_start = 0
+    for n in range(1, len(rows) + 1):
+        if n < len(rows) and rows[n][0] == rows[n - 1][0] + 1:
+            continue
+        block = rows[block_start:n]
+        for a, b in spans:
+            plan.add(sheet, block[0][0], columns[a], tuple(values[a:b] for _, values in block))
+        block_start = n
 
 
 def plan_config(plan: WritePlan, key: str, value: CellValue) -> None:
