@@ -27,6 +27,7 @@ summary), the largest sheets are patched and deflated in the two guarded workers
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import functools
 import html
@@ -36,7 +37,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -132,8 +133,8 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
 
 
 def _patch_part(zin: zipfile.ZipFile, part: str, base: bytes | None, writes: list[RangeWrite],
-                wrap: frozenset[str]) -> bytes:
-    return patch_sheet_xml(zin.read(part) if base is None else base, writes, wrap)
+                wrap: frozenset[str]) -> Iterable[bytes | memoryview]:
+    return sheet_xml_pieces(zin.read(part) if base is None else base, writes, wrap)
 
 
 PARALLEL_CELLS = 20_000  # a sheet part that costs as much as writing this many cells is made in a worker
@@ -150,11 +151,35 @@ class Deflated:
     size: int
 
 
-def deflated(make: Callable[[], bytes]) -> Deflated:
-    """The bytes ``make()`` returns, deflated as :func:`write_package` deflates a part."""
-    raw = make()
+def deflated(make: Callable[[], bytes | Iterable[bytes | memoryview]]) -> Deflated:
+    """The bytes ``make()`` returns (or their pieces, deflated as they come), deflated as
+    :func:`write_package` deflates a part."""
     packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
-    return Deflated(packer.compress(raw) + packer.flush(), zlib.crc32(raw), len(raw))
+    out: list[bytes] = []
+    crc = size = 0
+    for piece in _pieces(make()):
+        out.append(packer.compress(piece))
+        crc, size = zlib.crc32(piece, crc), size + len(piece)
+    out.append(packer.flush())
+    return Deflated(b"".join(out), crc, size)
+
+
+def _pieces(data: bytes | Iterable[bytes | memoryview], size: int = 1 << 20) -> Iterator[bytes | memoryview]:
+    """``data`` in pieces of about ``size`` bytes (a row at a time would cost a call of the
+    compressor and of the CRC each)."""
+    if isinstance(data, (bytes, bytearray)):
+        yield data
+        return
+    held: list[bytes | memoryview] = []
+    count = 0
+    for piece in data:
+        held.append(piece)
+        count += len(piece)
+        if count >= size:
+            yield b"".join(held)
+            held, count = [], 0
+    if held:
+        yield b"".join(held)
 
 
 def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflated], costs: dict[str, int]) -> None:
@@ -188,8 +213,15 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[],
             data = replaced.pop(info.filename, None)
             if isinstance(data, Deflated):
                 _write_entry(zout, info, zipfile.ZIP_DEFLATED, 0, data.crc, data.size, data.data)
+            elif callable(data):  # written as it is made (a large sheet is not held whole)
+                pieces = _pieces(data())  # (reads the part before its entry is written)
+                entry = copy.copy(info)  # writing sets its sizes: zin's own stays as it is
+                entry._compresslevel = COMPRESS_LEVEL  # noqa: SLF001 - what writestr's compresslevel sets
+                with zout.open(entry, "w") as dest:
+                    for piece in pieces:
+                        dest.write(piece)
             elif data is not None:
-                zout.writestr(info, data() if callable(data) else data, compresslevel=COMPRESS_LEVEL)
+                zout.writestr(info, data, compresslevel=COMPRESS_LEVEL)
             elif not _copy_compressed(zin, zout, info):
                 zout.writestr(info, zin.read(info.filename))
         for name, data in replaced.items():  # parts added
@@ -335,10 +367,17 @@ def patch_sheet_xml(xml: bytes, writes: Iterable[RangeWrite], wrap: frozenset[st
     cells are tied together where the plan may meet them (an array formula or a data table
     anywhere, a shared formula or a rich value in a row the plan writes: see :mod:`.sheetxml`)
     is parsed whole, so that the pre-pass can release the groups the plan meets first."""
+    return b"".join(sheet_xml_pieces(xml, writes, wrap))
+
+
+def sheet_xml_pieces(xml: bytes, writes: Iterable[RangeWrite],
+                     wrap: frozenset[str] = frozenset()) -> Iterable[bytes | memoryview]:
+    """:func:`patch_sheet_xml` as the pieces of the patched sheet, each row made as it is
+    asked for (a large sheet's new XML is never held whole)."""
     writes = list(writes)
     planned = _planned_cells(writes)
     streamed = _patch_streaming(xml, planned, wrap)
-    return streamed if streamed is not None else _patch_tree(xml, writes, planned, wrap)
+    return streamed if streamed is not None else (_patch_tree(xml, writes, planned, wrap),)
 
 
 def _planned_cells(writes: list[RangeWrite]) -> dict[int, dict[int, CellValue]]:
@@ -425,10 +464,12 @@ _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _DIMENSION = re.compile(rb'(<dimension\s+ref=")([^"]*)(")')
 
 
-def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap: frozenset[str]) -> bytes | None:
-    """The patched sheet, or None when it needs the whole-tree path (cells tied together, or a
-    layout this reader does not expect). Positions are offsets into ``xml``; the rows kept are
-    joined from views of it (a large sheet is not copied piece by piece)."""
+def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]],
+                     wrap: frozenset[str]) -> Iterator[bytes | memoryview] | None:
+    """The patched sheet's pieces, each row made as it is asked for, or None when it needs the
+    whole-tree path (cells tied together, or a layout this reader does not expect). Positions
+    are offsets into ``xml``; the rows kept are views of it (a large sheet is not copied piece
+    by piece)."""
     root_tag = _ROOT_TAG.search(xml)
     found = _SHEET_DATA.search(xml)
     if root_tag is None or found is None or f'xmlns="{NS_MAIN}"'.encode() not in root_tag.group(0) or _grouped(xml):
@@ -447,34 +488,49 @@ def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]], wrap:
     wrapper = b"<sheetData " + b" ".join(d.strip() for d in _NS_DECL.findall(root_tag.group(0))) + b">"
     pending = sorted(planned)
     view = memoryview(xml)
-    out: list[bytes | memoryview] = []
-    numbers: list[int] = []  # the first and the last row's numbers, for the dimension
-    max_col = 0  # the last column of the rows written
     ends = _first_and_last_row(xml, start, close)
     rows = _locate_rows(xml, start, close, pending, ends)
     if rows is None:
         rows = _scan_rows(xml, start, close, pending)
     if rows is None or any(at != end and _grouped_row(xml[at:end]) for _, at, end in rows):
         return None
-    pos = start
-    for rnum, at, end in rows:
-        values = planned[rnum]
-        out.append(view[pos:at])
-        if at == end:  # a row the sheet does not have yet
-            row, last = _new_row(rnum, values, col_styles, widths, wrap)
-        else:
-            row, last = _patch_row_bytes(xml[at:end], rnum, values, col_styles, widths, wrap, wrapper)
-        out.append(row)
-        max_col = max(max_col, last)
-        pos = end
-    out.append(view[pos:close])
-    numbers.extend(ends or ())
-    if pending:
-        numbers.extend((pending[0], pending[-1]))
+    numbers = [*(ends or ()), *((pending[0], pending[-1]) if pending else ())]  # for the dimension
     if numbers and planned:
+        max_col = _last_column(xml, rows, planned)
         head = _DIMENSION.sub(lambda d: d.group(1) + _dimension(d.group(2).decode(), min(numbers), max(numbers),
                                                                 max_col).encode() + d.group(3), head, count=1)
-    return b"".join([head, b"<sheetData>", *out, b"</sheetData>", view[after:]])
+
+    def pieces() -> Iterator[bytes | memoryview]:
+        yield head
+        yield b"<sheetData>"
+        pos = start
+        for rnum, at, end in rows:
+            values = planned[rnum]
+            yield view[pos:at]
+            if at == end:  # a row the sheet does not have yet
+                yield _new_row(rnum, values, col_styles, widths, wrap)[0]
+            else:
+                yield _patch_row_bytes(xml[at:end], rnum, values, col_styles, widths, wrap, wrapper)[0]
+            pos = end
+        yield view[pos:close]
+        yield b"</sheetData>"
+        yield view[after:]
+
+    return pieces()
+
+
+def _last_column(xml: bytes, rows: list[tuple[int, int, int]], planned: dict[int, dict[int, CellValue]]) -> int:
+    """The last column of the rows written, as the whole-tree writer counts it: the cells a row
+    has and those the plan gives a value."""
+    last = 0
+    for rnum, at, end in rows:
+        for col, value in planned[rnum].items():
+            if value is not None and col > last:
+                last = col
+        if at != end:
+            for letters in _CELL_COLUMN.findall(xml, at, end):
+                last = max(last, _column_number(letters.decode()))
+    return last
 
 
 def _locate_rows(xml: bytes, start: int, close: int, pending: list[int],
