@@ -35,9 +35,10 @@ import io
 import posixpath
 import re
 import struct
+import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -213,27 +214,39 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[],
             data = replaced.pop(info.filename, None)
             if isinstance(data, Deflated):
                 _write_entry(zout, info, zipfile.ZIP_DEFLATED, 0, data.crc, data.size, data.data)
-            elif callable(data):  # written as it is made (a large sheet is not held whole)
-                pieces = _pieces(data())  # (reads the part before its entry is written)
+            elif callable(data):
                 entry = copy.copy(info)  # writing sets its sizes: zin's own stays as it is
                 entry._compresslevel = COMPRESS_LEVEL  # noqa: SLF001 - what writestr's compresslevel sets
-                with zout.open(entry, "w") as dest:
-                    for piece in pieces:
-                        dest.write(piece)
+                _write_made(zout, entry, data)
             elif data is not None:
                 zout.writestr(info, data, compresslevel=COMPRESS_LEVEL)
             elif not _copy_compressed(zin, zout, info):
                 zout.writestr(info, zin.read(info.filename))
         for name, data in replaced.items():  # parts added
-            zout.writestr(name, data() if callable(data) else data)
+            if callable(data):
+                entry = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])  # as writestr makes it
+                entry.compress_type, entry._compresslevel = zout.compression, zout.compresslevel  # noqa: SLF001
+                entry.external_attr = 0o600 << 16
+                _write_made(zout, entry, data)
+            else:
+                zout.writestr(name, data)
     replaced.clear()
     return out.getvalue()
+
+
+def _write_made(zout: zipfile.ZipFile, entry: zipfile.ZipInfo,
+                make: Callable[[], bytes | Iterable[bytes | memoryview]]) -> None:
+    """Write the part ``make`` makes as it is made (a large sheet is not held whole)."""
+    pieces = _pieces(make())  # (makes the part — reading zin — before its entry is written)
+    with zout.open(entry, "w") as dest:
+        for piece in pieces:
+            dest.write(piece)
 
 
 def _refresh_chart_caches(names: list[str], replaced: dict[str, bytes], current, plan: WritePlan) -> None:
     """Rebuild the cached points of every chart series whose cells the plan writes (:mod:`.chartcache`)."""
     written = plan.sheets()
-    planned: dict[str, dict[int, dict[int, CellValue]]] = {}
+    planned: dict[str, PlannedCells] = {}
 
     def lookup(sheet: str, row: int, col: int) -> tuple[bool, CellValue]:
         if sheet not in written:
@@ -380,21 +393,57 @@ def sheet_xml_pieces(xml: bytes, writes: Iterable[RangeWrite],
     return streamed if streamed is not None else (_patch_tree(xml, writes, planned, wrap),)
 
 
-def _planned_cells(writes: list[RangeWrite]) -> dict[int, dict[int, CellValue]]:
-    """Row -> column -> the value the plan leaves there (a later write wins)."""
-    planned: dict[int, dict[int, CellValue]] = {}
-    for w in writes:
-        columns = range(w.col, w.col + max((len(v) for v in w.values), default=0))
-        for i, values in enumerate(w.values):
-            row = planned.get(w.row + i)
-            if row is None:
-                planned[w.row + i] = dict(zip(columns, values))
-            else:
-                row.update(zip(columns, values))
-    return planned
+def _planned_cells(writes: list[RangeWrite]) -> PlannedCells:
+    return PlannedCells(writes)
 
 
-def _patch_tree(xml: bytes, writes: list[RangeWrite], planned: dict[int, dict[int, CellValue]],
+class PlannedCells(Mapping):
+    """Row -> column -> the value the plan leaves there (a later write wins), in the order the
+    writes first name the rows. A row's cells are put together when it is asked for: a plan of
+    150,000 rows is not copied into as many dictionaries (in a worker, 180 MB at national scale)."""
+
+    def __init__(self, writes: Iterable[RangeWrite]):
+        self._parts: dict[int, list[tuple[int, tuple[CellValue, ...]]]] = {}
+        parts = self._parts
+        for w in writes:
+            col, row = w.col, w.row
+            for values in w.values:
+                got = parts.get(row)
+                if got is None:
+                    parts[row] = [(col, values)]
+                else:
+                    got.append((col, values))
+                row += 1
+
+    def __getitem__(self, row: int) -> dict[int, CellValue]:
+        parts = self._parts[row]
+        if len(parts) == 1:
+            col, values = parts[0]
+            return dict(zip(range(col, col + len(values)), values))
+        out: dict[int, CellValue] = {}
+        for col, values in parts:
+            out.update(zip(range(col, col + len(values)), values))
+        return out
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def __contains__(self, row: object) -> bool:
+        return row in self._parts
+
+    def last_column(self, row: int) -> int:
+        """The last column of ``row`` the plan gives a value (not a blank); 0 for none."""
+        last = 0
+        for col, value in self[row].items():
+            if value is not None and col > last:
+                last = col
+        return last
+
+
+def _patch_tree(xml: bytes, writes: list[RangeWrite], planned: PlannedCells,
                 wrap: frozenset[str]) -> bytes:
     root = etree.fromstring(xml, _PARSER)
     sheet_data = root.find(f"{M}sheetData")
@@ -464,7 +513,7 @@ _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _DIMENSION = re.compile(rb'(<dimension\s+ref=")([^"]*)(")')
 
 
-def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]],
+def _patch_streaming(xml: bytes, planned: PlannedCells,
                      wrap: frozenset[str]) -> Iterator[bytes | memoryview] | None:
     """The patched sheet's pieces, each row made as it is asked for, or None when it needs the
     whole-tree path (cells tied together, or a layout this reader does not expect). Positions
@@ -519,14 +568,12 @@ def _patch_streaming(xml: bytes, planned: dict[int, dict[int, CellValue]],
     return pieces()
 
 
-def _last_column(xml: bytes, rows: list[tuple[int, int, int]], planned: dict[int, dict[int, CellValue]]) -> int:
+def _last_column(xml: bytes, rows: list[tuple[int, int, int]], planned: PlannedCells) -> int:
     """The last column of the rows written, as the whole-tree writer counts it: the cells a row
     has and those the plan gives a value."""
     last = 0
     for rnum, at, end in rows:
-        for col, value in planned[rnum].items():
-            if value is not None and col > last:
-                last = col
+        last = max(last, planned.last_column(rnum))
         if at != end:
             for letters in _CELL_COLUMN.findall(xml, at, end):
                 last = max(last, _column_number(letters.decode()))
