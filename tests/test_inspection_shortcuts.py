@@ -10,6 +10,7 @@ import re
 import shutil
 import zipfile
 import zlib
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,15 @@ def test_the_pattern_of_columns_not_above_a_limit_takes_exactly_those(limit: int
     pattern = re.compile(inspect._not_above(column_letter(limit).encode(), b"A-Z", b"A-Z"))
 
     assert bool(pattern.fullmatch(column_letter(column).encode())) == (column <= limit)
+
+
+def test_the_parts_a_worker_keeps_stay_within_their_budget_the_latest_first(monkeypatch):
+    monkeypatch.setattr(inspect, "_SEEN", OrderedDict())
+    monkeypatch.setattr(inspect, "_seen_total", 0)
+    list_sheet = 297 * 1024  # the list sheet of a template listing 3,000 agencies
+    for n in range(60):
+        inspect._keep((f"xl/worksheets/sheet{n}.xml", True), bytes(list_sheet), inspect._Scanned())
+    kept = [len(data) for data, _ in inspect._SEEN.values()]
+    assert sum(kept) == inspect._seen_total <= inspect._SEEN_BUDGET
+    assert list_sheet <= inspect._SEEN_BYTES and ("xl/worksheets/sheet59.xml", True) in inspect._SEEN
+    assert ("xl/worksheets/sheet0.xml", True) not in inspect._SEEN

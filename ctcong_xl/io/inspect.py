@@ -107,10 +107,12 @@ class _Scanned:
 # Parts already scanned, by (name, worksheet or not, invisible styles, limits): their bytes and
 # what the scan learnt. The files of one round share most parts (the list sheet, the guide,
 # the styles); one whose bytes are equal to the bytes kept is not scanned again, as the scan
-# depends on nothing else. Only parts of at most _SEEN_BYTES are kept, the most recently met first.
+# depends on nothing else. Only parts of at most _SEEN_BYTES are kept, the most recently met
+# first, at most _SEEN_PARTS of them and _SEEN_BUDGET bytes in all.
 _SEEN: OrderedDict[tuple, tuple[bytes, _Scanned]] = OrderedDict()
 _SEEN_PARTS = 48
-_SEEN_BYTES = 256 * 1024  # (less than a chunk; a list sheet of 3,000 agencies: 82 KB)
+_SEEN_BYTES = 768 * 1024  # (less than a chunk; the list sheet of 3,000 agencies: 297 KB)
+_SEEN_BUDGET = 12 * 1024 * 1024
 
 
 class _Rejected(Exception):
@@ -291,15 +293,25 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, 
             scanned = _scan_chunks(chain([first], iter(partial(fh.read, _CHUNK), b"")), name, xmlish,
                                    sheet or SheetFacts(part=name), sheet is not None, invisible, limits, sheet_name or "")
             if key:
-                _SEEN[key] = (first, scanned)
-                while len(_SEEN) > _SEEN_PARTS:
-                    _SEEN.popitem(last=False)
+                _keep(key, first, scanned)
     if last:
         facts.read_whole.add(name)
         facts.formulas = facts.formulas or scanned.formulas
     if sheet is not None:
         sheet.rows, sheet.columns = scanned.rows, scanned.columns
         sheet.hidden_rows, sheet.invisible_cells = list(scanned.hidden_rows), set(scanned.invisible_cells)
+
+
+def _keep(key: tuple, data: bytes, scanned: _Scanned) -> None:
+    global _seen_total
+    old = _SEEN.pop(key, None)
+    _seen_total += len(data) - (len(old[0]) if old else 0)
+    _SEEN[key] = (data, scanned)
+    while len(_SEEN) > _SEEN_PARTS or _seen_total > _SEEN_BUDGET:
+        _seen_total -= len(_SEEN.popitem(last=False)[1][0])
+
+
+_seen_total = 0  # bytes of the parts in _SEEN
 
 
 def _scan_chunks(chunks: Iterable[bytes], name: str, xmlish: bool, sheet: SheetFacts, is_sheet: bool,
