@@ -82,16 +82,30 @@ def fingerprint_value(value: Any) -> str:
     an empty value), low 16 bits."""
     if value is None or value == "" or value is False:
         return _EMPTY
-    if value.__class__ is str:
-        text = value
+    kind = value.__class__
+    if kind is str or kind is dt.date:  # (a text never equals a date: one table for both)
+        fp = _KNOWN.get(value)
+        if fp is not None:
+            return fp
+        text = value if kind is str else value.isoformat()
     elif isinstance(value, dt.date):
         text = value.isoformat()
     else:
         text = str(value)
-    return f"{zlib.crc32(text.encode('utf-8')) & 0xFFFF:04x}"
+    fp = f"{zlib.crc32(text.encode('utf-8')) & 0xFFFF:04x}"
+    if kind is dt.date or (kind is str and len(value) <= _KNOWN_TEXT):
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[value] = fp
+    return fp
 
 
 _EMPTY = f"{zlib.crc32(b'') & 0xFFFF:04x}"
+# fingerprints of the short texts and dates met so far: the same agencies, leaders, kinds and
+# deadlines come back in every row of a round
+_KNOWN: dict[str | dt.date, str] = {}
+_KNOWN_TEXT = 80
+_KNOWN_MAX = 1 << 16
 
 
 _FINGERPRINT_AT = {k: i for i, k in enumerate(FINGERPRINTED)}
