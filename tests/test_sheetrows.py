@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
+from ctcong_xl import ops
 from ctcong_xl.core import layout as L
 from ctcong_xl.io import sheetrows
 from ctcong_xl.io.recalc import recalculate
@@ -86,3 +87,24 @@ def test_a_row_that_only_a_shared_string_fills_is_left_to_the_cell_reader(office
     saved = recalculate(master, tmp_path)  # the note becomes a shared string
     assert L.HISTORY_SHEET not in sheetrows.last_rows(saved, [L.HISTORY_SHEET])
     assert read_master(saved).history_last_row == 7 == _cell_reader_last_rows(saved)[L.HISTORY_SHEET]
+
+
+def test_a_run_that_appends_to_no_log_leaves_its_last_rows_unread_and_reads_the_rest_alike(office):
+    """A summary (or a report, a programme document) writes no log: it does not look for the logs'
+    last rows (a large programme's history is tens of MB of XML), and reads all else the same."""
+    master = _consolidated(office)
+    full, light = read_master(master), read_master(master, logs=False)
+    assert (light.history_last_row, light.validation_log_last_row) == (None, None)
+    assert light.has_history_sheet
+    light.history_last_row, light.validation_log_last_row = full.history_last_row, full.validation_log_last_row
+    assert light == full and light.items == full.items
+
+
+def test_a_consolidation_after_a_summary_appends_below_the_last_row_of_each_log(office):
+    master = _consolidated(office)
+    ops.summary(office.ws, as_of=RUN_DAY)  # reads the master without the logs' last rows, writes it
+    office.send("annual", "STP", [{"noi_dung": "Báo cáo công tác pháp chế", "loai": "Báo cáo",
+                                   "thoi_han": "Quý III/2026"}])
+    office.consolidate(today=RUN_DAY)
+    assert _cell_reader_last_rows(master)[L.HISTORY_SHEET] == 4  # the two items of STC, then that of STP
+    assert read_master(master).history_last_row == 4

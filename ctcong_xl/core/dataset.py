@@ -41,9 +41,10 @@ class Dataset:
     monthly_index: SheetIndex = field(default_factory=SheetIndex)
     registry_index: SheetIndex = field(default_factory=SheetIndex)
     summary_layout: SummaryLayout | None = None  # where the summary sheet's tables sit (None: moved by hand)
-    validation_log_last_row: int = 1
+    # the last rows of the logs a run appends to (None: not looked for, by a run that appends none)
+    validation_log_last_row: int | None = 1
     import_log_last_row: int = 1
-    history_last_row: int = 1
+    history_last_row: int | None = 1
     has_history_sheet: bool = True  # False for a master made before the history sheet existed
     sent_mail: set[tuple[str, str]] = field(default_factory=set)  # (agency code, attachment hash) sent
     send_log_last_row: int = 1

@@ -50,17 +50,20 @@ class MasterOpenError(MasterError):
 # ---------------------------------------------------------------- reading
 
 
-def read_master(path: Path, *, review_sheets: bool = True) -> Dataset:
+def read_master(path: Path, *, review_sheets: bool = True, logs: bool = True) -> Dataset:
     """Read the master file (python-calamine: values only, fast). The logs a run only appends
     to are not read cell by cell where their last row can be told from their XML
     (:mod:`.sheetrows`): they grow with every run. ``review_sheets=False``: a run that does not
     write the review sheets (only ``summary --as-of`` does) leaves them unread (they list every
-    item: a large sheet)."""
+    item: a large sheet). ``logs=False``: a run that appends to none of those logs (a summary, a
+    report, a programme document) does not look for their last rows either (the history of a
+    large programme is tens of MB of XML); its dataset says ``None`` for them."""
     try:
         wb = CalamineWorkbook.from_path(str(path))
         wanted = [name for name in wb.sheet_names
                   if name in MANAGED_SHEETS and (review_sheets or name not in L.REVIEW_SHEETS)]
-        tails = sheetrows.last_rows(path, [name for name in wanted if name in TAIL_ONLY_SHEETS])
+        logged = [name for name in wanted if name in TAIL_ONLY_SHEETS]
+        tails = sheetrows.last_rows(path, logged) if logs else dict.fromkeys(logged)
         sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                   for name in wanted if name not in tails}
     except Exception as exc:  # calamine raises its own error types
@@ -76,12 +79,12 @@ TAIL_ONLY_SHEETS = (L.HISTORY_SHEET, L.VALIDATION_LOG_SHEET)
 
 
 def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
-                        last_rows: dict[str, int] | None = None,
+                        last_rows: dict[str, int | None] | None = None,
                         programme_formulas: Callable[[int], dict[str, str] | None] | None = None) -> Dataset:
     """The master's content from the cell values of its managed sheets (rows of values, row 1
     first). Both doors use it: the file door reads values with calamine, the live-Excel door
     with xlwings. ``last_rows``: the last row holding a value of sheets of
-    :data:`TAIL_ONLY_SHEETS` given without their rows. ``programme_formulas``: the formulas
+    :data:`TAIL_ONLY_SHEETS` given without their rows (``None``: not looked for). ``programme_formulas``: the formulas
     (column letters -> text) of a row of the programme sheet, where the door can read them;
     when those of its first row are the ones this version writes, a write changes only the
     rows whose values differ from those read (:attr:`Dataset.programme_cells`), else every row
@@ -175,9 +178,10 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
         consolidated_hashes=hashes, rejected_hashes=rejected, superseded_hashes=superseded,
         consolidated_forms=forms, programme_index=prog_idx, monthly_index=mon_idx, registry_index=reg_idx,
         summary_layout=SummaryLayout.from_column_a([_at(r, 1) for r in rows_of(L.SUMMARY_SHEET)]),
-        validation_log_last_row=tails.get(L.VALIDATION_LOG_SHEET) or _last_row(rows_of(L.VALIDATION_LOG_SHEET)),
+        validation_log_last_row=tails[L.VALIDATION_LOG_SHEET] if L.VALIDATION_LOG_SHEET in tails
+        else _last_row(rows_of(L.VALIDATION_LOG_SHEET)),
         import_log_last_row=_last_row(import_rows),
-        history_last_row=tails.get(L.HISTORY_SHEET) or _last_row(rows_of(L.HISTORY_SHEET)),
+        history_last_row=tails[L.HISTORY_SHEET] if L.HISTORY_SHEET in tails else _last_row(rows_of(L.HISTORY_SHEET)),
         has_history_sheet=L.HISTORY_SHEET in sheets or L.HISTORY_SHEET in tails,
     )
 

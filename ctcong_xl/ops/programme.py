@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def programme(ws: Workspace, *, month: int | None = None) -> Published:
     """``reports/ChuongTrinh_<year>.docx`` (the year's programme) or, with ``month``,
     ``reports/ChuongTrinhThang_<year>-<MM>.docx`` (+ .pdf where LibreOffice is installed)."""
-    return programme_from(ws, master_io.read_master(ws.master), month=month)
+    return programme_from(ws, master_io.read_master(ws.master, logs=False), month=month)  # writes no log
 
 
 def programme_from(ws: Workspace, ds: Dataset, *, month: int | None = None) -> Published:

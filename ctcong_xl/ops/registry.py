@@ -22,7 +22,7 @@ COMMAND = "Lệnh ctcong-xl agencies {action}"  # the history's source of a regi
 
 
 def list_agencies(ws: Workspace) -> list[Agency]:
-    return master_io.read_master(ws.master).agencies
+    return master_io.read_master(ws.master, logs=False).agencies  # only reads
 
 
 def add_agency(ws: Workspace, code: str, name: str, *, kind: str = "", email: str = "",

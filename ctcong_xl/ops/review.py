@@ -26,7 +26,7 @@ def summary(ws: Workspace, *, as_of: dt.date | None = None, today: dt.date | Non
 def _review(ws: Workspace, *, as_of: dt.date | None, today: dt.date | None) -> tuple[Summary, Dataset]:
     path = ws.master
     with master_io.locked(path):
-        ds = master_io.read_master(path)
+        ds = master_io.read_master(path, logs=False)  # a summary appends to no log
         s, plan = plan_summary(ds, as_of=as_of, today=today)
         if plan.writes:
             write_master(ws, path, plan, ds.config)
