@@ -102,12 +102,13 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
             per_month[e.month][s] += 1
     total = sum(by_status[s.value] for s in COUNTED)
     names = {a.code: a.name for a in ds.agencies}
+    agency = {a.code: a for a in reversed(ds.agencies)}  # the first of a code, as Dataset.agency finds it
     deadline = ds.config.default_annual_deadline()
     monthly = monthly_punctuality(ds, as_of)
     by_agency = [
         {"code": code, "name": names.get(code, code), **counts, "total": sum(counts[s.value] for s in COUNTED),
          "received": ds.received_annual[code].isoformat() if code in ds.received_annual else None,
-         "registration": registration_punctuality(ds.received_annual.get(code), deadline, ds.agency(code)),
+         "registration": registration_punctuality(ds.received_annual.get(code), deadline, agency.get(code)),
          "monthly_registration": monthly.get(code, {})}
         for code, counts in per_agency.items()
     ]
