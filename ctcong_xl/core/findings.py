@@ -18,7 +18,7 @@ Severity = Literal["error", "warning"]
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)  # validator built when first needed, not at import
+    model_config = ConfigDict(frozen=True)
 
     code: str
     severity: Severity

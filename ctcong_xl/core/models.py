@@ -133,8 +133,6 @@ class WorkItem(BaseModel):
     column keys of :data:`ctcong_xl.core.forms.PROGRAMME_COLUMNS`, so rows and items map one to
     one without a second list."""
 
-    model_config = ConfigDict(defer_build=True)  # validator built when first needed, not at import
-
     ma_dau_viec: str  # stable item code, e.g. 2026-STC-007 (recurring: 2026-STC-007-T03)
     noi_dung: str
     loai: str = ""
@@ -177,8 +175,6 @@ class WorkItem(BaseModel):
 class MonthlyItem(BaseModel):
     """One row of the master's monthly programme; field names are MONTHLY_COLUMNS keys."""
 
-    model_config = ConfigDict(defer_build=True)  # validator built when first needed, not at import
-
     ma_viec_thang: str
     thang: str  # "06/2026"
     noi_dung: str
@@ -200,8 +196,6 @@ class MonthlyItem(BaseModel):
 
 
 class ImportLogEntry(BaseModel):
-    model_config = ConfigDict(defer_build=True)  # validator built when first needed, not at import
-
     when: dt.datetime
     who: str
     file: str
@@ -216,8 +210,6 @@ class ImportLogEntry(BaseModel):
 
 class Receipt(BaseModel):
     """When an agency's registration for a programme reached the Office."""
-
-    model_config = ConfigDict(defer_build=True)  # validator built when first needed, not at import
 
     agency_code: str
     kind: str  # annual / monthly

@@ -44,7 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .findings import Finding, finding
-from .text import LazyPattern, format_date, memoized
+from .text import format_date, memoized
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -232,7 +232,7 @@ _SEP = r"\s*[/.\-]\s*"
 _YEAR_TAIL = r"(?:(?:\s*(?:[/.\-]|nam)\s*|\s+)([0-9]+))?"
 _LEAD = re.compile(r"^(?:(?:trong|cuoi|cham nhat(?: la)?|han(?: chot)?)\s+)")
 _TIME = r"[0-9]{1,2}\s*(?:h|gio)\s*(?:[0-9]{1,2}\s*(?:phut|p)?)?|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
-_TIME_BEFORE = LazyPattern(rf"^(?:luc\s*)?(?:{_TIME})\s*(?:,|-)?\s*(?=(?:ngay\s*)?[0-9])", re.ASCII)
+_TIME_BEFORE = re.compile(rf"^(?:luc\s*)?(?:{_TIME})\s*(?:,|-)?\s*(?=(?:ngay\s*)?[0-9])", re.ASCII)
 _TIME_AFTER = re.compile(rf"(?<=[0-9])(?:\s*,\s*|\s+|t)(?:luc\s*)?(?:{_TIME})$", re.ASCII)
 
 _DMY = re.compile(rf"^(?:ngay\s*)?([0-9]{{1,2}}){_SEP}([0-9]{{1,2}})(?:{_SEP}{_N})?$", re.ASCII)

@@ -61,24 +61,6 @@ def memoized(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-class LazyPattern:
-    """A regular expression compiled when first used, for the long ones (the VNI letters, the
-    times of day before a date): compiling them costs every command's start (~12 ms) and most
-    commands never read an agency's text. Used like the compiled pattern (``.sub`` …)."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._source = (pattern, flags)
-
-    def __getattr__(self, name: str) -> Any:  # the first use of each attribute; then it is the pattern's own
-        if name.startswith("__"):
-            raise AttributeError(name)
-        compiled = self.__dict__.get("_compiled") or re.compile(*self._source)
-        self._compiled = compiled
-        value = getattr(compiled, name)
-        setattr(self, name, value)
-        return value
-
-
 def shared(value: Any) -> Any:
     """A short text (an agency, a leader, a period, a kind of document…) as the one copy every
     item of the programme holds (:func:`sys.intern`); anything else as it is. A programme of
@@ -257,7 +239,7 @@ def _build_vni_table() -> dict[str, str]:
 
 
 VNI_TABLE: dict[str, str] = _build_vni_table()
-_VNI_PATTERN = LazyPattern("|".join(sorted(map(re.escape, VNI_TABLE), key=len, reverse=True)))
+_VNI_PATTERN = re.compile("|".join(sorted(map(re.escape, VNI_TABLE), key=len, reverse=True)))
 _TCVN3_TRANSLATION = str.maketrans(TCVN3_TABLE)
 
 
