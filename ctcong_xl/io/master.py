@@ -241,10 +241,18 @@ def _records(rows: list[list[Any]], idx: SheetIndex, columns: tuple[Column, ...]
                for c in columns if c.type != "formula" and c.key in fields]
     template = field_template(model, (key for key, _, _ in readers)) or {}
     body = rows[1:]
+    widths = set(map(len, body))
+    width = widths.pop() if len(widths) == 1 else None
+    by_column = list(zip(*body)) if width else None  # rows of one width (as calamine gives them): transposed at once
     date, text = dt.date, shared_cell_text
     converted = []  # column by column: one list of the values of each field read
     for _, i, is_date in readers:
-        raw = [row[i] if i < len(row) else None for row in body] if i >= 0 else [None] * len(body)
+        if i < 0:
+            raw = [None] * len(body)
+        elif by_column is not None:
+            raw = by_column[i] if i < width else [None] * len(body)
+        else:
+            raw = [row[i] if i < len(row) else None for row in body]
         if is_date:
             converted.append([v if v.__class__ is date else _date(v) for v in raw])
         else:
