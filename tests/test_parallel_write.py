@@ -128,3 +128,16 @@ def test_a_master_consolidated_and_summarised_with_workers_reads_back_whole_and_
     assert structure_problems(office.ws.master) == []
     require_validator()  # skipped where not installed; fails under CI
     assert validator_errors(office.ws.master) == []
+
+
+def test_a_process_too_large_to_fork_twice_within_the_memory_of_a_write_writes_alone(office, monkeypatch,
+                                                                                    every_sheet_parallel):
+    """Each worker may copy the pages of this process it reads: a process larger than a third of
+    the write's memory (a national consolidation) makes every sheet itself."""
+    package, plan = summary_write(office)
+    monkeypatch.setattr(xlsxpatch, "resident_mb", lambda: xlsxpatch.WRITE_MEMORY_MB / 3 + 1)
+    alone = xlsxpatch.apply_plan(package, plan)
+    assert every_sheet_parallel == []
+    monkeypatch.setattr(xlsxpatch, "resident_mb", lambda: xlsxpatch.WRITE_MEMORY_MB / 3 - 1)
+    assert xlsxpatch.apply_plan(package, plan) == alone
+    assert every_sheet_parallel

@@ -422,6 +422,15 @@ def _die_with_parent() -> None:
         pass
 
 
+def resident_mb() -> float:
+    """This process's resident memory now, in MB (0 where /proc does not say it)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _vm_size() -> int:
     try:
         with open("/proc/self/statm") as fh:

@@ -48,7 +48,7 @@ from ..core.paper import DEFAULT_COLUMN_WIDTH, row_height, text_lines
 from ..core.periods import date_to_excel_serial
 from ..core.plan import CellValue, Formula, RangeWrite, WritePlan, names_to_add
 from . import chartcache
-from .guard import ProcessLimits, can_fork, run_guarded
+from .guard import ProcessLimits, can_fork, resident_mb, run_guarded
 from .rowinsert import RowInsertError, insert_rows
 from .sheetxml import Rect, release_cells
 
@@ -141,6 +141,11 @@ def _patch_part(zin: zipfile.ZipFile, part: str, base: bytes | None, writes: lis
 PARALLEL_CELLS = 20_000  # a sheet part that costs as much as writing this many cells is made in a worker
 BYTES_PER_CELL = 400  # a sheet's bytes copied and deflated again take about as long as one cell written per 400
 _WORKER_LIMITS = ProcessLimits(memory_mb=6144, seconds=900.0)
+# The memory (MB) a write may come to with its two workers. A forked worker copies every page of
+# this process it reads (Python writes a reference count into each object it touches: the plan's
+# values, the items' texts), so two of them may come to twice this process's size; a process
+# larger than a third of this (a national consolidation: 650 MB) writes alone.
+WRITE_MEMORY_MB = 1024
 
 
 @dataclass(frozen=True)
@@ -187,10 +192,11 @@ def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflat
     """Make the sheet parts the plan writes most in (at least two of :data:`PARALLEL_CELLS`
     cells) in the two workers at once, each patched and deflated there (the workers are forked:
     they hold the plan and the package already, and send back only the deflated part); the
-    largest first. A part whose worker fails is made here as before (where there is no fork,
-    every part is). The package written is the same byte for byte."""
+    largest first — unless the three processes might together pass :data:`WRITE_MEMORY_MB`. A
+    part whose worker fails is made here as before (where there is no fork, every part is). The
+    package written is the same byte for byte."""
     big = sorted((part for part, cost in costs.items() if cost >= PARALLEL_CELLS), key=lambda p: -costs[p])
-    if len(big) < 2 or not can_fork():
+    if len(big) < 2 or not can_fork() or 3 * resident_mb() > WRITE_MEMORY_MB:
         return
     outcomes = run_guarded(lambda part: deflated(replaced[part]), big, _WORKER_LIMITS)
     for part, outcome in zip(big, outcomes):
