@@ -33,7 +33,7 @@ from ..core.plan import WritePlan
 from ..core.summary_sheet import SummaryLayout
 from ..core.text import cell_text, normalize_header, shared_cell_text
 from ..core.writeplan import programme_formulas
-from .xlsxpatch import apply_plan
+from .xlsxpatch import write_plan
 
 BACKUP_DIR = "archive/master-backups"
 HOOK_ENV = "CTCONG_XL_HOOK_BEFORE_REPLACE"  # test hook: a path to touch, then wait to be killed
@@ -361,21 +361,21 @@ def write_master(path: Path, plan: WritePlan, *, backup_root: Path | None = None
     check_not_open(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     original = path.read_bytes()
-    new = apply_plan(original, plan)
-    backup = None
-    if backup_root is not None:
-        backup_dir = backup_root / BACKUP_DIR
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        backup = backup_dir / f"{stamp}-{path.name}"
-        atomic_copy(path, backup)  # a backup is whole or absent, never truncated
-        rotate_backups(backup_dir, path.name, backups_kept)
     fd, tmp = tempfile.mkstemp(prefix="." + path.stem + "-", suffix=path.suffix + ".tmp", dir=path.parent)
+    backup = None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(new)
+        with os.fdopen(fd, "w+b") as fh:
+            write_plan(original, plan, fh)  # the new master, straight into the file beside it
             fh.flush()
             os.fsync(fh.fileno())
+        del original
+        if backup_root is not None:
+            backup_dir = backup_root / BACKUP_DIR
+            backup_dir.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            backup = backup_dir / f"{stamp}-{path.name}"
+            atomic_copy(path, backup)  # a backup is whole or absent, never truncated
+            rotate_backups(backup_dir, path.name, backups_kept)
         os.chmod(tmp, mode)
         _test_hook()
         os.replace(tmp, path)

@@ -39,6 +39,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import BinaryIO
 from dataclasses import dataclass
 
 from lxml import etree
@@ -95,6 +96,14 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def apply_plan(package: bytes, plan: WritePlan) -> bytes:
     """Return the package with the plan applied (see module docstring)."""
+    out = io.BytesIO()
+    write_plan(package, plan, out)
+    return out.getvalue()
+
+
+def write_plan(package: bytes, plan: WritePlan, out: BinaryIO) -> None:
+    """Write the package with the plan applied into ``out`` (a seekable file, from its start:
+    a large master is not held twice)."""
     with zipfile.ZipFile(io.BytesIO(package)) as zin:
         parts = sheet_parts(zin)
         wrap = wrap_styles(zin.read("xl/styles.xml")) if "xl/styles.xml" in zin.namelist() else frozenset()
@@ -130,7 +139,7 @@ def apply_plan(package: bytes, plan: WritePlan) -> bytes:
             replaced["xl/_rels/workbook.xml.rels"] = _drop_relationship(
                 current("xl/_rels/workbook.xml.rels"), "calcChain.xml"
             )
-        return write_package(zin, replaced, drop)
+        write_package(zin, replaced, drop, out)
 
 
 def _patch_part(zin: zipfile.ZipFile, part: str, base: bytes | None, writes: list[RangeWrite],
@@ -205,13 +214,15 @@ def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflat
 
 
 def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[], bytes] | Deflated],
-                  drop: Iterable[str] = ()) -> bytes:
+                  drop: Iterable[str] = (), out: BinaryIO | None = None) -> bytes | None:
     """The package of ``zin`` with the parts of ``replaced`` (part name -> new bytes, what
     makes them when the part is written, or their :class:`Deflated` entry; a name ``zin`` lacks
     is a part added, written after the others) and without the parts ``drop``. Every other part
-    is copied as its compressed bytes. ``replaced`` is emptied."""
+    is copied as its compressed bytes. ``replaced`` is emptied. Written into ``out`` when given
+    (then None is returned)."""
     drop = set(drop)
-    out = io.BytesIO()
+    given = out is not None
+    out = out if given else io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as zout:
         for info in zin.infolist():
             if info.filename in drop:
@@ -237,7 +248,7 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[],
             else:
                 zout.writestr(name, data)
     replaced.clear()
-    return out.getvalue()
+    return None if given else out.getvalue()
 
 
 def _write_made(zout: zipfile.ZipFile, entry: zipfile.ZipInfo,
