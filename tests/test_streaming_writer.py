@@ -127,3 +127,43 @@ def test_parts_a_write_does_not_change_keep_their_compressed_bytes_and_the_packa
         copy = new.getinfo(info.filename)
         assert (copy.CRC, copy.compress_size, copy.compress_type) == (info.CRC, info.compress_size, info.compress_type)
         assert new.read(info.filename) == old.read(info.filename)
+
+
+def _package(parts: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_part_is_read_in_one_buffer_as_zipfile_reads_it():
+    import io
+    import zipfile
+
+    from ctcong_xl.io.xlsxpatch import read_part
+
+    xml = sheet({r: cells({f"A{r}": f"Báo cáo tháng {r}/2026 của Sở Tài chính"}) for r in range(1, 3000)}, "A1:A2999")
+    with zipfile.ZipFile(io.BytesIO(_package({"xl/worksheets/sheet1.xml": xml}))) as z:
+        assert read_part(z, "xl/worksheets/sheet1.xml") == z.read("xl/worksheets/sheet1.xml") == xml
+
+
+def test_a_part_whose_crc_does_not_match_is_refused_as_zipfile_refuses_it():
+    import io
+    import zipfile
+
+    import pytest
+
+    from ctcong_xl.io.xlsxpatch import read_part
+
+    xml = sheet({2: cells(ROW2)}, "A2:C2")
+    package = bytearray(_package({"xl/worksheets/sheet1.xml": xml}))
+    with zipfile.ZipFile(io.BytesIO(bytes(package))) as z:
+        crc = z.getinfo("xl/worksheets/sheet1.xml").CRC.to_bytes(4, "little")
+    at = package.rfind(crc)  # the central directory's copy (the one zipfile checks against)
+    package[at:at + 4] = ((int.from_bytes(crc, "little") + 1) % (1 << 32)).to_bytes(4, "little")
+    with zipfile.ZipFile(io.BytesIO(bytes(package))) as z, pytest.raises(zipfile.BadZipFile):
+        read_part(z, "xl/worksheets/sheet1.xml")

@@ -144,7 +144,7 @@ def write_plan(package: bytes, plan: WritePlan, out: BinaryIO) -> None:
 
 def _patch_part(zin: zipfile.ZipFile, part: str, base: bytes | None, writes: list[RangeWrite],
                 wrap: frozenset[str]) -> Iterable[bytes | memoryview]:
-    return sheet_xml_pieces(zin.read(part) if base is None else base, writes, wrap)
+    return sheet_xml_pieces(read_part(zin, part) if base is None else base, writes, wrap)
 
 
 PARALLEL_CELLS = 20_000  # a sheet part that costs as much as writing this many cells is made in a worker
@@ -188,6 +188,12 @@ def _pieces(data: bytes | Iterable[bytes | memoryview], size: int = 1 << 20) -> 
     held: list[bytes | memoryview] = []
     count = 0
     for piece in data:
+        if len(piece) >= size:  # (the rows kept between two written ones: not copied)
+            if held:
+                yield b"".join(held)
+                held, count = [], 0
+            yield piece
+            continue
         held.append(piece)
         count += len(piece)
         if count >= size:
@@ -310,20 +316,44 @@ def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.
     """Copy a part the plan does not change as its compressed bytes, without inflating and
     deflating it again (its CRC and sizes stay those of the central directory). False, and
     nothing written, for an entry this copy does not handle (encrypted, zip64, a data descriptor)."""
-    if info.flag_bits & 0x09 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF \
-            or info.header_offset >= 0xFFFFFFFF or zin.fp is None:
-        return False
-    zin.fp.seek(info.header_offset)
-    header = zin.fp.read(_LOCAL_HEADER.size)
-    if len(header) != _LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
-        return False
-    fields = _LOCAL_HEADER.unpack(header)
-    zin.fp.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])  # name and extra field
-    raw = zin.fp.read(info.compress_size)
-    if len(raw) != info.compress_size:
+    raw = _raw_entry(zin, info)
+    if raw is None:
         return False
     _write_entry(zout, info, info.compress_type, info.flag_bits, info.CRC, info.file_size, raw)
     return True
+
+
+def _raw_entry(zin: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The entry's bytes as the package holds them (compressed); None for an entry this
+    reader does not handle (encrypted, zip64, a data descriptor)."""
+    if info.flag_bits & 0x09 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF \
+            or info.header_offset >= 0xFFFFFFFF or zin.fp is None:
+        return None
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != zipfile.stringFileHeader:
+        return None
+    fields = _LOCAL_HEADER.unpack(header)
+    zin.fp.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])  # name and extra field
+    raw = zin.fp.read(info.compress_size)
+    return raw if len(raw) == info.compress_size else None
+
+
+def read_part(zin: zipfile.ZipFile, name: str) -> bytes:
+    """``zin.read(name)`` inflated into one buffer of the part's size (zipfile's reader joins
+    its pieces as it goes: twice a 200 MB sheet at its peak); its size and CRC checked, and
+    zipfile's reader where this one does not apply."""
+    info = zin.getinfo(name)
+    raw = _raw_entry(zin, info) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    if raw is not None:
+        inflater = zlib.decompressobj(-15)
+        try:
+            data = inflater.decompress(raw, info.file_size + 1)
+        except zlib.error:
+            data = None
+        if data is not None and len(data) == info.file_size and inflater.eof and zlib.crc32(data) == info.CRC:
+            return data
+    return zin.read(name)
 
 
 def _write_entry(zout: zipfile.ZipFile, info: zipfile.ZipInfo, compress_type: int, flag_bits: int, crc: int,
