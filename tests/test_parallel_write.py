@@ -51,6 +51,7 @@ SEEN: list[tuple[str, bool]] = []  # (part, made) of each sheet sent to a worker
 def every_sheet_parallel(monkeypatch):
     """Every sheet the plan writes counts as large; the parts sent to workers and their outcomes."""
     monkeypatch.setattr(xlsxpatch, "PARALLEL_CELLS", 1)
+    monkeypatch.setattr(xlsxpatch, "resident_mb", lambda: 100.0)  # (the test process itself may be large)
     seen = SEEN
     seen.clear()
     real = xlsxpatch.run_guarded
