@@ -81,3 +81,18 @@ def test_a_reminder_row_is_as_tall_as_its_longest_wrapped_text(tmp_path):
     code = sheet.column_dimensions["A"].width
     assert text_points(items[0].ma_dau_viec) < column_points(code, stored=True)  # the longest code on one line
 
+
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120), st.sampled_from([6, 12, 17, 20, 44]))
+def test_a_text_short_enough_to_fit_at_the_widest_advance_counts_the_lines_its_words_take(text, width):
+    """The shortcut of :func:`text_lines` (a text that would fit if every character were the
+    widest) gives the lines its words laid out take, for any text."""
+    from ctcong_xl.core import paper
+
+    capacity = max(1.0, (column_points(width) - paper.CELL_PADDING_PT) * 0.95)
+    assert text_lines(text, width) == paper.laid_out_lines(text, capacity)

@@ -60,11 +60,20 @@ class Dataset:
     programme_cells: list[list[Any]] | None = field(default=None, compare=False, repr=False)
     derived_cells: dict[str, list[list[Any]]] = field(default_factory=dict, compare=False, repr=False)
 
+    # the agencies by code, and the list (and its length) they were taken from
+    _by_code: tuple[list[Agency], int, dict[str, Agency]] | None = field(default=None, init=False, compare=False,
+                                                                          repr=False)
+
     def agency(self, code: str) -> Agency | None:
-        for a in self.agencies:
-            if a.code == code:
-                return a
-        return None
+        """The first agency of the registry with this code (looked up in a table made again
+        whenever the list is replaced or grows: 3,000 agencies are not searched per agency)."""
+        return self.agencies_by_code().get(code)
+
+    def agencies_by_code(self) -> dict[str, Agency]:
+        memo = self._by_code
+        if memo is None or memo[0] is not self.agencies or memo[1] != len(self.agencies):
+            memo = self._by_code = (self.agencies, len(self.agencies), {a.code: a for a in reversed(self.agencies)})
+        return memo[2]
 
     def items_of(self, agency_code: str) -> list[WorkItem]:
         return [i for i in self.items if i.ma_don_vi == agency_code]

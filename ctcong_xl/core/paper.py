@@ -71,6 +71,9 @@ def effective_font_size(font_size: float, widths: Iterable[float], landscape: bo
     return round(font_size * fit_to_width_scale(widths, landscape, stored=stored), 2)
 
 
+_WIDEST_POINTS = 8.0  # the widest advance :func:`_char_points` gives
+
+
 def _char_points(ch: str) -> float:
     """The advance of one character of 12-point Times New Roman (measured on LibreOffice's
     PDF: lower-case Vietnamese letters about 5.4 pt, capitals 8, digits 6, a space 3)."""
@@ -104,8 +107,16 @@ def text_lines(text: str, width: float, font_size: float = 12) -> int:
     little wider than LibreOffice); a word longer than the line is broken. (Remembered: a
     programme's texts are measured for its sheet and again for its print view.)"""
     capacity = max(1.0, (column_points(width) - CELL_PADDING_PT) * 0.95) * 12 / font_size
+    text = str(text)
+    if len(text) * _WIDEST_POINTS <= capacity and "\n" not in text:  # fits even if every character were a capital
+        return 1
+    return laid_out_lines(text, capacity)
+
+
+def laid_out_lines(text: str, capacity: float) -> int:
+    """The lines of :func:`text_lines`, the words laid out on lines of ``capacity`` points."""
     lines = 0
-    for part in str(text).split("\n"):
+    for part in text.split("\n"):
         lines += 1
         used = 0.0
         for word in _words(part):

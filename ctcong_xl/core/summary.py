@@ -102,7 +102,7 @@ def summarize(ds: Dataset, as_of: dt.date) -> Summary:
             per_month[e.month][s] += 1
     total = sum(by_status[s.value] for s in COUNTED)
     names = {a.code: a.name for a in ds.agencies}
-    agency = {a.code: a for a in reversed(ds.agencies)}  # the first of a code, as Dataset.agency finds it
+    agency = ds.agencies_by_code()
     deadline = ds.config.default_annual_deadline()
     monthly = monthly_punctuality(ds, as_of)
     by_agency = [

@@ -484,9 +484,11 @@ class PlannedCells(Mapping):
     def last_column(self, row: int) -> int:
         """The last column of ``row`` the plan gives a value (not a blank); 0 for none."""
         last = 0
-        for col, value in self[row].items():
-            if value is not None and col > last:
-                last = col
+        for col, values in self._parts[row]:
+            for n in range(len(values) - 1, -1, -1):
+                if values[n] is not None:
+                    last = max(last, col + n)
+                    break
         return last
 
 
@@ -917,7 +919,7 @@ def _new_row(rnum: int, values: dict[int, CellValue], col_styles: dict[int, str]
         value = values[cnum]
         if value is None:
             continue
-        kind, inner = cell_content(value)
+        kind, inner = _inline_text(value) if type(value) is str and value else cell_content(value)
         style = col_styles.get(cnum)
         before, after = _cell_tags(cnum, style, kind)
         cells.append(f"{before}{number}{after}>{inner}</c>" if inner else f"{before}{number}{after}/>")
