@@ -46,23 +46,13 @@ def _formula_templates(idx: SheetIndex) -> dict[str, str]:
     return out
 
 
-def programme_row_values(ds: Dataset, as_of: dt.date) -> dict[int, dict[str, CellValue]]:
-    """Row -> column key -> the cell values the write changes in the programme rows (tool-written
-    columns only), in sheet order: every cell of every row, or — when the dataset holds the
-    sheet's cells as read (:attr:`Dataset.programme_cells`) — the cells whose values differ from
-    them (every cell of a row the sheet does not have yet)."""
-    keys, whole, partial = _programme_rows(ds, as_of)
-    out: dict[int, dict[str, CellValue]] = {}
-    for r, row in whole:
-        out[r] = dict(zip(keys, row))
-    out.update(partial)
-    return dict(sorted(out.items()))
-
-
 def _programme_rows(ds: Dataset, as_of: dt.date) -> tuple[list[str], list[tuple[int, tuple[CellValue, ...]]],
                                                            dict[int, dict[str, CellValue]]]:
-    """What :func:`programme_row_values` describes, as (the written keys in column order, the
-    rows written whole as (row, values in that order), the rows of which some cells change as
+    """The cell values the write changes in the programme rows (tool-written columns only): every
+    cell of every row, or — when the dataset holds the sheet's cells as read
+    (:attr:`Dataset.programme_cells`) — the cells whose values differ from them (every cell of a
+    row the sheet does not have yet). Returned as (the written keys in column order, the rows
+    written whole as (row, values in that order), the rows of which some cells change as
     row -> key -> value); both in sheet order."""
     idx = ds.programme_index
     cols = {c.key: c for c in PROGRAMME_COLUMNS if c.owner in _WRITTEN_OWNERS and c.key in idx.columns}
@@ -199,29 +189,16 @@ def plan_monthly(plan: WritePlan, ds: Dataset) -> None:
     if not ds.monthly:
         return
     cols = {c.key: c for c in L.MONTHLY_COLUMNS if c.owner != "office" and c.key in idx.columns}
-    by_col = {idx.columns[k]: k for k in cols}
-    rows = [idx.rows[m.ma_viec_thang] for m in ds.monthly]
-    _add_blocks(plan, L.MONTHLY_SHEET, rows, by_col, lambda k, n: _cell(getattr(ds.monthly[n], k), cols[k]))
-
-
-def _add_blocks(plan: WritePlan, sheet: str, rows: list[int], by_col: dict[int, str], value_at) -> None:
-    """One rectangle per block of adjacent rows x block of adjacent columns. Records sit in
-    ascending rows (``order_by_rows``); rows between blocks (a clerk's own rows) stay as they are."""
-    blocks: list[list[int]] = []  # lists of record positions with adjacent rows
-    for n, r in enumerate(rows):
-        if blocks and rows[blocks[-1][-1]] == r - 1:
-            blocks[-1].append(n)
-        else:
-            blocks.append([n])
-    for block in blocks:
-        for run in column_runs(list(by_col)):
-            plan.add(sheet, rows[block[0]], run[0], [[value_at(by_col[c], n) for c in run] for n in block])
+    keys = sorted(cols, key=lambda k: idx.columns[k])
+    rows = [(idx.rows[m.ma_viec_thang], tuple(_cell(getattr(m, k), cols[k]) for k in keys)) for m in ds.monthly]
+    _add_row_blocks(plan, L.MONTHLY_SHEET, rows, [idx.columns[k] for k in keys])
 
 
 def _add_row_blocks(plan: WritePlan, sheet: str, rows: list[tuple[int, tuple[CellValue, ...]]],
                     columns: list[int]) -> None:
-    """:func:`_add_blocks` of rows given whole: (row, its values in the order of ``columns``,
-    ascending), in ascending rows."""
+    """One rectangle per block of adjacent rows x block of adjacent columns, of rows given as
+    (row, its values in the order of ``columns``, ascending), in ascending rows (``order_by_rows``);
+    rows between blocks (a clerk's own rows) stay as they are."""
     spans: list[tuple[int, int]] = []  # runs of adjacent columns as slices of a row's values
     for run in column_runs(columns):
         first = columns.index(run[0])

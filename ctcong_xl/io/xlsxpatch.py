@@ -128,8 +128,9 @@ def write_plan(package: bytes, plan: WritePlan, out: BinaryIO) -> None:
             # XML are not all held at once)
             writes = plan.for_sheet(sheet)
             replaced[part] = functools.partial(_patch_part, zin, part, base, writes, wrap)
+            size = len(base) if base is not None else zin.getinfo(part).file_size
             costs[part] = sum(len(w.values) * max((len(v) for v in w.values), default=0) for w in writes) + \
-                len(base if base is not None else b"") // BYTES_PER_CELL + (zin.getinfo(part).file_size // BYTES_PER_CELL if base is None else 0)
+                size // BYTES_PER_CELL
         _deflate_in_workers(replaced, costs)
         _refresh_chart_caches(zin.namelist(), replaced, current, plan)
         replaced["xl/workbook.xml"] = _full_calc_on_load(ensure_defined_names(current("xl/workbook.xml"), plan.names))
