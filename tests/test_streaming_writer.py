@@ -167,3 +167,30 @@ def test_a_part_whose_crc_does_not_match_is_refused_as_zipfile_refuses_it():
     package[at:at + 4] = ((int.from_bytes(crc, "little") + 1) % (1 << 32)).to_bytes(4, "little")
     with zipfile.ZipFile(io.BytesIO(bytes(package))) as z, pytest.raises(zipfile.BadZipFile):
         read_part(z, "xl/worksheets/sheet1.xml")
+
+
+def test_every_part_a_write_makes_has_a_local_header_that_agrees_with_the_central_directory(office):
+    """Readers that stream a zip (from its local headers, not its central directory) find the
+    CRC and sizes of each part the write deflated itself, and the same bytes."""
+    import io
+    import struct
+    import zipfile
+    import zlib
+
+    from ctcong_xl.core.forms import PROGRAMME_SHEET
+    from ctcong_xl.core.plan import WritePlan
+    from ctcong_xl.io.xlsxpatch import apply_plan, sheet_parts
+
+    plan = WritePlan()
+    plan.add(PROGRAMME_SHEET, 2, 2, [["Xây dựng Đề án chuyển đổi số tỉnh giai đoạn 2026-2030"]])
+    after = apply_plan(office.master_bytes(), plan)
+    with zipfile.ZipFile(io.BytesIO(after)) as z:
+        made = [z.getinfo(sheet_parts(z)[PROGRAMME_SHEET]), z.getinfo("xl/workbook.xml")]
+    for info in made:
+        fields = struct.unpack("<4s2B4HL2L2H", after[info.header_offset:info.header_offset + 30])
+        assert fields[0] == b"PK\x03\x04" and fields[3] & 0x08 == 0  # no data descriptor after the data
+        assert (fields[4], fields[7], fields[8], fields[9]) == (zipfile.ZIP_DEFLATED, info.CRC, info.compress_size,
+                                                                 info.file_size)
+        start = info.header_offset + 30 + fields[10] + fields[11]
+        data = zlib.decompress(after[start:start + info.compress_size], -15)  # plain deflate: zlib inflates it
+        assert len(data) == info.file_size and zlib.crc32(data) == info.CRC

@@ -27,7 +27,6 @@ summary), the largest sheets are patched and deflated in the two guarded workers
 from __future__ import annotations
 
 import bisect
-import copy
 import datetime as dt
 import functools
 import html
@@ -37,11 +36,11 @@ import re
 import struct
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import BinaryIO
 from dataclasses import dataclass
 
+from isal import isal_zlib
 from lxml import etree
 
 from ..core.forms import column_letter
@@ -170,14 +169,23 @@ class Deflated:
 def deflated(make: Callable[[], bytes | Iterable[bytes | memoryview]]) -> Deflated:
     """The bytes ``make()`` returns (or their pieces, deflated as they come), deflated as
     :func:`write_package` deflates a part."""
-    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
     out: list[bytes] = []
-    crc = size = 0
-    for piece in _pieces(make()):
-        out.append(packer.compress(piece))
-        crc, size = zlib.crc32(piece, crc), size + len(piece)
-    out.append(packer.flush())
+    crc, size = _deflate_into(_pieces(make()), out.append)
     return Deflated(b"".join(out), crc, size)
+
+
+def _deflate_into(pieces: Iterable[bytes | memoryview], write: Callable[[bytes], object]) -> tuple[int, int]:
+    """Deflate ``pieces`` (raw deflate, as a zip entry holds it) into ``write``, as they come;
+    returns the CRC-32 and size of the bytes deflated. The one compressor of every part this
+    door writes: ISA-L's (``isal``), four times as fast as zlib's level 3 on a sheet, for
+    about a fifth more bytes; the stream is plain deflate, which every reader inflates."""
+    packer = isal_zlib.compressobj(COMPRESS_LEVEL, isal_zlib.DEFLATED, -15)
+    crc = size = 0
+    for piece in pieces:
+        write(packer.compress(piece))
+        crc, size = isal_zlib.crc32(piece, crc), size + len(piece)
+    write(packer.flush())
+    return crc, size
 
 
 def _pieces(data: bytes | Iterable[bytes | memoryview], size: int = 1 << 20) -> Iterator[bytes | memoryview]:
@@ -238,33 +246,43 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[],
             data = replaced.pop(info.filename, None)
             if isinstance(data, Deflated):
                 _write_entry(zout, info, zipfile.ZIP_DEFLATED, 0, data.crc, data.size, data.data)
-            elif callable(data):
-                entry = copy.copy(info)  # writing sets its sizes: zin's own stays as it is
-                entry._compresslevel = COMPRESS_LEVEL  # noqa: SLF001 - what writestr's compresslevel sets
-                _write_made(zout, entry, data)
             elif data is not None:
-                zout.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+                _write_made(zout, info, data if callable(data) else functools.partial(bytes, data))
             elif not _copy_compressed(zin, zout, info):
                 zout.writestr(info, zin.read(info.filename))
         for name, data in replaced.items():  # parts added
-            if callable(data):
-                entry = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])  # as writestr makes it
-                entry.compress_type, entry._compresslevel = zout.compression, zout.compresslevel  # noqa: SLF001
-                entry.external_attr = 0o600 << 16
-                _write_made(zout, entry, data)
-            else:
-                zout.writestr(name, data)
+            entry = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])  # as writestr makes it
+            entry.external_attr = 0o600 << 16
+            _write_made(zout, entry, data if callable(data) else functools.partial(bytes, data))
     replaced.clear()
     return None if given else out.getvalue()
 
 
 def _write_made(zout: zipfile.ZipFile, entry: zipfile.ZipInfo,
                 make: Callable[[], bytes | Iterable[bytes | memoryview]]) -> None:
-    """Write the part ``make`` makes as it is made (a large sheet is not held whole)."""
+    """Write the part ``make`` makes as it is made (a large sheet is not held whole): its local
+    header first, its deflated bytes as they come, then the header again with the CRC and sizes
+    (``zout`` writes into a seekable file, as zipfile itself does then)."""
     pieces = _pieces(make())  # (makes the part — reading zin — before its entry is written)
-    with zout.open(entry, "w") as dest:
-        for piece in pieces:
-            dest.write(piece)
+    fp = zout.fp
+    entry = _entry_like(entry, zipfile.ZIP_DEFLATED, 0)
+    entry.CRC = entry.compress_size = entry.file_size = 0  # (for now)
+    entry.header_offset = start = fp.tell()
+    fp.write(entry.FileHeader(False))
+    written = 0
+
+    def write(data: bytes) -> None:
+        nonlocal written
+        fp.write(data)
+        written += len(data)
+
+    entry.CRC, entry.file_size = _deflate_into(pieces, write)
+    entry.compress_size = written
+    end = fp.tell()
+    fp.seek(start)
+    fp.write(entry.FileHeader(False))  # (the same length: the sizes are fixed fields)
+    fp.seek(end)
+    _register(zout, entry)
 
 
 def _refresh_chart_caches(names: list[str], replaced: dict[str, bytes], current, plan: WritePlan) -> None:
@@ -309,7 +327,7 @@ def _insert_rows(zin: zipfile.ZipFile, parts: dict[str, str], replaced: dict[str
             raise PackageError(str(exc)) from exc
 
 
-COMPRESS_LEVEL = 3  # parts the plan changed: zlib's level 3 takes half the time of its default for 17 % more bytes
+COMPRESS_LEVEL = 2  # ISA-L's levels are 0-3; 2 (its default) deflates a sheet at 1 GB/s, zlib's level 3 at 0.25
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zip local file header (APPNOTE 4.3.7), 30 bytes
 
 
@@ -348,10 +366,10 @@ def read_part(zin: zipfile.ZipFile, name: str) -> bytes:
     raw = _raw_entry(zin, info) if info.compress_type == zipfile.ZIP_DEFLATED else None
     if raw is not None:
         try:  # one buffer of the size the entry says (a growing buffer doubles: 1.1 GB at its peak, national)
-            data = zlib.decompress(raw, -15, max(info.file_size, 1))
-        except zlib.error:  # a stream cut short or damaged: zipfile's reader says what is wrong
+            data = isal_zlib.decompress(raw, -15, max(info.file_size, 1))
+        except isal_zlib.error:  # a stream cut short or damaged: zipfile's reader says what is wrong
             data = None
-        if data is not None and len(data) == info.file_size and zlib.crc32(data) == info.CRC:
+        if data is not None and len(data) == info.file_size and isal_zlib.crc32(data) == info.CRC:
             return data
     return zin.read(name)
 
@@ -360,15 +378,26 @@ def _write_entry(zout: zipfile.ZipFile, info: zipfile.ZipInfo, compress_type: in
                  size: int, raw: bytes) -> None:
     """Write the entry ``info`` names (its name, time and attributes) holding ``raw``, already
     compressed (``compress_type``), of CRC-32 ``crc`` and ``size`` bytes once inflated."""
-    copy = zipfile.ZipInfo(info.filename, info.date_time)
-    copy.compress_type, copy.flag_bits, copy.create_system = compress_type, flag_bits, info.create_system
-    copy.external_attr, copy.internal_attr, copy.comment = info.external_attr, info.internal_attr, info.comment
+    copy = _entry_like(info, compress_type, flag_bits)
     copy.CRC, copy.compress_size, copy.file_size = crc, len(raw), size
     copy.header_offset = zout.fp.tell()
     zout.fp.write(copy.FileHeader(False))
     zout.fp.write(raw)
-    zout.filelist.append(copy)
-    zout.NameToInfo[copy.filename] = copy
+    _register(zout, copy)
+
+
+def _entry_like(info: zipfile.ZipInfo, compress_type: int, flag_bits: int) -> zipfile.ZipInfo:
+    """A new entry with the name, time and attributes of ``info``."""
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type, copy.flag_bits, copy.create_system = compress_type, flag_bits, info.create_system
+    copy.external_attr, copy.internal_attr, copy.comment = info.external_attr, info.internal_attr, info.comment
+    return copy
+
+
+def _register(zout: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    """Enter an entry written straight into ``zout``'s file in its central directory."""
+    zout.filelist.append(entry)
+    zout.NameToInfo[entry.filename] = entry
     zout.start_dir = zout.fp.tell()
     zout._didModify = True  # noqa: SLF001 - the central directory is written on close
 
