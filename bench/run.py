@@ -17,6 +17,8 @@ same files, each as a whole process (CPU time, wall time, peak memory), the runs
 * ``naive``         pandas + openpyxl loop over the same files (bench/naive.py)
 * ``floor_rust``    the floor with rustpy-xlsxwriter writing (only with ``--ops``; not a dependency)
 * ``template_one``  ctcong-xl templates --kind annual --agency X: one agency's template (``--ops``)
+* ``floor_incremental``  the floor of the incremental run: read the consolidated master and the
+                    new file, write the master's programme rows and the file's (``--ops``)
 
 Prints the medians and the ratios (ours / floor, naive / ours, incremental / full) and writes
 them as JSON (``--json``). ``--scale tiny`` is the smoke test the test suite runs.
@@ -43,7 +45,7 @@ from proc import run_process  # noqa: E402
 from workload import AS_OF, SCALES  # noqa: E402
 
 OPS = ("consolidate", "progress", "incremental", "summary", "validate", "cli_start", "floor", "naive")
-EXTRA_OPS = ("floor_rust", "template_one")  # measured when asked for (--ops)
+EXTRA_OPS = ("floor_rust", "template_one", "floor_incremental")  # measured when asked for (--ops)
 
 
 def _ours(*args: str | Path) -> list[str]:
@@ -76,6 +78,9 @@ def command(op: str, root: Path, ws: Path) -> tuple[list[str], str | None]:
         return _ours("templates", ws, "--kind", "annual", "--agency", first), "s0"
     if op == "floor_rust":
         return [*floor, "--writer", "rustpy"], "s0"
+    if op == "floor_incremental":  # read the consolidated master and the new file, write the programme again
+        new = sorted(p.name for p in (root / "new").iterdir())
+        return [*floor, "--new", *new, "--master-sheets", PROGRAMME_SHEET], "s2+refresh+new"
     if op == "naive":
         return [sys.executable, str(HERE / "naive.py"), str(ws), str(HEADER_ROW), PROGRAMME_SHEET,
                 *(f.sheet for f in FORMS.values())], "s0"
@@ -183,6 +188,8 @@ def _ratios(med: dict[str, float]) -> dict[str, float]:
         ratios["naive_over_ours"] = round(med["naive"] / med["consolidate"], 2)
     if "consolidate" in med and "incremental" in med:
         ratios["incremental_over_full"] = round(med["incremental"] / med["consolidate"], 3)
+    if "floor" in med and "floor_incremental" in med:
+        ratios["floor_incremental_over_full"] = round(med["floor_incremental"] / med["floor"], 3)
     return ratios
 
 
@@ -197,7 +204,12 @@ def print_table(results: list[dict]) -> None:
     """Medians per scale: CPU (the steady figure), wall, peak RSS; the load average (1 min, at
     the start and at the end of that scale's runs) in every row."""
     ops = [op for op in OPS + EXTRA_OPS if any(op in r["median_cpu_seconds"] for r in results)]
-    head = ["scale", "files", "load", "figure", *ops, "ours/floor", "naive/ours", "incr/full"]
+    ratio_keys = ["ours_over_floor", "naive_over_ours", "incremental_over_full"]
+    ratio_heads = ["ours/floor", "naive/ours", "incr/full"]
+    if "floor_incremental" in ops:
+        ratio_keys.append("floor_incremental_over_full")
+        ratio_heads.append("floor incr/full")
+    head = ["scale", "files", "load", "figure", *ops, *ratio_heads]
     lines = [head]
     for r in results:
         for figure, key in (("CPU s", "median_cpu_seconds"), ("wall s", "median_seconds")):
@@ -206,13 +218,12 @@ def print_table(results: list[dict]) -> None:
             lines.append([
                 _scale_label(r), str(r["inbox_files"]), _load(r), figure,
                 *(f"{med[op]:.2f}" if op in med else "—" for op in ops),
-                *(f"{ratios[k]}" if k in ratios else "—"
-                  for k in ("ours_over_floor", "naive_over_ours", "incremental_over_full")),
+                *(f"{ratios[k]}" if k in ratios else "—" for k in ratio_keys),
             ])
         for figure, key in (("RSS MB", "peak_rss_mb"), ("tree MB", "peak_tree_rss_mb")):
             peaks = r.get(key, {})
             lines.append([_scale_label(r), str(r["inbox_files"]), _load(r), figure,
-                          *(f"{peaks[op]:.0f}" if op in peaks else "—" for op in ops), "", "", ""])
+                          *(f"{peaks[op]:.0f}" if op in peaks else "—" for op in ops), *([""] * len(ratio_keys))])
     _print(lines)
 
 

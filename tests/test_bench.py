@@ -39,6 +39,15 @@ def test_bench_makes_the_workload_through_the_commands_and_measures_every_run(tm
     assert again.returncode == 0, again.stderr
     assert [line for line in again.stdout.splitlines() if "tiny" in line] == \
         [line for line in done.stdout.splitlines() if "tiny" in line]
+    # the floor of the incremental run, measured when asked for, on the same (cached) workload
+    floors = tmp_path / "floors.json"
+    done = subprocess.run([sys.executable, str(BENCH), "--scale", "tiny", "--repeat", "1", "--cache", str(cache),
+                           "--ops", "floor", "floor_incremental", "--json", str(floors)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(floors.read_text(encoding="utf-8"))["results"]
+    assert set(result["median_seconds"]) == {"floor", "floor_incremental"}
+    assert result["ratios"]["floor_incremental_over_full"] > 0 and "floor incr/full" in done.stdout
     # where the time goes, phase by phase, on the same workload (bench/phases.py)
     import shutil
 
