@@ -148,3 +148,29 @@ def test_a_status_typed_over_by_hand_gets_its_formula_back_at_the_next_summary(o
     item = next(i for i in ds.items if i.ma_dau_viec == code)
     expected = classify(item.effective_deadline, item.ngay_hoan_thanh, JUNE, item.rut).text
     assert office.sheet(PROGRAMME_SHEET)[r - 1][ord(col) - ord("A")] == expected != "Hoàn thành"
+
+
+def test_a_hand_typed_text_the_reading_trims_is_written_back_trimmed_and_no_other_row_changes(office):
+    consolidated(office)
+    item = office.dataset().items[2]
+    office.edit_master(item.ma_dau_viec, "ghi_chu", "  Đã gửi dự thảo xin ý kiến Sở Tư pháp  ")
+    before = rows_xml(office.ws.master, PROGRAMME_SHEET)
+    ops.summary(office.ws, as_of=JUNE)  # the same date: no status changes
+    after = rows_xml(office.ws.master, PROGRAMME_SHEET)
+    row = row_of(office, item.noi_dung)
+    assert [r for r in after if after[r] != before.get(r)] == [row]
+    col = programme_letter("ghi_chu")
+    assert office.sheet(PROGRAMME_SHEET)[row - 1][ord(col) - ord("A")] == "Đã gửi dự thảo xin ý kiến Sở Tư pháp"
+
+
+def test_an_effective_deadline_typed_over_by_hand_gets_its_formula_and_date_back(office):
+    consolidated(office)
+    item = office.dataset().items[2]
+    office.edit_master(item.ma_dau_viec, "thoi_han_hieu_luc", dt.date(2026, 12, 31))
+    row = row_of(office, item.noi_dung)
+    col = programme_letter("thoi_han_hieu_luc")
+    assert formula_of(office.ws.master, f"{col}{row}") is None
+    ops.summary(office.ws, as_of=JUNE)
+    assert formula_of(office.ws.master, f"{col}{row}") == programme_formulas(
+        office.dataset().programme_index, row)["thoi_han_hieu_luc"].removeprefix("=")
+    assert office.sheet(PROGRAMME_SHEET)[row - 1][ord(col) - ord("A")] == item.effective_deadline

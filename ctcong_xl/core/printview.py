@@ -13,6 +13,7 @@ for the builder (formats and page setup at ``init``) and the write plan.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 
 from . import layout as L
@@ -96,23 +97,32 @@ def body_rows(ds: Dataset, as_of: dt.date) -> list[list[CellValue]]:
     """The rows below the header: a group row (its label in column A) before each agency's items."""
     rows: list[list[CellValue]] = []
     n = 0
+    row = _row_values(as_of)
     for g, (name, items) in enumerate(agency_groups(ds), start=1):
         rows.append([group_label(g, name, len(items))])
         for item in items:
             n += 1
-            rows.append([_value(c.key, item, n, as_of) for c in PRINT_COLUMNS])
+            rows.append(row(item, n))
     return rows or [[NO_ITEM_TEXT]]
 
 
-def _value(key: str, item: WorkItem, n: int, as_of: dt.date) -> CellValue:
-    if key == "stt":
-        return n
-    if key == "thoi_han_hieu_luc":
-        return item.effective_deadline
-    if key == "tinh_trang":
-        return item_status(item, as_of).text
-    value = getattr(item, key)
-    return None if value in ("", None) else value
+def _row_values(as_of: dt.date):
+    """(item, its number) -> the row of :data:`PRINT_COLUMNS`: the number, the effective
+    deadline, the status at ``as_of``, every other column the item's field (a blank as an
+    empty cell); the fields read with one ``attrgetter`` call a row."""
+    special = {"stt": lambda item, n: n, "thoi_han_hieu_luc": lambda item, n: item.effective_deadline,
+               "tinh_trang": lambda item, n: item_status(item, as_of).text}
+    keys = [c.key for c in PRINT_COLUMNS if c.key not in special]
+    fields = operator.attrgetter(*keys) if len(keys) > 1 else (lambda item: (getattr(item, keys[0]),))
+    at = {k: n for n, k in enumerate(keys)}
+    parts = [(c.key in special, special.get(c.key), at.get(c.key)) for c in PRINT_COLUMNS]
+
+    def row(item: WorkItem, n: int) -> list[CellValue]:
+        got = fields(item)
+        return [make(item, n) if computed else (None if got[i] == "" or got[i] is None else got[i])
+                for computed, make, i in parts]
+
+    return row
 
 
 def print_grid(ds: Dataset, as_of: dt.date) -> list[list[CellValue]]:

@@ -67,6 +67,16 @@ def _programme_rows(ds: Dataset, as_of: dt.date) -> tuple[list[str], list[tuple[
     read_fields = operator.attrgetter(*fields) if len(fields) > 1 else (lambda item: (getattr(item, fields[0]),))
     flags = [n for n, k in enumerate(fields) if cols[k].type == "flag"]
     formula_at = [(keys.index(k), k) for k in keys if k in _FORMULA_KEYS]
+    # a row read from the sheet: its plain cells compared at once with the values the write
+    # would put there (a blank read as "" or None, a field's blank as None or ""), each cell
+    # on its own only where they differ (:func:`_held`: e.g. a date and time, a number)
+    quick = bool(plain) and not any(flag for _, flag, _ in plain)
+    if quick:
+        plain_values = operator.attrgetter(*[k for k, _, _ in plain])
+        plain_cells = operator.itemgetter(*[at for _, _, at in plain])
+        last_at = max(at for _, _, at in plain)
+        if len(plain) == 1:
+            plain_values, plain_cells = (lambda f: lambda x: (f(x),))(plain_values), (lambda f: lambda x: (f(x),))(plain_cells)
     held, ds.programme_cells = ds.programme_cells, None  # they describe the sheet before this write
     whole: list[tuple[int, tuple[CellValue, ...]]] = []
     partial: dict[int, dict[str, CellValue]] = {}
@@ -92,16 +102,23 @@ def _programme_rows(ds: Dataset, as_of: dt.date) -> tuple[list[str], list[tuple[
             continue
         n = len(read)
         values: dict[str, CellValue] = {}
-        for k, flag, at in plain:
+        if quick and n > last_at:
+            now, was = plain_values(item), plain_cells(read)
+            same = tuple(map(_BLANK.get, now, now)) == tuple(map(_BLANK.get, was, was))
+        else:
+            same = False
+        for k, flag, at in () if same else plain:
             v = _cell_value(getattr(item, k), flag)
             if _held(read[at] if at < n else None, v):
                 continue
             values[k] = v
         cached: dict[str, CellValue] = {}
         if effective_at is not None:
-            v = None if eff is None else date_to_excel_serial(eff)
-            if not _held(read[effective_at] if effective_at < n else None, v):
-                cached["thoi_han_hieu_luc"] = v
+            got = read[effective_at] if effective_at < n else None
+            if not (type(got) is dt.date and got == eff):  # the usual case: the date, read as a date
+                v = None if eff is None else date_to_excel_serial(eff)
+                if not _held(got, v):
+                    cached["thoi_han_hieu_luc"] = v
         if status_at is not None:
             v = classify(eff, item.ngay_hoan_thanh, as_of, item.rut).text
             if not _held(read[status_at] if status_at < n else None, v):
@@ -115,6 +132,9 @@ def _programme_rows(ds: Dataset, as_of: dt.date) -> tuple[list[str], list[tuple[
         else:
             partial[r] = values
     return keys, whole, partial
+
+
+_BLANK = {None: ""}  # a blank as "" (``_BLANK.get(v, v)``), to compare a row's values and cells at once
 
 
 def _held(read: object, value: CellValue) -> bool:
