@@ -720,6 +720,8 @@ def _patch_row_bytes(row: bytes, rnum: int, values: dict[int, CellValue], col_st
     as text where its cells are in the form this writer knows, else through lxml."""
     patched = _patch_cells_in_place(row, rnum, values, wrap)
     if patched is None:
+        patched = _rewritten_row(row, rnum, values, col_styles, widths, wrap)
+    if patched is None:
         patched = _patch_row_text(row, rnum, values, col_styles, widths, wrap)
     if patched is not None:
         return patched
@@ -882,6 +884,43 @@ def _patch_row_text(row: bytes, rnum: int, values: dict[int, CellValue], col_sty
     return head + (b">" + body + b"</row>" if body else b"/>"), max(cells, default=0)
 
 
+# a row and its cells exactly as this writer writes them (see _new_row, cell_content)
+_PLAIN_ROW_TAG = re.compile(rb'<row r="(\d+)"(?: ht="[0-9.]+")?>')
+_PLAIN_CELL = (rb'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>((?:<f>[^<]*</f>)?(?:<v>[^<]*</v>|<v/>)?'
+               rb'|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)</c>)')
+_PLAIN_CELLS = re.compile(rb"(?:" + _PLAIN_CELL + rb")*")
+_PLAIN_CELL_PARTS = re.compile(_PLAIN_CELL)
+
+
+def _rewritten_row(row: bytes, rnum: int, values: dict[int, CellValue], col_styles: dict[int, str],
+                   widths: dict[int, float], wrap: frozenset[str]) -> tuple[bytes, int] | None:
+    """What :func:`_patch_row_text` makes of a row this writer wrote (every cell in its form,
+    in its column's style) whose every cell the plan writes again: the row made anew
+    (:func:`_new_row`; a cell the plan empties stays, empty), without taking its cells apart one
+    by one — a derived sheet whose rows moved down (the print view, when an agency's items
+    arrive) is rewritten that way. None where that does not apply."""
+    tag = _PLAIN_ROW_TAG.match(row)
+    if tag is None or not row.endswith(b"</row>") or (not wrap and b" ht=" in tag.group(0)):
+        return None
+    number = tag.group(1)
+    body = memoryview(row)[tag.end():len(row) - len(b"</row>")]
+    if int(number) != rnum or _PLAIN_CELLS.fullmatch(body) is None:
+        return None
+    emptied = []
+    for letters, digits, style, _kind, _inner in _PLAIN_CELL_PARTS.findall(body):
+        cnum = _column_number(letters.decode())
+        if digits != number or cnum not in values or (style.decode() if style else None) != col_styles.get(cnum):
+            return None
+        if values[cnum] is None:
+            emptied.append(cnum)
+    new, last = _new_row(rnum, values, col_styles, widths, wrap, emptied)
+    if not last:
+        return None
+    if new[new.index(b">") + 1:] == row[tag.end():]:  # every cell as it was: the row is kept (its height too)
+        return row, 0
+    return new, last
+
+
 def _inline_cell_text(cell: bytes) -> str | None:
     """The text of an inline-string cell (its runs joined, as lxml's ``itertext``), or None
     for another cell."""
@@ -937,9 +976,10 @@ def _letter(column: int) -> str:
 
 
 def _new_row(rnum: int, values: dict[int, CellValue], col_styles: dict[int, str], widths: dict[int, float],
-             wrap: frozenset[str]) -> tuple[bytes, int]:
+             wrap: frozenset[str], emptied: Iterable[int] = ()) -> tuple[bytes, int]:
     """A row the sheet does not have yet, as text (what :func:`_patch_row` and
-    :func:`fit_row_height` make of an empty row), and its last column."""
+    :func:`fit_row_height` make of an empty row), and its last column. ``emptied``: columns
+    whose value is None that keep an empty cell (in their style), as a cell emptied does."""
     cells = []
     lines = 1
     last = 0
@@ -947,6 +987,10 @@ def _new_row(rnum: int, values: dict[int, CellValue], col_styles: dict[int, str]
     for cnum in sorted(values):
         value = values[cnum]
         if value is None:
+            if cnum in emptied:
+                before, after = _cell_tags(cnum, col_styles.get(cnum), None)
+                cells.append(f"{before}{number}{after}/>")
+                last = cnum
             continue
         kind, inner = _inline_text(value) if type(value) is str and value else cell_content(value)
         style = col_styles.get(cnum)
