@@ -271,6 +271,28 @@ def test_every_consolidated_file_is_archived_under_its_content_hash(office):
     assert hashlib.sha256(bad.read_bytes()).hexdigest() + ".xlsx" not in archived
 
 
+def test_an_archive_that_fails_stops_the_run_before_the_master_changes_or_a_file_is_returned(office, monkeypatch):
+    """The files are copied to the archive while the plan is made; a copy that fails (a full
+    disk) fails the run as before: the master as it was, no annotated copy sent back."""
+    import pytest
+
+    from ctcong_xl.ops import intake
+
+    office.send("annual", "STC", STC_V1)
+    office.send("annual", "SNV", [{"noi_dung": "Đề án vị trí việc làm", "thoi_han": "31/02/2026"}])
+    before = office.master_bytes()
+
+    def full_disk(pairs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(intake, "atomic_copies", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        office.consolidate()
+    assert office.master_bytes() == before
+    assert not any(office.ws.folder("archive").glob("*.xlsx"))
+    assert not any(p.is_file() for p in office.ws.folder("returned").rglob("*"))
+
+
 # ---- hand edits and office columns -----------------------------------------------------------------
 
 

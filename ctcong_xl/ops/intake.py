@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -375,25 +376,29 @@ def plan_consolidation(ws: Workspace, ds: Dataset, *, today: dt.date | None = No
 
     report = RunReport(files=_check_all(ws, ds, None, today, progress, verb="tổng hợp", merge=merge))
     remove_stale_temporaries(ws.folder("archive"))  # a copy cut short by a run killed earlier
-    _archive(ws, accepted)  # every consolidated file is kept before the master changes
-    rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of and not c.deferred]
-    # each rejection, and each supersession, is logged once: a rerun on the same inbox writes nothing
-    logged = {c.path.name for c in rejected
-              if c.result.sha256 in (ds.superseded_hashes if c.result.superseded_by else known_rejected)}
-    entries.extend(_log_entry(now, who, c, None) for c in rejected if c.path.name not in logged)
-    report.findings = [f for c in report.files for f in c.findings] + extra + _skipped(ws)
-    old = logged
-    plan = WritePlan()
-    if accepted:
-        rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
-        plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
-        plan_monthly(plan, ds)
-        plan_receipts(plan, ds, receipts)
-        plan_summary_sheet(plan, ds, ds.config.effective_as_of(today))
-        plan_config_labels(plan, ds)  # rows an older master lacks
-    _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
-    plan_import_log(plan, ds, entries)
-    plan_history(plan, ds, now, who, history)
+    # every consolidated file is kept before the master changes: copied and flushed to disk while
+    # the plan is made (the copies wait on the disk, the plan on the processor), waited for below
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive") as background:
+        archived = background.submit(_archive, ws, accepted)
+        rejected = [c for c in report.files if not c.result.accepted and not c.result.duplicate_of and not c.deferred]
+        # each rejection, and each supersession, is logged once: a rerun on the same inbox writes nothing
+        logged = {c.path.name for c in rejected
+                  if c.result.sha256 in (ds.superseded_hashes if c.result.superseded_by else known_rejected)}
+        entries.extend(_log_entry(now, who, c, None) for c in rejected if c.path.name not in logged)
+        report.findings = [f for c in report.files for f in c.findings] + extra + _skipped(ws)
+        old = logged
+        plan = WritePlan()
+        if accepted:
+            rut_changes = {i.ma_dau_viec: i.rut for i in ds.items if rut_before.get(i.ma_dau_viec, False) != i.rut}
+            plan_programme(plan, ds, ds.config.effective_as_of(today), rut_changes=rut_changes)
+            plan_monthly(plan, ds)
+            plan_receipts(plan, ds, receipts)
+            plan_summary_sheet(plan, ds, ds.config.effective_as_of(today))
+            plan_config_labels(plan, ds)  # rows an older master lacks
+        _log_findings(plan, ds, report, [f for f in report.findings if f.file not in old])
+        plan_import_log(plan, ds, entries)
+        plan_history(plan, ds, now, who, history)
+        archived.result()  # (raises what the archive raised: nothing else is written then)
     _return_faulty(ws, report, known_rejected, _process_limits(ds))
     return report, plan
 
