@@ -130,9 +130,12 @@ def test_every_command_help_is_vietnamese_with_an_example():
 
 def test_a_summary_imports_neither_the_other_operations_nor_their_libraries():
     """Each command imports its own operation when it runs: `summary` loads neither the mail
-    door, the doctor (xlwings) nor the intake, and every name the operations export resolves."""
+    door, the doctor (xlwings) nor the intake, nor the consolidation's rules and checks nor the
+    document model (a summary writes the print view, not a report), and every name the
+    operations export resolves."""
     code = ("import sys; from ctcong_xl import ops; ops.summary; "
             "print(sorted(m for m in ('ctcong_xl.ops.mail', 'ctcong_xl.ops.doctor', 'ctcong_xl.ops.intake', "
+            "'ctcong_xl.core.consolidate', 'ctcong_xl.core.validate', 'ctcong_xl.core.documents', "
             "'xlwings', 'openpyxl', 'xlsxwriter', 'docx', 'matplotlib') if m in sys.modules)); "
             "[getattr(ops, n) for n in ops.__all__]")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

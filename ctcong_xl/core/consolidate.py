@@ -18,8 +18,8 @@ from . import periods
 from .dataset import Dataset
 from .findings import Finding, finding
 from .history import FieldChange, item_changes, monthly_changes
-from .forms import NO_CONTENT_CHOICE, PROGRAMME_COLUMNS, Column
-from .layout import MONTHLY_COLUMNS
+from .forms import MONTHLY_WITHDRAWN_PREFIX, NO_CONTENT_CHOICE, PROGRAMME_COLUMNS, Column
+from .layout import ACCEPTED_PREFIX, MONTHLY_COLUMNS, REJECTED_TEXT, SUPERSEDED_PREFIX
 from .messages import render_text, show_value
 from .models import Agency, MonthlyItem, WorkItem, sharing_fields
 from .text import normalize_header, shared
@@ -60,11 +60,6 @@ class FileResult:
         if not self.accepted:
             return REJECTED_TEXT
         return f"{ACCEPTED_PREFIX} {self.rows} dòng"
-
-
-ACCEPTED_PREFIX = "Đã tổng hợp"
-REJECTED_TEXT = "Không tổng hợp: tệp có lỗi, đã gửi trả đơn vị"
-SUPERSEDED_PREFIX = "Không tổng hợp: tệp có lỗi đã được thay bằng tệp"
 
 
 @dataclass
@@ -420,9 +415,6 @@ def apply_progress(ds: Dataset, agency_code: str, rows: list[CleanRow], *, sourc
         out.changed += int(changed)
     out.history = write.history()
     return out
-
-
-MONTHLY_WITHDRAWN_PREFIX = "(Đã rút) "  # before the content of a monthly row its agency no longer registers
 
 
 def receipt_only(m: MonthlyItem) -> bool:

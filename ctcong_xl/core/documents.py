@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .dataset import Dataset
+from .heading import PROVINCE_BLANK, programme_reference, province_upper, roman  # noqa: F401 (shared with the print view)
 from .models import ProgrammeConfig, WorkItem
 from .ranking import RANKING_COLUMNS
 from .status import COUNTED, Status
@@ -21,7 +22,6 @@ from .text import format_date, vn_sort_key
 from .warning import STATUS_COLORS
 
 NUMBER_BLANK = "\u2003\u2003"  # the space a clerk fills in by hand when the document is issued
-PROVINCE_BLANK = "……"
 
 # ------------------------------------------------------------------------------ the model
 
@@ -114,17 +114,6 @@ class Document:
 # ------------------------------------------------------------------------------ shared parts
 
 
-def roman(n: int) -> str:
-    values = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-              (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    out = ""
-    for v, s in values:
-        while n >= v:
-            out += s
-            n -= v
-    return out
-
-
 def date_words(d: dt.date) -> str:
     """``ngày 05 tháng 9 năm 2026`` (NĐ 30: day and month below 10 — day with a leading zero for
     1–9, months 1 and 2 with a leading zero)."""
@@ -135,10 +124,6 @@ def date_words(d: dt.date) -> str:
 def blank_date_words(year: int) -> str:
     """The date of a draft, filled in when it is signed."""
     return f"ngày{NUMBER_BLANK} tháng{NUMBER_BLANK} năm {year}"
-
-
-def province_upper(config: ProgrammeConfig) -> str:
-    return (config.province or PROVINCE_BLANK).upper()
 
 
 def place_name(config: ProgrammeConfig) -> str:
@@ -158,17 +143,6 @@ def recipients(text: str) -> tuple[str, ...]:
     ending with a full stop."""
     parts = [p.strip().rstrip(".;") for p in text.split(";") if p.strip().rstrip(".;")]
     return tuple(f"- {p}{'.' if n == len(parts) - 1 else ';'}" for n, p in enumerate(parts))
-
-
-def programme_reference(config: ProgrammeConfig) -> str:
-    """``Chương trình công tác năm 2026 (số 27/CTr-UBND ngày 10/01/2026) của UBND tỉnh``: the
-    issued programme as later documents cite it."""
-    issued = []
-    if config.program_number:
-        issued.append(f"số {config.program_number}")
-    if config.program_date:
-        issued.append(f"ngày {format_date(config.program_date)}")
-    return f"Chương trình công tác năm {config.year}" + (f" ({' '.join(issued)})" if issued else "") + " của UBND tỉnh"
 
 
 def office_letterhead(config: ProgrammeConfig, suffix: str, number: str, day: dt.date) -> Letterhead:

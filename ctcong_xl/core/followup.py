@@ -7,9 +7,8 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
-from .consolidate import MONTHLY_WITHDRAWN_PREFIX
 from .dataset import Dataset
-from .forms import EVENT_FORMS, KET_QUA, KET_QUA_HELD
+from .forms import EVENT_FORMS, KET_QUA, KET_QUA_HELD, MONTHLY_WITHDRAWN_PREFIX
 from .layout import OTHER_LEADER_LABEL
 from .status import Status, classify
 from .text import vn_sort_key

@@ -57,6 +57,7 @@ KET_QUA = (KET_QUA_HELD, "Hoãn", "Chuyển sang tháng khác", "Hủy bỏ")
 EVENT_FORMS = ("Họp", "Hội nghị", "Làm việc")  # the monthly items whose outcome is followed up
 WITHDRAWN_MARK = "x"  # typed by the Office in "Rút khỏi chương trình"
 AGENCY_WITHDRAWN_MARK = "Đơn vị rút"  # written by the tool when a new registration drops an item
+MONTHLY_WITHDRAWN_PREFIX = "(Đã rút) "  # before the content of a monthly row its agency no longer registers
 # chosen on a registration template (the cell beside NO_CONTENT_LABEL, above the table) to say that
 # the agency has nothing to register this time: the file is then a registration with no item
 NO_CONTENT_CHOICE = "Không có nội dung đăng ký"

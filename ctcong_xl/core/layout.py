@@ -212,5 +212,10 @@ SEND_LOG_COLUMNS: tuple[Column, ...] = (
 
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}
+# the import log's Kết quả texts a run reads back (accepted, rejected and replaced files):
+# written by :attr:`ctcong_xl.core.consolidate.FileResult.result_text`
+ACCEPTED_PREFIX = "Đã tổng hợp"
+REJECTED_TEXT = "Không tổng hợp: tệp có lỗi, đã gửi trả đơn vị"
+SUPERSEDED_PREFIX = "Không tổng hợp: tệp có lỗi đã được thay bằng tệp"
 
 __all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "defined_names", "status_date_formula"}]

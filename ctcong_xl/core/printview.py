@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from . import layout as L
 from .dataset import Dataset
 from .derived import plan_derived_sheet
-from .documents import programme_reference, province_upper, roman
+from .heading import programme_reference, province_upper, roman
 from .forms import programme_column
 from .models import WorkItem
 from .paper import effective_font_size

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from . import layout as L
 from .dataset import Dataset, SheetIndex
 from .findings import Finding
-from .history import FieldChange
 from .forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, WITHDRAWN_MARK, Column, column_letter
-from .mail import MAIL_KINDS, SendRecord
+from .mail import MAIL_KINDS
 from .models import ImportLogEntry
 from .periods import date_to_excel_serial
 from .plan import CellValue, Formula, WritePlan, column_runs, holds
@@ -19,6 +19,10 @@ from .printview import plan_print_view
 from .status import classify, status_formula
 from .summary import registration_punctuality, registry_punctuality_formula
 from .summary_sheet import plan_summary_sheet  # noqa: F401  (one module for the plan of every sheet)
+
+if TYPE_CHECKING:
+    from .history import FieldChange
+    from .mail import SendRecord
 
 _WRITTEN_OWNERS = ("system", "agency", "progress")
 

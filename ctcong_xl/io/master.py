@@ -21,7 +21,6 @@ from filelock import FileLock, Timeout
 from python_calamine import CalamineWorkbook
 
 from ..core import layout as L
-from ..core.consolidate import ACCEPTED_PREFIX, REJECTED_TEXT, SUPERSEDED_PREFIX
 from ..core.dataset import Dataset, SheetIndex
 from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column, column_letter
@@ -149,11 +148,11 @@ def dataset_from_sheets(sheets: dict[str, list[list[Any]]], name: str = "", *,
     for row in import_rows[1:]:
         sha = cell_text(_at(row, imp_idx.columns.get("sha256")))
         result = cell_text(_at(row, imp_idx.columns.get("result")))
-        if sha and result == REJECTED_TEXT:
+        if sha and result == L.REJECTED_TEXT:
             rejected.add(sha)
-        if sha and result.startswith(SUPERSEDED_PREFIX):
+        if sha and result.startswith(L.SUPERSEDED_PREFIX):
             superseded.add(sha)
-        if sha and result.startswith(ACCEPTED_PREFIX):
+        if sha and result.startswith(L.ACCEPTED_PREFIX):
             hashes.setdefault(sha, cell_text(_at(row, imp_idx.columns.get("file"))))
             kind = cell_text(_at(row, imp_idx.columns.get("kind")))
             forms.setdefault(sha, (cell_text(_at(row, imp_idx.columns.get("agency"))), kind_of.get(kind, kind)))

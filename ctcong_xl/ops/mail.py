@@ -18,7 +18,7 @@ from ..core import layout as L
 from ..core import mail as rule
 from ..core.forms import column_letter
 from ..core.dataset import Dataset
-from ..core.documents import programme_reference
+from ..core.heading import programme_reference
 from ..core.findings import Finding, finding
 from ..core.models import Agency
 from ..core.plan import WritePlan
