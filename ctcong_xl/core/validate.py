@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
@@ -77,6 +77,7 @@ class Context:
     leaders: Sequence[str] = ()  # the leaders dropdown (empty: not checked)
     leader_matcher: LeaderMatcher | None = None
     index: ItemIndex | None = None  # built from ``items`` when not given
+    cells: CellMemo | None = None  # one run's cleaned cells (kept only if it fits this context)
 
     def __post_init__(self) -> None:
         if self.matcher is None:
@@ -85,6 +86,67 @@ class Context:
             self.leader_matcher = LeaderMatcher(self.leaders)
         if self.index is None:
             self.index = ItemIndex.of(self.items)
+        if self.cells is None or not self.cells.serves(self):
+            self.cells = CellMemo()
+            self.cells.serves(self)
+
+
+_UNSET: Any = object()
+
+
+class CellMemo:
+    """Each distinct cell value cleaned once per column for a run (SPEC §5's rules, from
+    :func:`_clean_cell`): the same dates, list values, leaders and agencies come back in
+    every file. What :func:`_clean_cell` would do to a cell (its value, its findings, what it
+    sets on the row) depends only on the column, the value and the run's year, leaders and
+    matchers, so it is kept, unplaced, and replayed at each cell. A memo serves the contexts of
+    one run only (the first context it serves fixes them); at most ``LIMIT`` values are kept."""
+
+    LIMIT = 1 << 16  # values kept per column
+
+    def __init__(self) -> None:
+        self._columns: dict[Column, dict[tuple, tuple]] = {}
+        self._for: tuple | None = None
+
+    def serves(self, ctx: Context) -> bool:
+        """Whether the memo's values hold in ``ctx`` (a fresh memo is bound to ``ctx``)."""
+        bound = (ctx.year, tuple(ctx.leaders), ctx.matcher, ctx.leader_matcher)
+        if self._for is None:
+            self._for = bound
+        return self._for[:2] == bound[:2] and all(a is b for a, b in zip(self._for[2:], bound[2:]))
+
+    def column(self, col: Column) -> Callable[[Any, str, Context, CleanRow, list[Finding]], Any]:
+        """:func:`_clean_cell` for the cells of ``col`` that hold no formula."""
+        known = self._columns.setdefault(col, {})
+        limit = self.LIMIT
+
+        def clean(value: Any, cell: str, ctx: Context, row: CleanRow, findings: list[Finding]) -> Any:
+            try:
+                key = (value.__class__, value)
+                done = known.get(key)
+            except TypeError:  # (an unhashable value: never from a reader)
+                return _clean_cell(col, value, cell, ctx, row, findings)
+            if done is None:
+                scratch = CleanRow(row=row.row, values={}, cells={}, recurrence=_UNSET, label=_UNSET,
+                                   outside_year=_UNSET)
+                placed: list[Finding] = []
+                out = _clean_cell(col, value, "", ctx, scratch, placed)
+                done = (out, tuple(placed), scratch.recurrence, scratch.label, scratch.outside_year)
+                if len(known) >= limit:
+                    known.clear()
+                known[key] = done
+            out, placed, recurrence, label, outside_year = done
+            if placed:
+                findings.extend(f.at(cell=cell) for f in placed)
+            if recurrence is not _UNSET:
+                row.recurrence = recurrence
+            if label is not _UNSET:
+                row.label = label
+            if outside_year is not _UNSET:
+                row.outside_year = outside_year if outside_year is None else outside_year.at(cell=cell)
+            return out
+
+        return clean
 
 
 @dataclass
@@ -101,18 +163,21 @@ def validate_rows(kind: str, raw_rows: Iterable[RawRowLike], ctx: Context, *, fo
     form = FORMS[kind]
     out = Validated()
     formulas = formulas or {}
+    columns = [(col, col.key, _office_prefilled(col), ctx.cells.column(col)) for col in form.columns]
     for raw in raw_rows:
-        clean = CleanRow(row=raw.row, values={}, cells=dict(raw.cells))
-        for col in form.columns:
-            cell = raw.cells.get(col.key, "")
-            value = raw.values.get(col.key)
-            if _office_prefilled(col):  # the Office's values, locked: never a finding of the agency
-                clean.values[col.key] = value
-                continue
-            if cell in formulas and col.key != "stt":  # a numbering formula (=A6+1) is harmless
+        cells, values = raw.cells, raw.values
+        clean = CleanRow(row=raw.row, values={}, cells=dict(cells))
+        for col, key, prefilled, clean_cell in columns:
+            cell = cells.get(key, "")
+            value = values.get(key)
+            if prefilled:  # the Office's values, locked: never a finding of the agency
+                clean.values[key] = value
+            elif cell in formulas and key != "stt":  # a numbering formula (=A6+1) is harmless
                 out.findings.append(finding("formula_neutralised", formulas[cell]).at(cell=cell))
                 value = _neutralised(col, value, formulas[cell])
-            clean.values[col.key] = _clean_cell(col, value, cell, ctx, clean, out.findings)
+                clean.values[key] = _clean_cell(col, value, cell, ctx, clean, out.findings)
+            else:
+                clean.values[key] = clean_cell(value, cell, ctx, clean, out.findings)
         _check_row(form, clean, ctx, out.findings)
         out.rows.append(clean)
     _check_duplicates(form, out.rows, ctx, out.findings)

@@ -27,7 +27,7 @@ from ..core.forms import PROGRAMME_SHEET, SUPPORTED_FORM_VERSIONS, column_letter
 from ..core.models import Agency, ImportLogEntry
 from ..core.plan import WritePlan
 from ..core.text import AgencyMatcher, LeaderMatcher
-from ..core.validate import Context, ItemIndex, Validated, registration_content, validate_rows
+from ..core.validate import CellMemo, Context, ItemIndex, Validated, registration_content, validate_rows
 from ..core.writeplan import (
     plan_config_labels,
     plan_history,
@@ -109,7 +109,7 @@ def _duplicate(path: Path, digest: str, ds: Dataset, seen: dict[str, str]) -> Fi
 
 def _check_content(path: Path, digest: str, ds: Dataset, today: dt.date, matcher: AgencyMatcher | None = None,
                    index: ItemIndex | None = None, key: bytes | None = None,
-                   leaders: LeaderMatcher | None = None) -> FileCheck:
+                   leaders: LeaderMatcher | None = None, cells: CellMemo | None = None) -> FileCheck:
     result = FileResult(file=path.name, sha256=digest)
     check = FileCheck(path=path, result=result)
     sub, problems = read_submission(path, ds.config.file_limits, digest)
@@ -136,7 +136,7 @@ def _check_content(path: Path, digest: str, ds: Dataset, today: dt.date, matcher
         check.findings.extend(p.at(file=path.name, sheet=sub.sheet) for p in meta_problems)
         return check
     ctx = Context(year=ds.config.year, agency=agency, agencies=ds.agencies, month=meta.month, items=ds.items, today=today,
-                  leaders=ds.config.leaders, matcher=matcher, index=index, leader_matcher=leaders)
+                  leaders=ds.config.leaders, matcher=matcher, index=index, leader_matcher=leaders, cells=cells)
     validated = validate_rows(meta.kind, sub.rows, ctx, formulas=sub.formulas)
     validated.findings.extend(registration_content(meta.kind, validated.rows, no_content=sub.no_content,
                                                    choice_cell=sub.choice_cell, first_cell=sub.first_input_cell))
@@ -257,6 +257,7 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
 
     # once for every file
     matcher, index, leaders = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items), LeaderMatcher(ds.config.leaders)
+    cells = CellMemo()  # each worker's cleaned cell values, kept for the files it checks next
     key = template_key(ws)  # None: a workspace whose templates were never signed
     # what every check reads, as it is now: a worker forked after some merges (one replacing a
     # crashed or retired worker) must see the items the first workers saw
@@ -264,7 +265,8 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
     keep_rows = merge is not None  # (validate needs the findings and the number of rows only)
 
     def check(i: int) -> FileCheck:
-        return _slim(_check_content(paths[i], digests[i], before, today, matcher, index, key, leaders), keep_rows)
+        return _slim(_check_content(paths[i], digests[i], before, today, matcher, index, key, leaders, cells),
+                     keep_rows)
 
     seen: dict[str, str] = {}
     checks = []
