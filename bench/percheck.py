@@ -33,7 +33,13 @@ def main(root: Path, repeat: int = 3) -> None:
     digests = [sha256_file(p) for p in paths]
     matcher, index, key = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items), template_key(ws)
     # what _check_all builds once per run (older trees built the leaders' matcher per file)
-    once = (LeaderMatcher(ds.config.leaders),) if "leaders" in inspect.signature(intake._check_content).parameters else ()
+    # (and older trees had no memo of cleaned cells)
+    params = inspect.signature(intake._check_content).parameters
+    once = (LeaderMatcher(ds.config.leaders),) if "leaders" in params else ()
+    if "cells" in params:
+        from ctcong_xl.core.validate import CellMemo
+
+        once += (CellMemo(),)
     today = dt.date.today()
 
     def check() -> None:

@@ -26,6 +26,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from collections.abc import Set
@@ -145,13 +146,17 @@ def _concealed(wb: CalamineWorkbook, sub: Submission, facts: PackageFacts, limit
         listed = ", ".join(map(str, hidden[:LISTED_ROWS])) + (", …" if len(hidden) > LISTED_ROWS else "")
         out.append(finding("rows_hidden", rows=listed).at(sheet=sheet, cell=f"A{hidden[0]}"))
     invisible = found.invisible_cells if found else set()
+    limit = limits.max_cell_chars
     for raw in sub.rows:
-        for key, value in raw.values.items():
+        values = raw.values
+        if not invisible and not any(isinstance(v, str) and len(v) > limit for v in values.values()):
+            continue  # (most rows: nothing to report)
+        for key, value in values.items():
             ref = raw.cells[key]
-            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+            if isinstance(value, str) and len(value) > limit:
                 out.append(finding("cell_too_long", value[:QUOTED_CHARS] + "…", length=len(value),
-                                   limit=limits.max_cell_chars).at(sheet=sheet, cell=ref))
-                raw.values[key] = value[:QUOTED_CHARS] + "…"
+                                   limit=limit).at(sheet=sheet, cell=ref))
+                values[key] = value[:QUOTED_CHARS] + "…"
             elif ref in invisible and not is_blank(value):
                 out.append(finding("text_hidden", cell_text(value)[:QUOTED_CHARS]).at(sheet=sheet, cell=ref))
     return out
@@ -393,20 +398,29 @@ def _first_used(row: list[Any]) -> int:
 def _data_rows(grid: list[list[Any]], header_row: int, colmap: dict[str, int],
                formulas: dict[str, str]) -> list[RawRow]:
     rows: list[RawRow] = []
-    letters = {k: column_letter(j + 1) for k, j in colmap.items()}
+    if not colmap:
+        return rows
+    keys, letters = tuple(colmap), tuple(column_letter(j + 1) for j in colmap.values())
+    take = itemgetter(*colmap.values())
+    width, n = max(colmap.values()) + 1, len(colmap)
     for i in range(header_row + 1, len(grid)):
         line = grid[i]
-        excel_row = i + 1
-        values = {k: _raw(line[j] if j < len(line) else None) for k, j in colmap.items()}
-        if not formulas and all(is_blank(v) for v in values.values()):
+        if len(line) < width:  # (cells beyond the row's end: empty)
+            line = [*line, *[None] * (width - len(line))]
+        seen = take(line) if n > 1 else (take(line),)
+        if not formulas and seen.count("") + seen.count(None) == n:
             continue  # an empty input row (the usual case: no formula anywhere)
-        cells = {k: f"{letter}{excel_row}" for k, letter in letters.items()}
+        values = {k: _raw(v) for k, v in zip(keys, seen)}
+        if not formulas and all(is_blank(v) for v in values.values()):
+            continue
+        excel_row = str(i + 1)
+        cells = {k: letter + excel_row for k, letter in zip(keys, letters)}
         has_formula = any(ref in formulas for ref in cells.values())
         if not has_formula and all(is_blank(v) for v in values.values()):
             continue
         if _is_example(values.get("noi_dung")):
             continue
-        rows.append(RawRow(row=excel_row, values=values, cells=cells))
+        rows.append(RawRow(row=i + 1, values=values, cells=cells))
     return rows
 
 

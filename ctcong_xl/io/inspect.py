@@ -57,10 +57,10 @@ _TAGS = re.compile(rb'<(?:\w+:)?(?:c\s+r="([A-Z]{1,3})(\d+)"(?:\s+s="(\d+)")?(?:
 _ALL_BUT_BRACKETS = bytes(c for c in range(256) if c not in b"<>")
 _PREFIXED = re.compile(rb":(?:c|row|dimension)\b")  # (anywhere: a tag <x:c>, or text that merely looks like one)
 _PLAIN_DIMENSION = re.compile(rb'<dimension\s[^>]*ref="([A-Z]{0,3})(\d*)(?::([A-Z]{1,3})(\d+))?"')
-_PLAIN_ROW = re.compile(rb'<row r="(\d+)"(?: (?:spans|ht|customHeight|s|customFormat|outlineLevel|collapsed|thickTop'
-                        rb'|thickBot|ph|x14ac:dyDescent)="[^"<>]*"| hidden="(?:false|0)")*/?>')  # (LibreOffice: hidden="false")
-_ROW_WORD = re.compile(rb"<row\w")  # <rowBreaks>: not a row
-_ODD_C = re.compile(rb'<c(?!\w| r=")')  # a cell whose tag does not start <c r=" (<col>, <cfRule>: not cells)
+# every row tag (<rowBreaks>: not a row), its number taken when it is in the usual form (an
+# empty number: a row in another form)
+_PLAIN_ROW = re.compile(rb'<row(?!\w)(?: r="(\d+)"(?: (?:spans|ht|customHeight|s|customFormat|outlineLevel|collapsed'
+                        rb'|thickTop|thickBot|ph|x14ac:dyDescent)="[^"<>]*"| hidden="(?:false|0)")*/?>)?')  # (LibreOffice: hidden="false")
 _MAX_COLUMN = 18278  # ZZZ, the last column a cell in the usual form may name
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _REF = re.compile(rb"([A-Z]{1,3})(\d+)")
@@ -370,7 +370,7 @@ def _sheet_facts(data: bytes, sheet: SheetFacts, invisible: frozenset[bytes], ro
         return _tag_facts(data, sheet, invisible, row_count)
     columns, rows = _dimension(data, sheet.columns, sheet.rows, _PLAIN_DIMENSION)
     numbers = _PLAIN_ROW.findall(data)
-    if len(numbers) != data.count(b"<row") - len(_ROW_WORD.findall(data)) or _ODD_C.search(data):
+    if b"" in numbers:
         return _tag_facts(data, sheet, invisible, row_count)
     if numbers:
         rows = max(rows, max(map(int, numbers)))
@@ -393,13 +393,14 @@ def _dimension(data: bytes, columns: int, rows: int, pattern: re.Pattern[bytes] 
 
 @lru_cache(maxsize=256)
 def _odd_cell(columns: int, rows: int, invisible: frozenset[bytes]) -> re.Pattern[bytes]:
-    """A cell tag starting ``<c r="`` that is not in the usual form (``_TAGS``' first branch),
-    or lies beyond ``columns`` x ``rows``, or has one of the ``invisible`` styles."""
+    """A cell tag that is not in the usual form (``_TAGS``' first branch: ``<c r="`` first; ``<col>``,
+    ``<cfRule>`` are not cells), or lies beyond ``columns`` x ``rows``, or has one of the
+    ``invisible`` styles."""
     column = _not_above(column_letter(min(columns, _MAX_COLUMN)).encode(), b"A-Z", b"A-Z")
     row = _not_above(str(rows).encode(), b"1-9", b"0-9")
     shown = b"|".join(sorted(re.escape(s) for s in invisible if s))
     style = rb'(?: s="' + (rb'(?!(?:' + shown + rb')")' if shown else b"") + rb'\d++")?+'
-    return re.compile(rb'<c r="(?!' + column + row + b'"' + style + rb'(?: t="\w*+")?+/?>)')  # (possessive: no going back)
+    return re.compile(rb'<c(?!\w)(?! r="' + column + row + b'"' + style + rb'(?: t="\w*+")?+/?>)')  # (possessive: no going back)
 
 
 def _not_above(top: bytes, first: bytes, rest: bytes) -> bytes:
