@@ -185,3 +185,20 @@ def test_a_command_runs_without_the_cyclic_collector_and_gives_it_back_when_it_e
     with pytest.raises(SystemExit):
         cli.main()
     assert seen == [False] and gc.isenabled()
+
+
+def test_the_objects_alive_when_the_process_ends_are_frozen_after_the_commands_own_exit_hooks(tmp_path):
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import atexit, gc\n"
+        "from ctcong_xl import cli\n"
+        "atexit.register(lambda: print('at the end', gc.get_freeze_count() > 0))\n"
+        "def command():\n"
+        "    atexit.register(lambda: print('the command hook', gc.get_freeze_count() > 0))\n"
+        "cli.app = command\n"
+        "cli.main()\n"
+        "cli.main()  # a second command in the process registers nothing more\n",
+        encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.splitlines() == ["the command hook False", "the command hook False", "at the end True"]
