@@ -411,13 +411,12 @@ def _data_rows(grid: list[list[Any]], header_row: int, colmap: dict[str, int],
         if not formulas and seen.count("") + seen.count(None) == n:
             continue  # an empty input row (the usual case: no formula anywhere)
         values = {k: _raw(v) for k, v in zip(keys, seen)}
-        if not formulas and all(is_blank(v) for v in values.values()):
+        if not formulas and all(map(is_blank, values.values())):
             continue
         excel_row = str(i + 1)
         cells = {k: letter + excel_row for k, letter in zip(keys, letters)}
-        has_formula = any(ref in formulas for ref in cells.values())
-        if not has_formula and all(is_blank(v) for v in values.values()):
-            continue
+        if formulas and not any(ref in formulas for ref in cells.values()) and all(map(is_blank, values.values())):
+            continue  # (without formulas, a blank row is skipped above)
         if _is_example(values.get("noi_dung")):
             continue
         rows.append(RawRow(row=i + 1, values=values, cells=cells))
