@@ -100,9 +100,10 @@ class CellMemo:
     every file. What :func:`_clean_cell` would do to a cell (its value, its findings, what it
     sets on the row) depends only on the column, the value and the run's year, leaders and
     matchers, so it is kept, unplaced, and replayed at each cell. A memo serves the contexts of
-    one run only (the first context it serves fixes them); at most ``LIMIT`` values are kept."""
+    one run only (the first context it serves fixes them); at most ``LIMIT`` values are kept per column."""
 
-    LIMIT = 1 << 16  # values kept per column
+    LIMIT = 1 << 14  # values kept per column
+    LONGEST = 64  # a longer text (a content, a note: rarely met twice) is cleaned each time, not kept
 
     def __init__(self) -> None:
         self._columns: dict[Column, dict[tuple, tuple]] = {}
@@ -118,9 +119,11 @@ class CellMemo:
     def column(self, col: Column) -> Callable[[Any, str, Context, CleanRow, list[Finding]], Any]:
         """:func:`_clean_cell` for the cells of ``col`` that hold no formula."""
         known = self._columns.setdefault(col, {})
-        limit = self.LIMIT
+        limit, longest = self.LIMIT, self.LONGEST
 
         def clean(value: Any, cell: str, ctx: Context, row: CleanRow, findings: list[Finding]) -> Any:
+            if value.__class__ is str and len(value) > longest:
+                return _clean_cell(col, value, cell, ctx, row, findings)
             try:
                 key = (value.__class__, value)
                 done = known.get(key)
