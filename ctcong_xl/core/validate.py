@@ -106,7 +106,7 @@ class CellMemo:
     LONGEST = 64  # a longer text (a content, a note: rarely met twice) is cleaned each time, not kept
 
     def __init__(self) -> None:
-        self._columns: dict[Column, dict[tuple, tuple]] = {}
+        self._columns: dict[Column, tuple[dict[tuple, Any], dict[tuple, tuple]]] = {}
         self._for: tuple | None = None
 
     def serves(self, ctx: Context) -> bool:
@@ -118,7 +118,9 @@ class CellMemo:
 
     def column(self, col: Column) -> Callable[[Any, str, Context, CleanRow, list[Finding]], Any]:
         """:func:`_clean_cell` for the cells of ``col`` that hold no formula."""
-        known = self._columns.setdefault(col, {})
+        # values that give no finding and set nothing on the row -> their clean value; the others
+        # -> (clean value, findings, recurrence, label, deadline outside the year)
+        plain, known = self._columns.setdefault(col, ({}, {}))
         limit, longest = self.LIMIT, self.LONGEST
 
         def clean(value: Any, cell: str, ctx: Context, row: CleanRow, findings: list[Finding]) -> Any:
@@ -126,6 +128,9 @@ class CellMemo:
                 return _clean_cell(col, value, cell, ctx, row, findings)
             try:
                 key = (value.__class__, value)
+                out = plain.get(key, _UNSET)
+                if out is not _UNSET:
+                    return out
                 done = known.get(key)
             except TypeError:  # (an unhashable value: never from a reader)
                 return _clean_cell(col, value, cell, ctx, row, findings)
@@ -135,9 +140,13 @@ class CellMemo:
                 placed: list[Finding] = []
                 out = _clean_cell(col, value, "", ctx, scratch, placed)
                 done = (out, tuple(placed), scratch.recurrence, scratch.label, scratch.outside_year)
-                if len(known) >= limit:
+                if len(plain) + len(known) >= limit:
+                    plain.clear()
                     known.clear()
-                known[key] = done
+                if done[1:] == ((), _UNSET, _UNSET, _UNSET):
+                    plain[key] = out
+                else:
+                    known[key] = done
             out, placed, recurrence, label, outside_year = done
             if placed:
                 findings.extend(f.at(cell=cell) for f in placed)
@@ -175,7 +184,7 @@ def validate_rows(kind: str, raw_rows: Iterable[RawRowLike], ctx: Context, *, fo
             value = values.get(key)
             if prefilled:  # the Office's values, locked: never a finding of the agency
                 clean.values[key] = value
-            elif cell in formulas and key != "stt":  # a numbering formula (=A6+1) is harmless
+            elif formulas and cell in formulas and key != "stt":  # a numbering formula (=A6+1) is harmless
                 out.findings.append(finding("formula_neutralised", formulas[cell]).at(cell=cell))
                 value = _neutralised(col, value, formulas[cell])
                 clean.values[key] = _clean_cell(col, value, cell, ctx, clean, out.findings)
