@@ -246,6 +246,13 @@ def test_real_unicode_vietnamese_is_never_taken_for_legacy(text):
     assert clean_text(text).repairs == ()
 
 
+def test_a_text_whose_words_are_syllables_as_they_stand_is_not_decoded_though_vni_would_decode_it():
+    """Found by the property above: ``quùôi`` (u with a grave, then ô) reads as VNI too."""
+    assert detect_legacy("quùôi quùôi") is None
+    assert clean_text("quùôi quùôi").text == "quùôi quùôi"
+    assert detect_legacy("Baùo caùo keát quaû") == "vni"  # real VNI still is
+
+
 @pytest.mark.parametrize(
     "text",
     [

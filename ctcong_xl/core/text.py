@@ -409,12 +409,15 @@ def detect_legacy(s: str) -> str | None:
     ``µ ¸ ©`` inside words, capitals inside lower-case words; VNI bytes such as ``ø û ï ö ñ``
     that Vietnamese never uses, or pairs such as ``aù``), at least two words must bear them,
     and the words must decode to Vietnamese syllables (four in five at least): French or
-    English text does not.
+    English text does not. A text whose every word is a Vietnamese syllable as it stands is
+    taken as it is.
     """
     if not s or s.isascii():
         return None
     if any(ord(c) > 0xFF and c not in _CP1252_EXTRAS for c in s):
         return None  # real Unicode beyond Latin-1: not a single-byte font's text
+    if all(is_vietnamese_syllable(w) or _is_acronym(w) for w in re.findall(r"[^\W\d_]+", s)):
+        return None  # every word already a Vietnamese syllable as it is ("quùôi" decodes from VNI too)
     found = [codec.name for codec in _CODECS if _looks_like(s, codec)]
     return found[0] if len(found) == 1 else None
 
