@@ -398,8 +398,12 @@ def _looks_like(s: str, codec: _LegacyCodec) -> bool:
 def _decodes_to_vietnamese(word: str, codec: _LegacyCodec) -> bool:
     if codec.unconsumed(word):
         return False
-    runs = re.findall(r"[^\W\d_]+", codec.decode(word))
-    return all(is_vietnamese_syllable(run) or _is_acronym(run) for run in runs)
+    return _all_syllables(codec.decode(word))
+
+
+def _all_syllables(text: str) -> bool:
+    """Is every word of ``text`` a Vietnamese syllable (or an acronym such as ``ĐT``)?"""
+    return all(is_vietnamese_syllable(run) or _is_acronym(run) for run in re.findall(r"[^\W\d_]+", text))
 
 
 def detect_legacy(s: str) -> str | None:
@@ -416,7 +420,7 @@ def detect_legacy(s: str) -> str | None:
         return None
     if any(ord(c) > 0xFF and c not in _CP1252_EXTRAS for c in s):
         return None  # real Unicode beyond Latin-1: not a single-byte font's text
-    if all(is_vietnamese_syllable(w) or _is_acronym(w) for w in re.findall(r"[^\W\d_]+", s)):
+    if _all_syllables(s):
         return None  # every word already a Vietnamese syllable as it is ("quùôi" decodes from VNI too)
     found = [codec.name for codec in _CODECS if _looks_like(s, codec)]
     return found[0] if len(found) == 1 else None

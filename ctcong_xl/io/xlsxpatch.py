@@ -247,23 +247,23 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[],
             if isinstance(data, Deflated):
                 _write_entry(zout, info, zipfile.ZIP_DEFLATED, 0, data.crc, data.size, data.data)
             elif data is not None:
-                _write_made(zout, info, data if callable(data) else functools.partial(bytes, data))
+                _write_made(zout, info, data)
             elif not _copy_compressed(zin, zout, info):
                 zout.writestr(info, zin.read(info.filename))
         for name, data in replaced.items():  # parts added
             entry = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])  # as writestr makes it
             entry.external_attr = 0o600 << 16
-            _write_made(zout, entry, data if callable(data) else functools.partial(bytes, data))
+            _write_made(zout, entry, data)
     replaced.clear()
     return None if given else out.getvalue()
 
 
 def _write_made(zout: zipfile.ZipFile, entry: zipfile.ZipInfo,
-                make: Callable[[], bytes | Iterable[bytes | memoryview]]) -> None:
-    """Write the part ``make`` makes as it is made (a large sheet is not held whole): its local
-    header first, its deflated bytes as they come, then the header again with the CRC and sizes
-    (``zout`` writes into a seekable file, as zipfile itself does then)."""
-    pieces = _pieces(make())  # (makes the part — reading zin — before its entry is written)
+                make: bytes | Callable[[], bytes | Iterable[bytes | memoryview]]) -> None:
+    """Write the part (its bytes, or what makes them) as it is made (a large sheet is not held
+    whole): its local header first, its deflated bytes as they come, then the header again with
+    the CRC and sizes (``zout`` writes into a seekable file, as zipfile itself does then)."""
+    pieces = _pieces(make() if callable(make) else make)  # (makes the part — reading zin — first)
     fp = zout.fp
     entry = _entry_like(entry, zipfile.ZIP_DEFLATED, 0)
     entry.CRC = entry.compress_size = entry.file_size = 0  # (for now)
