@@ -85,6 +85,22 @@ def test_two_children_run_every_task_one_after_another():
     assert len(set(pids)) <= 2 and os.getpid() not in pids
 
 
+def slow_first(n: int) -> int:
+    if n == 0:
+        time.sleep(0.5)
+    return os.getpid()
+
+
+def test_with_one_task_ahead_a_task_goes_to_the_first_child_free_not_behind_a_long_one():
+    long_one, short, after = (o.value for o in run_guarded(slow_first, [0, 1, 2], LIMITS, ahead=1))
+    assert short == after != long_one
+
+
+def test_with_two_tasks_ahead_the_next_task_already_waits_in_the_first_child():
+    long_one, short, after = (o.value for o in run_guarded(slow_first, [0, 1, 2], LIMITS))
+    assert long_one == after != short
+
+
 def test_after_a_crash_a_new_child_takes_the_next_task():
     outcomes = run_guarded(lambda n: os.abort() if n == 1 else os.getpid(), [0, 1, 2, 3, 4], ProcessLimits(workers=1))
     assert outcomes[1].failure == "signal"

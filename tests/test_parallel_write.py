@@ -56,8 +56,8 @@ def every_sheet_parallel(monkeypatch):
     seen.clear()
     real = xlsxpatch.run_guarded
 
-    def spy(fn, tasks, limits):
-        outcomes = real(fn, tasks, limits)
+    def spy(fn, tasks, limits, **options):
+        outcomes = real(fn, tasks, limits, **options)
         seen.extend((task, o.ok) for task, o in zip(tasks, outcomes))
         return outcomes
 

@@ -82,24 +82,35 @@ def can_fork() -> bool:
 
 def run_guarded(fn: Callable[[T], R], tasks: Sequence[T], limits: ProcessLimits = ProcessLimits(), *,
                 started: Callable[[int], None] | None = None,
-                finished: Callable[[int, Outcome[R]], None] | None = None) -> list[Outcome[R]]:
+                finished: Callable[[int, Outcome[R]], None] | None = None, ahead: int = 2,
+                meanwhile: Callable[[], None] | None = None) -> list[Outcome[R]]:
     """``fn(task)`` for each task, each guarded; outcomes in the order of ``tasks``.
-    ``started(i)`` / ``finished(i, outcome)`` are called in this process as tasks start and end."""
-    return list(iter_guarded(fn, tasks, limits, started=started, finished=finished))
+    ``started(i)`` / ``finished(i, outcome)`` are called in this process as tasks start and end.
+    ``ahead`` and ``meanwhile``: see :func:`iter_guarded`."""
+    return list(iter_guarded(fn, tasks, limits, started=started, finished=finished, ahead=ahead,
+                             meanwhile=meanwhile))
 
 
 def iter_guarded(fn: Callable[[T], R], tasks: Sequence[T], limits: ProcessLimits = ProcessLimits(), *,
                  started: Callable[[int], None] | None = None,
-                 finished: Callable[[int, Outcome[R]], None] | None = None) -> Iterator[Outcome[R]]:
+                 finished: Callable[[int, Outcome[R]], None] | None = None,
+                 ahead: int = 2, meanwhile: Callable[[], None] | None = None) -> Iterator[Outcome[R]]:
     """The outcomes of :func:`run_guarded`, in the order of ``tasks``, each yielded as soon as it
     and every one before it are in; the children go on with the next tasks meanwhile. Run it to
-    its end or close it (``contextlib.closing``): closing ends the children still running."""
+    its end or close it (``contextlib.closing``): closing ends the children still running.
+    ``ahead``: the tasks sent to a child at a time. With 2 (many short tasks, a caller busy with
+    each outcome) the next one waits in the child's pipe, so that the child never waits for this
+    process; with 1 (a few long tasks, largest first) each task goes to the first child free,
+    not behind a long one. ``meanwhile()``: this process's own work, done once the children have
+    their first tasks, before the first outcome is waited for (without fork: before the tasks)."""
     if not can_fork():
-        return _run_in_process(fn, tasks, started, finished)
-    return _Pool(fn, tasks, limits, started, finished).run()
+        return _run_in_process(fn, tasks, started, finished, meanwhile)
+    return _Pool(fn, tasks, limits, started, finished, max(1, ahead)).run(meanwhile)
 
 
-def _run_in_process(fn, tasks, started, finished) -> Iterator[Outcome]:
+def _run_in_process(fn, tasks, started, finished, meanwhile=None) -> Iterator[Outcome]:
+    if meanwhile is not None:
+        meanwhile()
     for i, task in enumerate(tasks):
         if started:
             started(i)
@@ -138,30 +149,33 @@ class _Worker:
 
 
 _FRAME = struct.Struct("<IQ?")  # task index, length of the pickled answer, the child's last answer
-_AHEAD = 2  # tasks sent to a child at a time: the next one waits in its pipe, so that it never waits for the parent
 
 
 class _Pool:
     """At most ``limits.workers`` children, each forked once and fed task after task: a fork
     per task costs more than most tasks (the parent's pages copied on write, every time). A
     child that fails (signal, limit, wall-clock time) takes only its current task with it: that
-    task's outcome says why, and a new child takes the next task. Each child holds the task
-    after its current one in its pipe, so that it goes on while this process is busy (with the
-    caller's work on an outcome); a child that ends before it reads that task gives it back."""
+    task's outcome says why, and a new child takes the next task. Each child holds up to
+    ``ahead`` tasks: with 2, the task after its current one waits in its pipe, so that it goes
+    on while this process is busy (with the caller's work on an outcome); a child that ends
+    before it reads that task gives it back."""
 
-    def __init__(self, fn, tasks, limits: ProcessLimits, started, finished) -> None:
-        self.fn, self.tasks, self.limits = fn, list(tasks), limits
+    def __init__(self, fn, tasks, limits: ProcessLimits, started, finished, ahead: int = 2) -> None:
+        self.fn, self.tasks, self.limits, self.ahead = fn, list(tasks), limits, ahead
         self.started, self.finished = started, finished
         self.done: dict[int, Outcome] = {}  # outcomes not yet handed over (a later task may finish first)
         self.workers: dict[int, _Worker] = {}  # fd -> worker
         self.selector = selectors.DefaultSelector()
         self.pending: list[int] = []
 
-    def run(self) -> Iterator[Outcome]:
+    def run(self, meanwhile: Callable[[], None] | None = None) -> Iterator[Outcome]:
         self.pending = list(range(len(self.tasks)))
         self.pending.reverse()
         following = 0  # the task whose outcome is handed over next
         try:
+            if meanwhile is not None:
+                self._feed()
+                meanwhile()
             while following < len(self.tasks):
                 self._feed()
                 self._step()
@@ -183,7 +197,7 @@ class _Pool:
     def _feed(self) -> None:
         """The next tasks to the children (the idle ones first), and new children up to the
         number allowed."""
-        for ahead in range(1, _AHEAD + 1):
+        for ahead in range(1, self.ahead + 1):
             for w in list(self.workers.values()):
                 if len(w.queue) < ahead and not w.retiring and not w.killed and self.pending:
                     self._send(w, self.pending.pop())

@@ -130,15 +130,20 @@ def write_plan(package: bytes, plan: WritePlan, out: BinaryIO) -> None:
             size = len(base) if base is not None else zin.getinfo(part).file_size
             costs[part] = sum(len(w.values) * max((len(v) for v in w.values), default=0) for w in writes) + \
                 size // BYTES_PER_CELL
-        _deflate_in_workers(replaced, costs)
-        _refresh_chart_caches(zin.namelist(), replaced, current, plan)
-        replaced["xl/workbook.xml"] = _full_calc_on_load(ensure_defined_names(current("xl/workbook.xml"), plan.names))
         drop = {"xl/calcChain.xml"} if "xl/calcChain.xml" in zin.namelist() else set()
-        if drop:
-            replaced["[Content_Types].xml"] = _drop_content_type(current("[Content_Types].xml"), "/xl/calcChain.xml")
-            replaced["xl/_rels/workbook.xml.rels"] = _drop_relationship(
-                current("xl/_rels/workbook.xml.rels"), "calcChain.xml"
-            )
+
+        def the_other_parts() -> None:  # (what the big sheets do not change)
+            _refresh_chart_caches(zin.namelist(), replaced, current, plan)
+            replaced["xl/workbook.xml"] = _full_calc_on_load(ensure_defined_names(current("xl/workbook.xml"),
+                                                                                  plan.names))
+            if drop:
+                replaced["[Content_Types].xml"] = _drop_content_type(current("[Content_Types].xml"),
+                                                                     "/xl/calcChain.xml")
+                replaced["xl/_rels/workbook.xml.rels"] = _drop_relationship(
+                    current("xl/_rels/workbook.xml.rels"), "calcChain.xml"
+                )
+
+        _deflate_in_workers(replaced, costs, the_other_parts, set(zin.namelist()))
         write_package(zin, replaced, drop, out)
 
 
@@ -166,11 +171,11 @@ class Deflated:
     size: int
 
 
-def deflated(make: Callable[[], bytes | Iterable[bytes | memoryview]]) -> Deflated:
-    """The bytes ``make()`` returns (or their pieces, deflated as they come), deflated as
-    :func:`write_package` deflates a part."""
+def deflated(make: bytes | Callable[[], bytes | Iterable[bytes | memoryview]]) -> Deflated:
+    """The bytes ``make()`` returns (or their pieces, deflated as they come), or the bytes
+    ``make``, deflated as :func:`write_package` deflates a part."""
     out: list[bytes] = []
-    crc, size = _deflate_into(_pieces(make()), out.append)
+    crc, size = _deflate_into(_pieces(make() if callable(make) else make), out.append)
     return Deflated(b"".join(out), crc, size)
 
 
@@ -212,17 +217,29 @@ def _pieces(data: bytes | Iterable[bytes | memoryview], size: int = 1 << 20) -> 
         yield b"".join(held)
 
 
-def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflated], costs: dict[str, int]) -> None:
+def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflated], costs: dict[str, int],
+                        meanwhile: Callable[[], None], existing: set[str]) -> None:
     """Make the sheet parts the plan writes most in (at least two of :data:`PARALLEL_CELLS`
     cells) in the two workers at once, each patched and deflated there (the workers are forked:
-    they hold the plan and the package already, and send back only the deflated part); the
-    largest first — unless the three processes might together pass :data:`WRITE_MEMORY_MB`. A
-    part whose worker fails is made here as before (where there is no fork, every part is). The
-    package written is the same byte for byte."""
+    they hold the plan and the package already, and send back only the deflated part), the
+    largest first, each to the first worker free — unless the three processes might together
+    pass :data:`WRITE_MEMORY_MB`. Meanwhile this process runs ``meanwhile()`` and then deflates
+    the other parts it will write (of the parts in the package, ``existing``). A part whose
+    worker fails is made here as before (where there is no fork, every part is, after
+    ``meanwhile()``). The package written is the same byte for byte."""
     big = sorted((part for part, cost in costs.items() if cost >= PARALLEL_CELLS), key=lambda p: -costs[p])
     if len(big) < 2 or not can_fork() or 3 * resident_mb() > WRITE_MEMORY_MB:
+        meanwhile()
         return
-    outcomes = run_guarded(lambda part: deflated(replaced[part]), big, _WORKER_LIMITS)
+
+    def here() -> None:
+        meanwhile()
+        for part, data in list(replaced.items()):
+            if part not in costs or costs[part] < PARALLEL_CELLS:
+                if part in existing and not isinstance(data, Deflated):
+                    replaced[part] = deflated(data)
+
+    outcomes = run_guarded(lambda part: deflated(replaced[part]), big, _WORKER_LIMITS, ahead=1, meanwhile=here)
     for part, outcome in zip(big, outcomes):
         if outcome.ok:
             replaced[part] = outcome.value
