@@ -101,6 +101,20 @@ def test_with_two_tasks_ahead_the_next_task_already_waits_in_the_first_child():
     assert long_one == after != short
 
 
+def test_this_process_does_its_own_work_while_the_children_run_their_first_tasks(tmp_path):
+    mark = tmp_path / "meanwhile"
+
+    def task(n: int) -> bool:  # ends only once this process's own work has begun
+        for _ in range(400):
+            if mark.exists():
+                return True
+            time.sleep(0.01)
+        return False
+
+    outcomes = run_guarded(task, [0, 1], LIMITS, meanwhile=mark.touch)
+    assert [o.value for o in outcomes] == [True, True]
+
+
 def test_after_a_crash_a_new_child_takes_the_next_task():
     outcomes = run_guarded(lambda n: os.abort() if n == 1 else os.getpid(), [0, 1, 2, 3, 4], ProcessLimits(workers=1))
     assert outcomes[1].failure == "signal"

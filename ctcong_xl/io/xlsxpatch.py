@@ -152,7 +152,8 @@ def _patch_part(zin: zipfile.ZipFile, part: str, base: bytes | None, writes: lis
     return sheet_xml_pieces(read_part(zin, part) if base is None else base, writes, wrap)
 
 
-PARALLEL_CELLS = 20_000  # a sheet part that costs as much as writing this many cells is made in a worker
+PARALLEL_CELLS = 5_000  # a sheet part that costs as much as writing this many cells is made in a worker
+# (a province's summary: its three largest sheets in 0.18 s instead of 0.23 in this process alone)
 BYTES_PER_CELL = 400  # a sheet's bytes copied and deflated again take about as long as one cell written per 400
 _WORKER_LIMITS = ProcessLimits(memory_mb=6144, seconds=900.0)
 # The memory (MB) a write may come to with its two workers. A forked worker copies every page of
