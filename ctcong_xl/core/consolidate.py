@@ -19,7 +19,8 @@ from .dataset import Dataset
 from .findings import Finding, finding
 from .history import FieldChange, item_changes, monthly_changes
 from .forms import MONTHLY_WITHDRAWN_PREFIX, NO_CONTENT_CHOICE, PROGRAMME_COLUMNS, Column
-from .layout import ACCEPTED_PREFIX, MONTHLY_COLUMNS, REJECTED_TEXT, SUPERSEDED_PREFIX
+from .layout import (ACCEPTED_PREFIX, MONTHLY_COLUMNS, REJECTED_TEXT, SUPERSEDED_PREFIX, item_code, item_code_prefix,
+                     monthly_code, monthly_code_prefix)
 from .messages import render_text, show_value
 from .models import Agency, MonthlyItem, WorkItem, sharing_fields
 from .text import normalize_header, shared
@@ -277,7 +278,7 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
     positions = positions if positions is not None else ItemPositions(ds.items)
     write = _Replacer(ds, positions)
     year = ds.config.year
-    prefix = f"{year}-{registrant}-"
+    prefix = item_code_prefix(year, registrant)
     with_prefix = [ds.items[n] for n in positions.own(year, registrant)]
     own = [i for i in with_prefix if not i.office_created]
     by_base: dict[str, list[WorkItem]] = {}
@@ -300,7 +301,7 @@ def apply_annual(ds: Dataset, registrant: str, rows: list[CleanRow], *, source: 
         if base is None:
             base = base_by_sent.get(fingerprint_value(values["noi_dung"]))
         if base is None or base in used_bases:
-            base = f"{prefix}{next_seq:03d}"
+            base = item_code(year, registrant, next_seq)
             next_seq += 1
             base_by_content.setdefault(key, base)
         used_bases.add(base)
@@ -433,7 +434,7 @@ def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow
     out = Changes()
     year = ds.config.year
     thang = thang_label(month, year)
-    prefix = f"{year}-{month:02d}-{agency_code}-"
+    prefix = monthly_code_prefix(year, month, agency_code)
     old = [m for m in ds.monthly if m.ma_viec_thang.startswith(prefix)]
     by_content = {normalize_header(m.noi_dung): m for m in old}
     next_seq = 1 + max((int(m.ma_viec_thang.rsplit("-", 1)[1]) for m in old if m.ma_viec_thang.rsplit("-", 1)[1].isdigit()), default=0)
@@ -453,7 +454,7 @@ def apply_monthly(ds: Dataset, agency_code: str, month: int, rows: list[CleanRow
                 merged = merged.model_copy(update={"nguon": source})
             new_items.append(merged)
         else:
-            code = f"{prefix}{next_seq:02d}"
+            code = monthly_code(year, month, agency_code, next_seq)
             next_seq += 1
             new_items.append(MonthlyItem(ma_viec_thang=code, thang=thang, ma_don_vi=agency_code, ngay_nhan=received, nguon=source, **fields))
             out.added += 1

@@ -210,6 +210,50 @@ SEND_LOG_COLUMNS: tuple[Column, ...] = (
     Column("result", "Kết quả", width=40),
 )
 
+def item_code(year: int, agency_code: str, seq: int) -> str:
+    """The code of an item of the annual programme: ``2026-STC-001`` (the agency that registered it)."""
+    return f"{item_code_prefix(year, agency_code)}{seq:03d}"
+
+
+def item_code_prefix(year: int, agency_code: str) -> str:
+    return f"{year}-{agency_code}-"
+
+
+def monthly_code(year: int, month: int, agency_code: str, seq: int) -> str:
+    """The code of an item of a monthly programme: ``2026-06-STC-01``."""
+    return f"{monthly_code_prefix(year, month, agency_code)}{seq:02d}"
+
+
+def monthly_code_prefix(year: int, month: int, agency_code: str) -> str:
+    return f"{year}-{month:02d}-{agency_code}-"
+
+
+# The columns of the master's tables that hold one code (an item's, an agency's): never wrapped
+# (a code is one word), each as wide as the longest code the registry makes (:func:`code_texts`).
+_ITEM_CODE_KEYS = frozenset({"ma_dau_viec"})
+_AGENCY_CODE_KEYS = frozenset({"ma_don_vi", "don_vi_dang_ky", "agency"})
+_ANY_CODE_KEYS = frozenset({"code"})  # the history: an item's code, or an agency's for a registry change
+
+
+def code_texts(year: int, agency_codes: list[str]) -> dict[str, list[str]]:
+    """Column key -> the longest texts of that column the registry's agencies make (the codes
+    with the most digits they can have), for the code columns of every table of the master:
+    a column sized for them shows each code whole (a commune's item code, ``2026-XDONGTAM-001``,
+    is wider than the column a department's needs)."""
+    items = [item_code(year, code, 999) for code in agency_codes]
+    codes = list(agency_codes)
+    out: dict[str, list[str]] = {}
+    out.update(dict.fromkeys(_ITEM_CODE_KEYS, items))
+    out.update(dict.fromkeys(_AGENCY_CODE_KEYS, codes))
+    out.update(dict.fromkeys(_ANY_CODE_KEYS, items + codes))
+    out["ma_viec_thang"] = [monthly_code(year, 12, code, 99) for code in agency_codes]
+    return out
+
+
+def is_code_column(key: str) -> bool:
+    return key in _ITEM_CODE_KEYS or key in _AGENCY_CODE_KEYS or key in _ANY_CODE_KEYS or key == "ma_viec_thang"
+
+
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}
 KIND_TEXT = {"annual": "Đăng ký năm", "monthly": "Đăng ký tháng", "progress": "Báo cáo tiến độ"}
 # the import log's Kết quả texts a run reads back (accepted, rejected and replaced files):
@@ -218,4 +262,4 @@ ACCEPTED_PREFIX = "Đã tổng hợp"
 REJECTED_TEXT = "Không tổng hợp: tệp có lỗi, đã gửi trả đơn vị"
 SUPERSEDED_PREFIX = "Không tổng hợp: tệp có lỗi đã được thay bằng tệp"
 
-__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "defined_names", "status_date_formula"}]
+__all__ = [n for n in dir() if n.isupper() or n in {"ConfigField", "config_row", "defined_names", "status_date_formula", "item_code", "item_code_prefix", "monthly_code", "monthly_code_prefix", "code_texts", "is_code_column"}]

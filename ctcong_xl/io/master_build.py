@@ -99,16 +99,17 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     _instructions(ws[L.INSTRUCTIONS_SHEET], f)
     _config(wb, ws[L.CONFIG_SHEET], f, config)
     _registry(ws[L.REGISTRY_SHEET], f, agencies)
-    _programme(ws[PROGRAMME_SHEET], f)
+    codes = L.code_texts(config.year, [a.code for a in agencies])  # the code columns show every code whole
+    _programme(ws[PROGRAMME_SHEET], f, codes)
     _print_view(wb, ws[L.PRINT_SHEET], f, config, agencies)
-    _table_sheet(ws[L.MONTHLY_SHEET], f, L.MONTHLY_COLUMNS)
+    _table_sheet(ws[L.MONTHLY_SHEET], f, L.MONTHLY_COLUMNS, codes)
     _summary(wb, ws[L.SUMMARY_SHEET], f, agencies, config)
     for name in L.REVIEW_SHEETS:
         _review_sheet(ws[name], f, name, config.year)
-    _table_sheet(ws[L.VALIDATION_LOG_SHEET], f, L.VALIDATION_LOG_COLUMNS)
-    _table_sheet(ws[L.IMPORT_LOG_SHEET], f, L.IMPORT_LOG_COLUMNS)
-    _table_sheet(ws[L.HISTORY_SHEET], f, L.HISTORY_COLUMNS)
-    _table_sheet(ws[L.SEND_LOG_SHEET], f, L.SEND_LOG_COLUMNS)
+    _table_sheet(ws[L.VALIDATION_LOG_SHEET], f, L.VALIDATION_LOG_COLUMNS, codes)
+    _table_sheet(ws[L.IMPORT_LOG_SHEET], f, L.IMPORT_LOG_COLUMNS, codes)
+    _table_sheet(ws[L.HISTORY_SHEET], f, L.HISTORY_COLUMNS, codes)
+    _table_sheet(ws[L.SEND_LOG_SHEET], f, L.SEND_LOG_COLUMNS, codes)
     conf = ws[vba.XLWINGS_CONF_SHEET]
     for r, (k, v) in enumerate(vba.XLWINGS_CONF.items()):
         conf.write_string(r, 0, k)
@@ -223,11 +224,13 @@ def _registry(w, f, agencies: list[Agency]) -> None:
     w.autofilter(0, 0, max(len(agencies), 1), len(cols) - 1)
 
 
-def _programme(w, f) -> None:
+def _programme(w, f, codes: dict[str, list[str]]) -> None:
     for i, c in enumerate(PROGRAMME_COLUMNS):
-        fmt = f["date"] if c.type == "date" or c.key == "thoi_han_hieu_luc" else f["wrap"] if c.width >= 20 else f["base"]
+        # a code on one line, as wide as the longest; a choice wrapped (“Dự thảo văn bản quy phạm pháp luật”)
+        fmt = (f["date"] if c.type == "date" or c.key == "thoi_han_hieu_luc"
+               else f["wrap"] if (c.width >= 20 or c.type == "choice") and not L.is_code_column(c.key) else f["base"])
         opts = {"hidden": True} if c.key == "dau_kiem" else {}
-        w.set_column(i, i, c.width, fmt, opts)
+        w.set_column(i, i, _width(c, codes), fmt, opts)
     w.set_row(0, 45)
     for i, c in enumerate(PROGRAMME_COLUMNS):
         w.write(0, i, c.header, f["header"])
@@ -335,11 +338,17 @@ def _review_sheet(w, f, name: str, year: int) -> None:
     w.repeat_rows(head)
 
 
-def _table_sheet(w, f, cols) -> None:
+def _width(c, codes: dict[str, list[str]]) -> float:
+    """A column's width: a code column as wide as the longest code of the registry (at least
+    its own width), any other its own."""
+    return width_for(codes[c.key], c.width) if L.is_code_column(c.key) and c.key in codes else c.width
+
+
+def _table_sheet(w, f, cols, codes: dict[str, list[str]]) -> None:
     for i, c in enumerate(cols):
         fmt = (f["datetime"] if c.key == "when" else f["date"] if c.type == "date"
                else f["wrap"] if c.width >= 30 else f["base"])
-        w.set_column(i, i, max(c.width, 17) if c.key == "when" else c.width, fmt)
+        w.set_column(i, i, max(c.width, 17) if c.key == "when" else _width(c, codes), fmt)
     w.set_row(0, 36)
     w.write_row(0, 0, [c.header for c in cols], f["header"])
     w.freeze_panes(1, 0)
