@@ -11,6 +11,7 @@ from ctcong_xl.core import layout as L
 from ctcong_xl.core.forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, column_letter
 from ctcong_xl.core.models import Agency
 from ctcong_xl.core.paper import CELL_PADDING_PT, column_points, text_points
+from ctcong_xl.io.templates import template_filename
 
 from helpers import AGENCIES, YEAR, build_workspace
 
@@ -63,3 +64,15 @@ def test_the_programme_wraps_its_choice_columns_so_that_a_long_choice_is_not_cut
     for n, column in enumerate(PROGRAMME_COLUMNS, start=1):
         if column.type == "choice":
             assert book[PROGRAMME_SHEET].column_dimensions[column_letter(n)].alignment.wrap_text, column.header
+
+
+@pytest.mark.parametrize(("sheet", "columns", "kind", "month"), [
+    (PROGRAMME_SHEET, PROGRAMME_COLUMNS, "progress", None),
+    (L.MONTHLY_SHEET, L.MONTHLY_COLUMNS, "monthly", 12),
+])
+def test_the_source_column_shows_the_name_of_the_file_each_agency_was_sent(book, sheet, columns, kind, month):
+    n = [c.key for c in columns].index("nguon") + 1
+    width = book[sheet].column_dimensions[column_letter(n)].width
+    longest = max((template_filename(kind, a, YEAR, month) for a in [*AGENCIES, *COMMUNES]), key=text_points)
+    assert longest == f"{'TienDo_2026' if kind == 'progress' else 'DangKyThang_2026-12'}_XPHUOCTHANHDONG.xlsx"
+    assert text_points(longest) + CELL_PADDING_PT <= column_points(width, stored=True)

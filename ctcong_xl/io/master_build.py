@@ -49,6 +49,7 @@ from ..core.paper import (A3, A4, MARGIN_SIDE_IN, MARGIN_TOP_IN, fit_to_width_sc
                           text_lines, width_for, wrapped_row_height)
 from ..core.summary import narrative
 from . import vba
+from .templates import template_filename
 
 FONT = "Times New Roman"
 HEADER_BG = "#DDEBF7"
@@ -100,9 +101,12 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     _config(wb, ws[L.CONFIG_SHEET], f, config)
     _registry(ws[L.REGISTRY_SHEET], f, agencies)
     codes = L.code_texts(config.year, [a.code for a in agencies])  # the code columns show every code whole
+    # the source of a row: the name of the file it came from, as the Office issued it
+    codes["nguon"] = [template_filename(kind, a, config.year) for a in agencies for kind in ("annual", "progress")]
+    monthly_codes = {**codes, "nguon": [template_filename("monthly", a, config.year, 12) for a in agencies]}
     _programme(ws[PROGRAMME_SHEET], f, codes)
     _print_view(wb, ws[L.PRINT_SHEET], f, config, agencies)
-    _table_sheet(ws[L.MONTHLY_SHEET], f, L.MONTHLY_COLUMNS, codes)
+    _table_sheet(ws[L.MONTHLY_SHEET], f, L.MONTHLY_COLUMNS, monthly_codes)
     _summary(wb, ws[L.SUMMARY_SHEET], f, agencies, config)
     for name in L.REVIEW_SHEETS:
         _review_sheet(ws[name], f, name, config.year)
@@ -339,9 +343,9 @@ def _review_sheet(w, f, name: str, year: int) -> None:
 
 
 def _width(c, codes: dict[str, list[str]]) -> float:
-    """A column's width: a code column as wide as the longest code of the registry (at least
-    its own width), any other its own."""
-    return width_for(codes[c.key], c.width) if L.is_code_column(c.key) and c.key in codes else c.width
+    """A column's width: a code column (and the source file's name) as wide as the longest the
+    registry makes (at least its own width), any other its own."""
+    return width_for(codes[c.key], c.width) if c.key in codes else c.width
 
 
 def _table_sheet(w, f, cols, codes: dict[str, list[str]]) -> None:
