@@ -228,11 +228,13 @@ def monthly_code_prefix(year: int, month: int, agency_code: str) -> str:
     return f"{year}-{month:02d}-{agency_code}-"
 
 
-# The columns of the master's tables that hold one code (an item's, an agency's): never wrapped
-# (a code is one word), each as wide as the longest code the registry makes (:func:`code_texts`).
-_ITEM_CODE_KEYS = frozenset({"ma_dau_viec"})
-_AGENCY_CODE_KEYS = frozenset({"ma_don_vi", "don_vi_dang_ky", "agency"})
-_ANY_CODE_KEYS = frozenset({"code"})  # the history: an item's code, or an agency's for a registry change
+# The columns of the master's tables that hold one code, by what it is: never wrapped (a code is
+# one word), each as wide as the longest code the registry makes (:func:`code_texts`).
+_CODE_COLUMNS = {
+    "ma_dau_viec": "item", "ma_viec_thang": "monthly",
+    "ma_don_vi": "agency", "don_vi_dang_ky": "agency", "agency": "agency",
+    "code": "item or agency",  # the history: an item's code, or an agency's for a registry change
+}
 
 
 def code_texts(year: int, agency_codes: list[str]) -> dict[str, list[str]]:
@@ -241,17 +243,13 @@ def code_texts(year: int, agency_codes: list[str]) -> dict[str, list[str]]:
     a column sized for them shows each code whole (a commune's item code, ``2026-XDONGTAM-001``,
     is wider than the column a department's needs)."""
     items = [item_code(year, code, 999) for code in agency_codes]
-    codes = list(agency_codes)
-    out: dict[str, list[str]] = {}
-    out.update(dict.fromkeys(_ITEM_CODE_KEYS, items))
-    out.update(dict.fromkeys(_AGENCY_CODE_KEYS, codes))
-    out.update(dict.fromkeys(_ANY_CODE_KEYS, items + codes))
-    out["ma_viec_thang"] = [monthly_code(year, 12, code, 99) for code in agency_codes]
-    return out
+    by_kind = {"item": items, "monthly": [monthly_code(year, 12, code, 99) for code in agency_codes],
+               "agency": list(agency_codes), "item or agency": [*items, *agency_codes]}
+    return {key: by_kind[kind] for key, kind in _CODE_COLUMNS.items()}
 
 
 def is_code_column(key: str) -> bool:
-    return key in _ITEM_CODE_KEYS or key in _AGENCY_CODE_KEYS or key in _ANY_CODE_KEYS or key == "ma_viec_thang"
+    return key in _CODE_COLUMNS
 
 
 SEVERITY_TEXT = {"error": "Lỗi", "warning": "Cảnh báo"}

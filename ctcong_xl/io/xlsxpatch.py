@@ -143,7 +143,7 @@ def write_plan(package: bytes, plan: WritePlan, out: BinaryIO) -> None:
                     current("xl/_rels/workbook.xml.rels"), "calcChain.xml"
                 )
 
-        _deflate_in_workers(replaced, costs, the_other_parts, set(zin.namelist()))
+        _deflate_in_workers(replaced, costs, the_other_parts)
         write_package(zin, replaced, drop, out)
 
 
@@ -219,13 +219,13 @@ def _pieces(data: bytes | Iterable[bytes | memoryview], size: int = 1 << 20) -> 
 
 
 def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflated], costs: dict[str, int],
-                        meanwhile: Callable[[], None], existing: set[str]) -> None:
+                        meanwhile: Callable[[], None]) -> None:
     """Make the sheet parts the plan writes most in (at least two of :data:`PARALLEL_CELLS`
     cells) in the two workers at once, each patched and deflated there (the workers are forked:
     they hold the plan and the package already, and send back only the deflated part), the
     largest first, each to the first worker free — unless the three processes might together
     pass :data:`WRITE_MEMORY_MB`. Meanwhile this process runs ``meanwhile()`` and then deflates
-    the other parts it will write (of the parts in the package, ``existing``). A part whose
+    the other parts it will write. A part whose
     worker fails is made here as before (where there is no fork, every part is, after
     ``meanwhile()``). The package written is the same byte for byte."""
     big = sorted((part for part, cost in costs.items() if cost >= PARALLEL_CELLS), key=lambda p: -costs[p])
@@ -233,12 +233,13 @@ def _deflate_in_workers(replaced: dict[str, bytes | Callable[[], bytes] | Deflat
         meanwhile()
         return
 
+    in_workers = set(big)
+
     def here() -> None:
         meanwhile()
         for part, data in list(replaced.items()):
-            if part not in costs or costs[part] < PARALLEL_CELLS:
-                if part in existing and not isinstance(data, Deflated):
-                    replaced[part] = deflated(data)
+            if part not in in_workers and not isinstance(data, Deflated):
+                replaced[part] = deflated(data)
 
     outcomes = run_guarded(lambda part: deflated(replaced[part]), big, _WORKER_LIMITS, ahead=1, meanwhile=here)
     for part, outcome in zip(big, outcomes):
@@ -262,18 +263,24 @@ def write_package(zin: zipfile.ZipFile, replaced: dict[str, bytes | Callable[[],
                 replaced.pop(info.filename, None)
                 continue
             data = replaced.pop(info.filename, None)
-            if isinstance(data, Deflated):
-                _write_entry(zout, info, zipfile.ZIP_DEFLATED, 0, data.crc, data.size, data.data)
-            elif data is not None:
-                _write_made(zout, info, data)
+            if data is not None:
+                _write_part(zout, info, data)
             elif not _copy_compressed(zin, zout, info):
                 zout.writestr(info, zin.read(info.filename))
         for name, data in replaced.items():  # parts added
             entry = zipfile.ZipInfo(name, date_time=time.localtime(time.time())[:6])  # as writestr makes it
             entry.external_attr = 0o600 << 16
-            _write_made(zout, entry, data)
+            _write_part(zout, entry, data)
     replaced.clear()
     return None if given else out.getvalue()
+
+
+def _write_part(zout: zipfile.ZipFile, entry: zipfile.ZipInfo, data: bytes | Callable[[], bytes] | Deflated) -> None:
+    """Write the part ``entry`` names: its deflated entry as it is, else its bytes or what makes them."""
+    if isinstance(data, Deflated):
+        _write_entry(zout, entry, zipfile.ZIP_DEFLATED, 0, data.crc, data.size, data.data)
+    else:
+        _write_made(zout, entry, data)
 
 
 def _write_made(zout: zipfile.ZipFile, entry: zipfile.ZipInfo,
