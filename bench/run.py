@@ -49,7 +49,7 @@ EXTRA_OPS = ("floor_rust", "template_one", "floor_incremental")  # measured when
 
 
 def _ours(*args: str | Path) -> list[str]:
-    return [sys.executable, "-m", "ctcong_xl.cli", *map(str, args)]
+    return [sys.executable, "-m", "ctcong_xl", *map(str, args)]
 
 
 def command(op: str, root: Path, ws: Path) -> tuple[list[str], str | None]:

@@ -384,7 +384,7 @@ def make(scale: Scale, root: Path, *, jobs: int = 2) -> Path:
 
 
 def _cli_cmd(*args: str | Path) -> list[str]:
-    return [sys.executable, "-m", "ctcong_xl.cli", *map(str, args)]
+    return [sys.executable, "-m", "ctcong_xl", *map(str, args)]
 
 
 def _save(path: Path, scale: Scale, log: dict, measured: dict) -> None:

@@ -187,6 +187,19 @@ def test_a_command_runs_without_the_cyclic_collector_and_gives_it_back_when_it_e
     assert seen == [False] and gc.isenabled()
 
 
+def test_the_installed_command_imports_the_cli_with_the_cyclic_collector_off():
+    import tomllib
+
+    scripts = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8"))
+    assert scripts["project"]["scripts"]["ctcong-xl"] == "ctcong_xl.__main__:main"
+    probe = ("import gc, sys\n"
+             "import ctcong_xl.__main__ as entry\n"
+             "print(gc.isenabled(), 'typer' in sys.modules, entry.main.__module__)\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["False", "True", "ctcong_xl.cli"]
+
+
 def test_the_objects_alive_when_the_process_ends_are_frozen_after_the_commands_own_exit_hooks(tmp_path):
     script = tmp_path / "run.py"
     script.write_text(

@@ -9,10 +9,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+
+class _Model(BaseModel):
+    """A domain value whose validator is built when a value of its class is first validated,
+    not when the module is imported: a summary reads the items from the master without
+    validating them (:func:`construct`) and builds only the agencies' and the configuration's
+    validators (the schemas of every class here were a tenth of a command's imports)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 AgencyKind = Literal["sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã", "khác"]
 
 
-class Agency(BaseModel):
+class Agency(_Model):
     model_config = ConfigDict(frozen=True)
 
     code: str  # short code, e.g. STC
@@ -30,7 +40,7 @@ class Agency(BaseModel):
                     or (self.merged_on is not None and self.merged_on <= deadline))
 
 
-class FileLimits(BaseModel):
+class FileLimits(_Model):
     """What an incoming file may claim before it is parsed (the configuration's limits)."""
 
     model_config = ConfigDict(frozen=True)
@@ -43,7 +53,7 @@ class FileLimits(BaseModel):
     max_cell_chars: int = 32767
 
 
-class ProgrammeConfig(BaseModel):
+class ProgrammeConfig(_Model):
     """The configuration sheet of the master workbook."""
 
     year: int
@@ -127,7 +137,7 @@ class ProgrammeConfig(BaseModel):
         return self.as_of or today or dt.date.today()
 
 
-class WorkItem(BaseModel):
+class WorkItem(_Model):
     """One row of the master's annual programme: an item instance (a recurring item has one
     instance per period, each with its own code and deadline). Field names are the programme
     column keys of :data:`ctcong_xl.core.forms.PROGRAMME_COLUMNS`, so rows and items map one to
@@ -172,7 +182,7 @@ class WorkItem(BaseModel):
         return self.thoi_han_dieu_chinh or self.thoi_han
 
 
-class MonthlyItem(BaseModel):
+class MonthlyItem(_Model):
     """One row of the master's monthly programme; field names are MONTHLY_COLUMNS keys."""
 
     ma_viec_thang: str
@@ -195,7 +205,7 @@ class MonthlyItem(BaseModel):
     nguon: str = ""
 
 
-class ImportLogEntry(BaseModel):
+class ImportLogEntry(_Model):
     when: dt.datetime
     who: str
     file: str
@@ -208,7 +218,7 @@ class ImportLogEntry(BaseModel):
     result: str = ""
 
 
-class Receipt(BaseModel):
+class Receipt(_Model):
     """When an agency's registration for a programme reached the Office."""
 
     agency_code: str

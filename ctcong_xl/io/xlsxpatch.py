@@ -314,13 +314,16 @@ def _refresh_chart_caches(names: list[str], replaced: dict[str, bytes], current,
     """Rebuild the cached points of every chart series whose cells the plan writes (:mod:`.chartcache`)."""
     written = plan.sheets()
     planned: dict[str, PlannedCells] = {}
+    rows: dict[tuple[str, int], dict[int, CellValue] | None] = {}  # a row's cells put together once
 
     def lookup(sheet: str, row: int, col: int) -> tuple[bool, CellValue]:
         if sheet not in written:
             return False, None
-        if sheet not in planned:
-            planned[sheet] = _planned_cells(plan.for_sheet(sheet))
-        cells = planned[sheet].get(row)
+        cells = rows.get((sheet, row), False)
+        if cells is False:
+            if sheet not in planned:
+                planned[sheet] = _planned_cells(plan.for_sheet(sheet))
+            cells = rows[sheet, row] = planned[sheet].get(row)
         return (True, cells[col]) if cells is not None and col in cells else (False, None)
 
     for part in (n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n)):
