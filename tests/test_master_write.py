@@ -128,6 +128,35 @@ def test_a_run_that_fails_because_the_programme_sheet_is_missing_leaves_the_mast
     assert office.master_bytes() == before
 
 
+def test_a_damaged_programme_sheet_is_said_in_vietnamese_and_leaves_the_master_unchanged(office):
+    # (the programme sheet is parsed beside the other sheets: its error still reaches the run)
+    office.send("annual", "STC", ROWS)
+    master = office.ws.master
+    _damage_sheet(master, _programme_part(master))
+    before = office.master_bytes()
+    code, out, err = run_cli("consolidate", office.root, "--json")
+    assert code == 2 and out == ""
+    assert f"Không đọc được sổ tổng hợp {master.name}" in " ".join(err.split())
+    assert office.master_bytes() == before
+
+
+def _programme_part(master: Path) -> str:
+    from ctcong_xl.io.xlsxpatch import sheet_parts
+
+    with zipfile.ZipFile(master) as zf:
+        return sheet_parts(zf)[PROGRAMME_SHEET]
+
+
+def _damage_sheet(master: Path, part: str) -> None:
+    """The programme sheet's XML cut off in the middle of its rows (a copy broken in transit)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(master) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, data[: data.find(b"<row ", data.find(b"<sheetData")) + 20] if info.filename == part else data)
+    master.write_bytes(buf.getvalue())
+
+
 def test_a_write_that_fails_on_a_renamed_log_sheet_leaves_the_master_unchanged(office):
     office.send("annual", "STC", [{"noi_dung": "Đề án chuyển đổi số", "thoi_han": "31/02/2026"}])
     _rename_sheet(office.ws.master, L.VALIDATION_LOG_SHEET, "Nhật ký")

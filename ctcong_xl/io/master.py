@@ -14,6 +14,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +63,27 @@ def read_master(path: Path, *, review_sheets: bool = True, logs: bool = True) ->
         wanted = [name for name in wb.sheet_names
                   if name in MANAGED_SHEETS and (review_sheets or name not in L.REVIEW_SHEETS)]
         logged = [name for name in wanted if name in TAIL_ONLY_SHEETS]
-        tails = sheetrows.last_rows(path, logged) if logs else dict.fromkeys(logged)
-        sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                  for name in wanted if name not in tails}
+        with ThreadPoolExecutor(1) as beside:
+            # the programme sheet, most of the master, is parsed beside the other sheets and the
+            # logs' last rows: calamine parses without holding the interpreter (large: 2.8 -> 1.7 s)
+            programme = beside.submit(_sheet_values, path, PROGRAMME_SHEET) if PROGRAMME_SHEET in wanted else None
+            tails = sheetrows.last_rows(path, logged) if logs else dict.fromkeys(logged)
+            sheets = {name: _values(wb, name) for name in wanted if name not in tails and name != PROGRAMME_SHEET}
+            if programme is not None:
+                sheets[PROGRAMME_SHEET] = programme.result()
     except Exception as exc:  # calamine raises its own error types
         raise MasterError(f"Không đọc được sổ tổng hợp {path.name}: {exc}") from exc
     return dataset_from_sheets(sheets, path.name, last_rows=tails,
                                programme_formulas=lambda row: sheetrows.row_formulas(path, PROGRAMME_SHEET, row))
+
+
+def _values(wb: CalamineWorkbook, name: str) -> list[list[Any]]:
+    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _sheet_values(path: Path, name: str) -> list[list[Any]]:
+    """A sheet's values read through a workbook of its own (one per thread)."""
+    return _values(CalamineWorkbook.from_path(str(path)), name)
 
 
 MANAGED_SHEETS = (L.CONFIG_SHEET, L.REGISTRY_SHEET, PROGRAMME_SHEET, L.MONTHLY_SHEET, L.VALIDATION_LOG_SHEET,
