@@ -8,7 +8,7 @@ import subprocess
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ctcong_xl.core.models import Agency
@@ -100,6 +100,33 @@ def test_the_header_key_collapses_white_space_as_first_defined(text):
 
     first = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
     assert normalize_header(text) == first
+
+
+_INVISIBLE_AND_BREAKS = ["\u200b", "\u2060", "\ufeff", "\r\n", "\n", "\n\n", " ", "  "]
+
+
+@given(st.lists(st.one_of(st.text(alphabet="Đề án sở 2026-", max_size=6), st.sampled_from(_WHITE_SPACE),
+                          st.sampled_from(_INVISIBLE_AND_BREAKS)), max_size=12).map("".join))
+@example('Đề án  số hóa')
+@example('Đề án ')
+@example(' Đề án')
+@example('Đề\n\nán')
+@example('Đề \nán')
+@example('Đề\u00a0án')
+@example('Đề\u200bán')
+@example('Đề\r\nán')
+@example('\nĐề án')
+@example('Đề án')
+@example('')
+@settings(max_examples=300)
+def test_a_cells_spaces_are_tidied_as_first_defined_whether_or_not_the_text_was_already_tidy(text):
+    import re
+
+    from ctcong_xl.core.text import _tidy_spaces
+
+    lines = re.sub("[\u200b\u2060\ufeff]", "", re.sub("\r\n|[\r\v\f\x85\u2028\u2029]", "\n", text)).split("\n")
+    first = "\n".join(line for line in (re.sub(r"[^\S\n]+", " ", line).strip() for line in lines) if line)
+    assert _tidy_spaces(text) == first
 
 
 def test_decomposed_text_is_composed_and_the_repair_reported():

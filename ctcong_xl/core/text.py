@@ -464,7 +464,15 @@ def clean_text(value: object) -> CleanText:
     return CleanText(tidy, tuple(repairs))
 
 
+# what makes a text untidy: white space other than the space and the line break (a tab, a
+# non-breaking space, a line break of another kind), an invisible character, two spaces, a space
+# or an empty line at a line's end or start (a clerk's text is most often tidy as typed)
+_UNTIDY = re.compile("[^\\S \n]|[\u200b\u2060\ufeff]|  | \n|\n |\n\n|\\A[ \n]|[ \n]\\Z")
+
+
 def _tidy_spaces(text: str) -> str:
+    if _UNTIDY.search(text) is None:
+        return text
     text = _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
     lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
