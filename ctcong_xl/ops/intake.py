@@ -255,8 +255,9 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
         nonlocal done
         done += 1
 
-    # once for every file
-    matcher, index, leaders = AgencyMatcher(ds.agencies), ItemIndex.of(ds.items), LeaderMatcher(ds.config.leaders)
+    # once for every file (none when every file is known: a run again over the same inbox)
+    matcher, index, leaders = ((AgencyMatcher(ds.agencies), ItemIndex.of(ds.items), LeaderMatcher(ds.config.leaders))
+                               if todo else (None, None, None))
     cells = CellMemo()  # each worker's cleaned cell values, kept for the files it checks next
     key = template_key(ws)  # None: a workspace whose templates were never signed
     # what every check reads, as it is now: a worker forked after some merges (one replacing a
