@@ -18,7 +18,7 @@ Severity = Literal["error", "warning"]
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # (validator built at the first finding)
 
     code: str
     severity: Severity
