@@ -92,12 +92,7 @@ def _word_points(word: str) -> float:
     return sum(_char_points(c) for c in word)
 
 
-_PIECES = re.compile(r"[^ -]*[ -]|[^ -]+")
-
-
-def _words(line: str) -> list[str]:
-    """The pieces a line may break between: after a space or a hyphen."""
-    return _PIECES.findall(line)
+_PIECES = re.compile(r"[^ -]*[ -]|[^ -]+")  # the pieces a line may break between: after a space or a hyphen
 
 
 @lru_cache(maxsize=1 << 14)
@@ -113,15 +108,20 @@ def text_lines(text: str, width: float, font_size: float = 12) -> int:
     return laid_out_lines(text, capacity)
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_room(word: str) -> tuple[float, float]:
+    """A word's advance, and the room it takes at the end of a line (its last space takes none)."""
+    size = _word_points(word)
+    return size, (size - 3.0 if word[-1] == " " else size)
+
+
 def laid_out_lines(text: str, capacity: float) -> int:
     """The lines of :func:`text_lines`, the words laid out on lines of ``capacity`` points."""
     lines = 0
     for part in text.split("\n"):
         lines += 1
         used = 0.0
-        for word in _words(part):
-            size = _word_points(word)
-            fits = size - (3.0 if word.endswith(" ") else 0.0)  # a space at the end of a line takes no room
+        for size, fits in map(_word_room, _PIECES.findall(part)):
             if used and used + fits > capacity:
                 lines += 1
                 used = 0.0
