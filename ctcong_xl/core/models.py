@@ -14,7 +14,7 @@ class _Model(BaseModel):
     """A domain value whose validator is built when a value of its class is first validated,
     not when the module is imported: a summary reads the items from the master without
     validating them (:func:`construct`) and builds only the agencies' and the configuration's
-    validators (the schemas of every class here were a tenth of a command's imports)."""
+    validators."""
 
     model_config = ConfigDict(defer_build=True)
 
