@@ -236,6 +236,10 @@ def _guard(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if isinstance(kwargs.get("workspace"), Path):  # its master parsed while the command imports
+            from .io import prefetch
+
+            prefetch.start(kwargs["workspace"])
         try:
             return fn(*args, **kwargs)
         except _environment_errors() as exc:  # evaluated (and imported) only when something is raised

@@ -602,3 +602,26 @@ def test_returned_copy_of_a_file_with_its_sheet_renamed_still_lists_the_findings
     wb = openpyxl.load_workbook(write_returned(path, c.findings, tmp_path / "returned"))
     assert [r[4] for r in wb[LIST_SHEET].iter_rows(min_row=5, values_only=True) if r[0]] == [
         f.message for f in c.findings]
+
+
+def test_a_run_indexes_the_programmes_contents_before_its_workers_fork(registered, monkeypatch, tmp_path):
+    # (a worker that indexed them would copy the memory of every item it reads: 190 MB a
+    # worker for a national programme)
+    from ctcong_xl.core import validate
+    from ctcong_xl.ops import intake
+
+    made = []
+
+    class Recorded(validate.ItemIndex):
+        @classmethod
+        def of(cls, items):
+            index = super().of(items)
+            made.append(index)
+            return index
+
+    monkeypatch.setattr(intake, "ItemIndex", Recorded)
+    again = registered.fill("annual", "SXD", [_row(noi_dung=STC_ROWS[0]["noi_dung"])], tmp_path / "DangKy_SXD.xlsx")
+    report = ops.validate(registered.ws, [again])
+    assert "duplicate_in_master" in {f.code for f in report.findings}  # (found in a worker)
+    (index,) = made
+    assert "by_content" in vars(index)  # made in this process, before the fork

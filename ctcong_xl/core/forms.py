@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .sheets import PROGRAMME_SHEET  # noqa: F401  (given here with its columns)
 from .text import normalize_header
 
 FORM_VERSION = 1
@@ -192,7 +193,6 @@ FORMS: dict[str, Form] = {f.kind: f for f in (ANNUAL, MONTHLY, PROGRESS)}
 #   agency   copied from the agency's registration;
 #   progress copied from the agency's progress report;
 #   office   typed by the Office by hand: never written by a consolidation.
-PROGRAMME_SHEET = "Chương trình năm"
 PROGRAMME_COLUMNS: tuple[Column, ...] = (
     Column("ma_dau_viec", "Mã đầu việc", "code", owner="system", width=15),
     Column("noi_dung", "Nội dung công việc", "text", owner="agency", width=46),

@@ -7,25 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .forms import MONTHLY, Column
-
-CONTROL_SHEET = "Bảng điều khiển"
-INSTRUCTIONS_SHEET = "Hướng dẫn"
-CONFIG_SHEET = "Cấu hình"
-REGISTRY_SHEET = "Đơn vị"
-MONTHLY_SHEET = "Chương trình tháng"
-SUMMARY_SHEET = "Tổng hợp"
-VALIDATION_LOG_SHEET = "Nhật ký kiểm tra"
-IMPORT_LOG_SHEET = "Nhật ký tổng hợp"
-HISTORY_SHEET = "Lịch sử thay đổi"  # append-only: every change a run makes to an item
-SEND_LOG_SHEET = "Nhật ký gửi thư"
-RANKING_SHEET = "Thi đua"  # the ranked table and its rule, written as values by summary --as-of
-BACKLOG_SHEET = "Nợ đọng"  # overdue items by age, per agency and per leader
-LEADERS_SHEET = "Theo lãnh đạo"  # each leader's items
-REVIEW_SHEETS = (RANKING_SHEET, BACKLOG_SHEET, LEADERS_SHEET)
-PRINT_SHEET = "Bản in chương trình"  # the annual programme ready to print (core/printview.py), rewritten with it
-DERIVED_SHEETS = (*REVIEW_SHEETS, PRINT_SHEET)  # sheets the tool rewrites whole: their used extent is read
-DOCTOR_SHEET = "Kiểm tra máy"  # the button “Kiểm tra máy” writes its checks here (values only)
-XLWINGS_CONF_SHEET = "xlwings.conf"  # the sheet xlwings reads its settings from
+from .sheets import (  # noqa: F401  (the sheets' names, given here with the rest of the layout)
+    CONTROL_SHEET, INSTRUCTIONS_SHEET, CONFIG_SHEET, REGISTRY_SHEET,
+    MONTHLY_SHEET, SUMMARY_SHEET, VALIDATION_LOG_SHEET, IMPORT_LOG_SHEET,
+    HISTORY_SHEET, SEND_LOG_SHEET, RANKING_SHEET, BACKLOG_SHEET,
+    LEADERS_SHEET, REVIEW_SHEETS, PRINT_SHEET, DERIVED_SHEETS,
+    DOCTOR_SHEET, XLWINGS_CONF_SHEET,
+)
 
 MAX_ROWS = 1048576  # the sheet's last row: the programme's filter, validations and formats cover every row
 MASTER_FILENAME = "ChuongTrinhCongTac_{year}.xlsm"

@@ -79,6 +79,12 @@ def _atomic(dest: Path, write) -> Path:
     return dest
 
 
+def masters_in(folder: Path) -> list[Path]:
+    """The master workbooks in a workspace folder, by name: its ``.xlsm`` files, but Excel's
+    owner files (``~$…``) and hidden ones."""
+    return sorted(p for p in Path(folder).glob("*.xlsm") if not p.name.startswith(("~$", ".")))
+
+
 def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Remove what a run killed mid-way left in ``folder`` (``.<name>-….tmp`` files of
     :func:`_atomic`). Call only under the workspace lock, when no other run is writing."""
@@ -104,4 +110,4 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-__all__ = ["atomic_copies", "atomic_copy", "atomic_write", "remove_stale_temporaries"]
+__all__ = ["atomic_copies", "atomic_copy", "atomic_write", "masters_in", "remove_stale_temporaries"]

@@ -39,6 +39,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
+from . import prefetch
+
 try:
     import resource
 except ImportError:  # Windows: no fork either, tasks run in this process
@@ -205,6 +207,7 @@ class _Pool:
                 self._send(self._fork(), self.pending.pop())
 
     def _fork(self) -> _Worker:
+        prefetch.settle()  # (no child starts with a thread in the middle of a parse)
         sys.stdout.flush()
         sys.stderr.flush()
         base_vm = _vm_size()

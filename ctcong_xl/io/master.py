@@ -26,10 +26,11 @@ from ..core.dataset import Dataset, SheetIndex
 from ..core.mail import SENT_RESULT
 from ..core.forms import AGENCY_WITHDRAWN_MARK, PROGRAMME_COLUMNS, PROGRAMME_SHEET, Column, column_letter
 from .files import atomic_copy
-from . import sheetrows
+from . import prefetch, sheetrows
 from ..core.models import Agency, MonthlyItem, ProgrammeConfig, WorkItem, all_fields, construct, field_template
 from ..core.periods import excel_serial_to_date
 from ..core.plan import WritePlan
+from ..core.sheets import READ_AHEAD_SHEETS
 from ..core.summary_sheet import SummaryLayout
 from ..core.text import cell_text, normalize_header, shared_cell_text
 from ..core.writeplan import programme_formulas
@@ -63,14 +64,22 @@ def read_master(path: Path, *, review_sheets: bool = True, logs: bool = True) ->
         wanted = [name for name in wb.sheet_names
                   if name in MANAGED_SHEETS and (review_sheets or name not in L.REVIEW_SHEETS)]
         logged = [name for name in wanted if name in TAIL_ONLY_SHEETS]
+        ahead = prefetch.begun(path)  # the largest sheets, parsed while the command started
         with ThreadPoolExecutor(1) as beside:
             # the programme sheet, most of the master, is parsed beside the other sheets and the
             # logs' last rows: calamine parses without holding the interpreter (large: 2.8 -> 1.7 s)
-            programme = beside.submit(_sheet_values, path, PROGRAMME_SHEET) if PROGRAMME_SHEET in wanted else None
+            programme = (beside.submit(_sheet_values, path, PROGRAMME_SHEET)
+                         if PROGRAMME_SHEET in wanted and not ahead else None)
             tails = sheetrows.last_rows(path, logged) if logs else dict.fromkeys(logged)
-            sheets = {name: _values(wb, name) for name in wanted if name not in tails and name != PROGRAMME_SHEET}
+            sheets = {name: _values(wb, name) for name in wanted
+                      if name not in tails and name != PROGRAMME_SHEET and not (ahead and name in READ_AHEAD_SHEETS)}
             if programme is not None:
                 sheets[PROGRAMME_SHEET] = programme.result()
+            if ahead:  # (what was parsed ahead, if the file is still the one parsed)
+                parsed = prefetch.take(path) or {}
+                for name in READ_AHEAD_SHEETS:
+                    if name in wanted:
+                        sheets[name] = parsed[name] if name in parsed else _values(wb, name)
     except Exception as exc:  # calamine raises its own error types
         raise MasterError(f"Không đọc được sổ tổng hợp {path.name}: {exc}") from exc
     return dataset_from_sheets(sheets, path.name, last_rows=tails,

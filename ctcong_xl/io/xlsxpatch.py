@@ -529,6 +529,15 @@ class PlannedCells(Mapping):
             out.update(zip(range(col, col + len(values)), values))
         return out
 
+    def cells(self, row: int) -> Iterable[tuple[int, CellValue]]:
+        """``self[row]``'s (column, value) pairs, by column (a row one write gives whole, the
+        usual case, is not put into a dictionary)."""
+        parts = self._parts[row]
+        if len(parts) == 1:
+            col, values = parts[0]
+            return zip(range(col, col + len(values)), values)
+        return sorted(self[row].items())
+
     def __iter__(self) -> Iterator[int]:
         return iter(self._parts)
 
@@ -655,17 +664,18 @@ def _patch_streaming(xml: bytes, planned: PlannedCells,
         head = _DIMENSION.sub(lambda d: d.group(1) + _dimension(d.group(2).decode(), min(numbers), max(numbers),
                                                                 max_col).encode() + d.group(3), head, count=1)
 
+    new_rows = _NewRows(col_styles, widths, wrap)
+
     def pieces() -> Iterator[bytes | memoryview]:
         yield head
         yield b"<sheetData>"
         pos = start
         for rnum, at, end in rows:
-            values = planned[rnum]
             yield view[pos:at]
             if at == end:  # a row the sheet does not have yet
-                yield _new_row(rnum, values, col_styles, widths, wrap)[0]
+                yield new_rows.row(rnum, planned.cells(rnum))[0]
             else:
-                yield _patch_row_bytes(xml[at:end], rnum, values, col_styles, widths, wrap, wrapper)[0]
+                yield _patch_row_bytes(xml[at:end], rnum, planned[rnum], col_styles, widths, wrap, wrapper, new_rows)[0]
             pos = end
         yield view[pos:close]
         yield b"</sheetData>"
@@ -742,13 +752,14 @@ def _scan_rows(xml: bytes, start: int, close: int, pending: list[int]) -> list[t
 
 
 def _patch_row_bytes(row: bytes, rnum: int, values: dict[int, CellValue], col_styles: dict[int, str],
-                     widths: dict[int, float], wrap: frozenset[str], wrapper: bytes) -> tuple[bytes, int]:
+                     widths: dict[int, float], wrap: frozenset[str], wrapper: bytes,
+                     new_rows: _NewRows | None = None) -> tuple[bytes, int]:
     """A row of the sheet with ``values`` written (and its height fitted), and its last
     column (0 for a row left as it is): the row itself where it already holds them; written
     as text where its cells are in the form this writer knows, else through lxml."""
     patched = _patch_cells_in_place(row, rnum, values, wrap)
     if patched is None:
-        patched = _rewritten_row(row, rnum, values, col_styles, widths, wrap)
+        patched = _rewritten_row(row, rnum, values, col_styles, widths, wrap, new_rows)
     if patched is None:
         patched = _patch_row_text(row, rnum, values, col_styles, widths, wrap)
     if patched is not None:
@@ -921,7 +932,8 @@ _PLAIN_CELL_PARTS = re.compile(_PLAIN_CELL)
 
 
 def _rewritten_row(row: bytes, rnum: int, values: dict[int, CellValue], col_styles: dict[int, str],
-                   widths: dict[int, float], wrap: frozenset[str]) -> tuple[bytes, int] | None:
+                   widths: dict[int, float], wrap: frozenset[str],
+                   new_rows: _NewRows | None = None) -> tuple[bytes, int] | None:
     """What :func:`_patch_row_text` makes of a row this writer wrote (every cell in its form,
     in its column's style) whose every cell the plan writes again: the row made anew
     (:func:`_new_row`; a cell the plan empties stays, empty), without taking its cells apart one
@@ -941,7 +953,7 @@ def _rewritten_row(row: bytes, rnum: int, values: dict[int, CellValue], col_styl
             return None
         if values[cnum] is None:
             emptied.append(cnum)
-    new, last = _new_row(rnum, values, col_styles, widths, wrap, emptied)
+    new, last = (new_rows or _NewRows(col_styles, widths, wrap)).row(rnum, sorted(values.items()), emptied)
     if not last:
         return None
     if new[new.index(b">") + 1:] == row[tag.end():]:  # every cell as it was: the row is kept (its height too)
@@ -1008,33 +1020,54 @@ def _new_row(rnum: int, values: dict[int, CellValue], col_styles: dict[int, str]
     """A row the sheet does not have yet, as text (what :func:`_patch_row` and
     :func:`fit_row_height` make of an empty row), and its last column. ``emptied``: columns
     whose value is None that keep an empty cell (in their style), as a cell emptied does."""
-    cells = []
-    lines = 1
-    last = 0
-    number = str(rnum)
-    for cnum in sorted(values):
-        value = values[cnum]
-        if value is None:
-            if cnum in emptied:
-                before, after = _cell_tags(cnum, col_styles.get(cnum), None)
-                cells.append(f"{before}{number}{after}/>")
-                last = cnum
-            continue
-        kind, inner = _inline_text(value) if type(value) is str and value else cell_content(value)
-        style = col_styles.get(cnum)
-        before, after = _cell_tags(cnum, style, kind)
-        cells.append(f"{before}{number}{after}>{inner}</c>" if inner else f"{before}{number}{after}/>")
-        last = cnum
-        if kind == "inlineStr" and style in wrap:
-            lines = max(lines, text_lines(_clean(str(value)), widths.get(cnum, DEFAULT_COLUMN_WIDTH)))
-    height = f' ht="{_row_height(lines)}"' if lines > 1 else ""
-    return f'<row r="{number}"{height}>{"".join(cells)}</row>'.encode(), last
+    return _NewRows(col_styles, widths, wrap).row(rnum, sorted(values.items()), emptied)
 
 
-@functools.lru_cache(maxsize=4096)
-def _cell_tags(cnum: int, style: str | None, kind: str | None) -> tuple[str, str]:
-    """The text of a cell's tag before and after its row number: ``<c r="B`` and ``" s="4" t="…"``."""
-    return f'<c r="{_letter(cnum)}', '"' + (f' s="{style}"' if style else "") + (f' t="{kind}"' if kind else "")
+class _NewRows:
+    """:func:`_new_row` for the rows of one sheet: what each column's cells start with (their
+    reference's letters, their style) and how wide a wrapped column is are worked out once per
+    column, not once per cell (a large programme writes 700,000 cells)."""
+
+    def __init__(self, col_styles: dict[int, str], widths: dict[int, float], wrap: frozenset[str]) -> None:
+        self.col_styles, self.widths, self.wrap = col_styles, widths, wrap
+        self.columns: dict[int, tuple[str, str, float | None]] = {}
+
+    def _column(self, cnum: int) -> tuple[str, str, float | None]:
+        """(``<c r="B``; ``" s="4"``, the tag after the row number up to its type; the width
+        when the column's style wraps its text, else None)."""
+        style = self.col_styles.get(cnum)
+        width = self.widths.get(cnum, DEFAULT_COLUMN_WIDTH) if style in self.wrap else None
+        spec = self.columns[cnum] = (f'<c r="{_letter(cnum)}', '"' + (f' s="{style}"' if style else ""), width)
+        return spec
+
+    def row(self, rnum: int, cells: Iterable[tuple[int, CellValue]], emptied: Iterable[int] = ()) -> tuple[bytes, int]:
+        """The row ``rnum`` of ``cells`` ((column, value) pairs, by column) and its last column."""
+        columns = self.columns
+        out = []
+        lines = 1
+        last = 0
+        number = str(rnum)
+        for cnum, value in cells:
+            before, after, width = columns.get(cnum) or self._column(cnum)
+            kind_of = type(value)
+            if kind_of is str and value:  # the usual case first: a text
+                out.append(f'{before}{number}{after} t="inlineStr">{_inline_text(value)[1]}</c>')
+                if width is not None:
+                    lines = max(lines, text_lines(_clean(value), width))
+            elif value is None:
+                if cnum not in emptied:
+                    continue
+                out.append(f"{before}{number}{after}/>")
+            else:
+                made = _content_of_type.get(kind_of)
+                kind, inner = made(value) if made is not None else cell_content(value)
+                tag = f'{before}{number}{after}' + (f' t="{kind}"' if kind else "")
+                out.append(f"{tag}>{inner}</c>" if inner else f"{tag}/>")
+                if kind == "inlineStr" and width is not None:
+                    lines = max(lines, text_lines(_clean(str(value)), width))
+            last = cnum
+        height = f' ht="{_row_height(lines)}"' if lines > 1 else ""
+        return f'<row r="{number}"{height}>{"".join(out)}</row>'.encode(), last
 
 
 def _cell_xml(letters: str, rnum: int, style: str | None, kind: str | None, inner: str) -> bytes:
@@ -1094,6 +1127,21 @@ def _inline_text(value: str) -> tuple[str, str]:
     text = _clean(value)
     space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
     return "inlineStr", f"<is><t{space}>{_escape(text)}</t></is>"
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a programme's dates repeat (its deadlines, the days it received)
+def _date_content(value: dt.date) -> tuple[str | None, str]:
+    return None, f"<v>{_number(to_serial(value))}</v>"
+
+
+def _number_content(value: int | float) -> tuple[str | None, str]:
+    return None, f"<v>{_number(value)}</v>"
+
+
+# what :func:`cell_content` makes of a value of these exact types, looked up by type
+_content_of_type: dict[type, Callable[[CellValue], tuple[str | None, str]]] = {
+    dt.date: _date_content, int: _number_content, float: _number_content,
+}
 
 
 def _escape(text: str) -> str:

@@ -258,6 +258,10 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
     # once for every file (none when every file is known: a run again over the same inbox)
     matcher, index, leaders = ((AgencyMatcher(ds.agencies), ItemIndex.of(ds.items), LeaderMatcher(ds.config.leaders))
                                if todo else (None, None, None))
+    if index is not None:
+        # the programme's contents indexed here, before the workers fork: a worker that indexed
+        # them would copy the memory of every item it reads (a national programme: 190 MB a worker)
+        index.by_content  # noqa: B018
     cells = CellMemo()  # each worker's cleaned cell values, kept for the files it checks next
     key = template_key(ws)  # None: a workspace whose templates were never signed
     # what every check reads, as it is now: a worker forked after some merges (one replacing a

@@ -14,6 +14,7 @@ from ..core import layout as L
 from ..core.models import Agency, ProgrammeConfig
 from ..core.plan import WritePlan
 from ..io import master as master_io
+from ..io.files import masters_in
 from ..io.xlsxpatch import PackageError
 
 FOLDERS = ("inbox", "outbox", "returned", "archive", "reports")
@@ -36,7 +37,7 @@ class Workspace:
 
     @property
     def master(self) -> Path:
-        found = sorted(p for p in self.root.glob("*.xlsm") if not p.name.startswith(("~$", ".")))
+        found = masters_in(self.root)
         if not found:
             raise WorkspaceError(
                 f"Không tìm thấy sổ tổng hợp (.xlsm) trong thư mục {self.root}. "
@@ -125,7 +126,7 @@ def init_workspace(root: Path, year: int, agencies: list[Agency], *, program_num
     for name in FOLDERS:
         (root / name).mkdir(exist_ok=True)
     path = root / L.MASTER_FILENAME.format(year=year)
-    existing = [p for p in root.glob("*.xlsm") if not p.name.startswith(("~$", "."))]
+    existing = masters_in(root)
     if existing:
         raise WorkspaceError(
             f"Thư mục {root} đã có sổ tổng hợp {existing[0].name}; không tạo đè. Dùng thư mục khác hoặc xóa sổ cũ."
