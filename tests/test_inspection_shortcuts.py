@@ -1,6 +1,7 @@
 """The inspection's shortcuts refuse what the full scan refuses (SECURITY.md): a part met again
 is not scanned again only when its bytes are the bytes already scanned (never on its name, size
-or CRC alone), a file read twice gives the same warnings twice, a worksheet proved plain teaches
+or CRC alone; not inflated again when its deflated bytes, CRC and size are those already
+scanned), a file read twice gives the same warnings twice, a worksheet proved plain teaches
 what the tag-by-tag scan teaches, and a damaged part the scan does not read still makes the
 file damaged."""
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from openpyxl.styles import Font
 
 from ctcong_xl.core.forms import column_letter
+from ctcong_xl.core.models import FileLimits
 from ctcong_xl.io import inspect
 from ctcong_xl.io.incoming import read_submission
 from ctcong_xl.io.xlsxpatch import sheet_parts
@@ -76,6 +78,49 @@ def test_a_list_sheet_forged_to_the_size_and_crc_of_the_shared_one_is_still_refu
 
     assert sub is None and codes(findings) == ["sheet_too_many_rows"]
     assert findings[0].sheet == LIST_SHEET and "1048576" in findings[0].message
+
+
+def test_a_part_deflated_alike_to_one_scanned_is_neither_inflated_nor_scanned_again(office: Office, tmp_path: Path,
+                                                                                      monkeypatch):
+    first = office.fill("annual", "STC", ROWS, tmp_path / "DangKy_STC.xlsx")
+    second = office.fill("annual", "SYT", ROWS[:1], tmp_path / "DangKy_SYT.xlsx")
+    with zipfile.ZipFile(first) as a, zipfile.ZipFile(second) as b:
+        part = sheet_parts(a)[LIST_SHEET]
+        assert _deflated(first, a.getinfo(part)) == _deflated(second, b.getinfo(part))  # (one template, one list)
+    limits = FileLimits()
+    assert inspect.inspect_package(first, limits)[0] is None
+    opened = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda zf, name, *a, **k: (
+        opened.append(getattr(name, "filename", name)), real_open(zf, name, *a, **k))[1])
+
+    problem, facts = inspect.inspect_package(second, limits)
+
+    assert problem is None and part not in opened and FORM_PART in opened
+    assert part in facts.read_whole and facts.sheets[LIST_SHEET].rows > 1
+
+
+def test_a_part_deflated_alike_whose_crc_the_directory_misstates_makes_the_file_damaged(office: Office, tmp_path: Path):
+    good = office.fill("annual", "STC", ROWS, tmp_path / "DangKy_STC.xlsx")
+    assert inspect.inspect_package(good, FileLimits())[0] is None  # its list sheet scanned, kept
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo(sheet_parts(zf)[LIST_SHEET])
+    data = bytearray(good.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the central directory's first entry, then the list sheet's
+    while data[entry + 46:entry + 46 + len(info.filename)] != info.filename.encode():
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    data[entry + 16:entry + 20] = (info.CRC ^ 1).to_bytes(4, "little")  # the same deflated bytes, another CRC
+    sent = tmp_path / "DangKy_STC_2.xlsx"
+    sent.write_bytes(bytes(data))
+
+    problem, _ = inspect.inspect_package(sent, FileLimits())
+
+    assert problem is not None and problem.code == "file_damaged"
+
+
+def _deflated(path: Path, info: zipfile.ZipInfo) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return inspect._deflated_bytes(zf, info)
 
 
 def _hide_row_and_whiten(wb, ws) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -272,34 +273,70 @@ def _at(items: list, index: str | None):
 def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetFacts | None, invisible: frozenset[bytes],
           limits: FileLimits, sheet_name: str | None, facts: PackageFacts, read: dict[str, bytes]) -> None:
     """Stream one part: refuse entity declarations; for a worksheet, learn its extent, hidden
-    rows and invisible cells, refusing as soon as it claims more than the limits. A part read
-    in one chunk whose bytes equal a part of that name already scanned is not scanned again;
-    a small part already read whole (``read``) is not read again."""
+    rows and invisible cells, refusing as soon as it claims more than the limits. A part whose
+    compressed bytes (and CRC and size) equal those of a part of that name already scanned is
+    neither inflated nor scanned again: the same deflated bytes inflate to the same part, which
+    that scan inflated to its end, against the same CRC (the files of one round share their
+    list sheet, theme, relationships). A part read in one chunk whose bytes equal a part of
+    that name already scanned is not scanned again; a small part already read whole (``read``)
+    is not read again."""
     name = info.filename
     xmlish = name.endswith((".xml", ".rels", ".vml")) or name == "[Content_Types].xml"
     if not xmlish and sheet is None:
         return
     last = zf.getinfo(name) is info  # (of two parts of one name, readers see the last)
     whole = read.get(name) if last else None
-    with nullcontext(BytesIO(whole)) if whole is not None and len(whole) < _CHUNK else zf.open(info) as fh:
-        first = fh.read(_CHUNK)
-        # (a part smaller than a chunk was read to its end by this first read)
-        key = (name, sheet is not None, invisible, limits) if len(first) <= _SEEN_BYTES else None
-        seen = _SEEN.get(key) if key else None
-        if seen is not None and seen[0] == first:
-            _SEEN.move_to_end(key)
-            scanned = seen[1]
-        else:
-            scanned = _scan_chunks(chain([first], iter(partial(fh.read, _CHUNK), b"")), name, xmlish,
-                                   sheet or SheetFacts(part=name), sheet is not None, invisible, limits, sheet_name or "")
-            if key:
-                _keep(key, first, scanned)
+    raw = _deflated_bytes(zf, info) if whole is None and info.file_size <= _SEEN_BYTES else None
+    raw_key = (name, sheet is not None, invisible, limits, info.compress_type, info.CRC, info.file_size)
+    seen = _SEEN.get(raw_key) if raw is not None else None
+    if seen is not None and seen[0] == raw:
+        _SEEN.move_to_end(raw_key)
+        scanned = seen[1]
+    else:
+        with nullcontext(BytesIO(whole)) if whole is not None and len(whole) < _CHUNK else zf.open(info) as fh:
+            first = fh.read(_CHUNK)
+            # (a part smaller than a chunk was read to its end by this first read)
+            key = (name, sheet is not None, invisible, limits) if len(first) <= _SEEN_BYTES and raw is None else None
+            seen = _SEEN.get(key) if key else None
+            if seen is not None and seen[0] == first:
+                _SEEN.move_to_end(key)
+                scanned = seen[1]
+            else:
+                scanned = _scan_chunks(chain([first], iter(partial(fh.read, _CHUNK), b"")), name, xmlish,
+                                       sheet or SheetFacts(part=name), sheet is not None, invisible, limits,
+                                       sheet_name or "")
+                if key:
+                    _keep(key, first, scanned)
+                elif raw is not None:
+                    _keep(raw_key, raw, scanned)
     if last:
         facts.read_whole.add(name)
         facts.formulas = facts.formulas or scanned.formulas
     if sheet is not None:
         sheet.rows, sheet.columns = scanned.rows, scanned.columns
         sheet.hidden_rows, sheet.invisible_cells = list(scanned.hidden_rows), set(scanned.invisible_cells)
+
+
+_LOCAL_HEADER = struct.Struct("<4s4xH16x2H")  # a local file header: signature, method, name and extra lengths
+
+
+def _deflated_bytes(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The part's bytes as the zip holds them (compressed), read past its local header; None
+    for an encrypted part, or a local header that is not where the central directory says or
+    names another compression."""
+    fp = zf.fp
+    if fp is None or info.flag_bits & 0x1 or info.compress_size > _SEEN_BYTES:
+        return None
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        return None
+    signature, method, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04" or method != info.compress_type:
+        return None
+    fp.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    data = fp.read(info.compress_size)
+    return data if len(data) == info.compress_size else None
 
 
 def _keep(key: tuple, data: bytes, scanned: _Scanned) -> None:
