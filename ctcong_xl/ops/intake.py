@@ -343,8 +343,10 @@ def consolidate(ws: Workspace, *, today: dt.date | None = None, who: str | None 
     with master_io.locked(path):
         ds = master_io.read_master(path, review_sheets=False)  # the review sheets are not written
         report, plan = plan_consolidation(ws, ds, today=today, who=who, progress=progress)
+        config = ds.config
+        del ds  # (the items and the cells read are let go before the write holds the old sheets)
         if plan.writes:
-            write_master(ws, path, plan, ds.config)
+            write_master(ws, path, plan, config)
             report.written = True
     return report
 
