@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from ctcong_xl.core.paper import DEFAULT_COLUMN_WIDTH, row_height, text_lines
@@ -248,3 +250,17 @@ def test_a_row_with_a_cell_the_plan_does_not_write_or_a_cell_styled_by_hand_is_l
     assert _rewritten_row(row, 7, {1: 4}, styles, {}, frozenset()) is None  # B7 is not written
     hand = row.replace(b's="5"', b's="9"')  # the Office gave B7 another format
     assert _rewritten_row(hand, 7, {1: 4, 2: "Tờ trình"}, styles, {}, frozenset()) is None
+
+
+_CELLS = st.one_of(st.none(), st.text("Sở Tài chính đề án", max_size=6), st.integers(0, 99))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 12),
+                          st.lists(st.lists(_CELLS, min_size=1, max_size=5), min_size=1, max_size=3)),
+                min_size=1, max_size=6))
+def test_a_rows_cells_come_by_column_and_a_later_write_wins_however_the_writes_meet(writes):
+    planned = _planned_cells([RangeWrite("Chương trình năm", row, col, tuple(map(tuple, values)))
+                              for row, col, values in writes])
+    for row in planned:
+        assert list(planned.cells(row)) == sorted(planned[row].items())

@@ -39,6 +39,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import BinaryIO
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 from isal import isal_zlib
 from lxml import etree
@@ -501,6 +503,9 @@ def _planned_cells(writes: list[RangeWrite]) -> PlannedCells:
     return PlannedCells(writes)
 
 
+_first = itemgetter(0)
+
+
 class PlannedCells(Mapping):
     """Row -> column -> the value the plan leaves there (a later write wins), in the order the
     writes first name the rows. A row's cells are put together when it is asked for: a plan of
@@ -530,13 +535,20 @@ class PlannedCells(Mapping):
         return out
 
     def cells(self, row: int) -> Iterable[tuple[int, CellValue]]:
-        """``self[row]``'s (column, value) pairs, by column (a row one write gives whole, the
-        usual case, is not put into a dictionary)."""
+        """``self[row]``'s (column, value) pairs, by column: a row its writes give in columns
+        that do not overlap (the usual case: one write, or the programme's four) is not put
+        into a dictionary."""
         parts = self._parts[row]
         if len(parts) == 1:
             col, values = parts[0]
             return zip(range(col, col + len(values)), values)
-        return sorted(self[row].items())
+        ordered = sorted(parts, key=_first)
+        end = 0
+        for col, values in ordered:
+            if col < end:  # writes that overlap: the later one wins
+                return sorted(self[row].items())
+            end = col + len(values)
+        return chain.from_iterable(zip(range(col, col + len(values)), values) for col, values in ordered)
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._parts)
@@ -1048,16 +1060,18 @@ class _NewRows:
         last = 0
         number = str(rnum)
         for cnum, value in cells:
+            if value is None:  # (a third of a programme's cells: nothing to look up)
+                if cnum in emptied:
+                    before, after, _ = columns.get(cnum) or self._column(cnum)
+                    out.append(f"{before}{number}{after}/>")
+                    last = cnum
+                continue
             before, after, width = columns.get(cnum) or self._column(cnum)
             kind_of = type(value)
             if kind_of is str and value:  # the usual case first: a text
                 out.append(f'{before}{number}{after} t="inlineStr">{_inline_text(value)[1]}</c>')
                 if width is not None:
                     lines = max(lines, text_lines(_clean(value), width))
-            elif value is None:
-                if cnum not in emptied:
-                    continue
-                out.append(f"{before}{number}{after}/>")
             else:
                 made = _content_of_type.get(kind_of)
                 kind, inner = made(value) if made is not None else cell_content(value)
