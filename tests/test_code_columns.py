@@ -8,6 +8,8 @@ import openpyxl
 import pytest
 
 from ctcong_xl.core import layout as L
+from ctcong_xl.core import reviewsheets
+from ctcong_xl.core.reviewsheets import titles
 from ctcong_xl.core.forms import PROGRAMME_COLUMNS, PROGRAMME_SHEET, column_letter
 from ctcong_xl.core.models import Agency
 from ctcong_xl.core.paper import CELL_PADDING_PT, column_points, text_points
@@ -53,6 +55,16 @@ def test_every_code_column_is_as_wide_as_the_longest_code_of_the_registry(book, 
         assert not book[sheet].column_dimensions[column_letter(n)].alignment.wrap_text  # a code stays on one line
         checked += 1
     assert checked >= 1
+
+
+@pytest.mark.parametrize("sheet", L.REVIEW_SHEETS)
+def test_the_review_sheets_code_columns_show_the_longest_code_whole(book, sheet):
+    # (the leaders read “Theo lãnh đạo”: a commune's item code cut to 2026-XPHUOCTHA… is no use)
+    longest = longest_codes()
+    for index, key in reviewsheets.CODE_COLUMNS[sheet].items():
+        assert titles(sheet, YEAR)[1][index].startswith("Mã")  # the column the key says
+        width = book[sheet].column_dimensions[column_letter(index + 1)].width
+        assert text_points(longest[key]) + CELL_PADDING_PT <= column_points(width, stored=True), (sheet, longest[key])
 
 
 def test_the_longest_item_code_is_the_one_consolidation_gives_the_commune_with_the_longest_code():

@@ -23,6 +23,9 @@ LEADER_HEADERS = ("Lãnh đạo UBND tỉnh phụ trách", "Mã đầu việc", 
                   "Thời hạn hiệu lực", "Tình trạng", "Nhóm cảnh báo", "Số ngày quá hạn")
 BACKLOG_HEADERS = ("Mã đơn vị", "Tên đơn vị", *(label for _, label, _ in AGE_BUCKETS), "Tổng số",
                    "Quá hạn lâu nhất (ngày)")
+# the columns (0-based) of each review sheet that hold one code, by the key of the code column
+# of the master's tables it shows: as wide as the longest code the registry makes (layout.code_texts)
+CODE_COLUMNS = {L.RANKING_SHEET: {1: "ma_don_vi"}, L.BACKLOG_SHEET: {0: "ma_don_vi"}, L.LEADERS_SHEET: {1: "ma_dau_viec"}}
 LEADER_BACKLOG_HEAD = "Lãnh đạo UBND tỉnh phụ trách"
 TOTAL_LABEL = "Tổng cộng"
 

@@ -109,7 +109,7 @@ def build_master(path: Path, config: ProgrammeConfig, agencies: list[Agency]) ->
     _table_sheet(ws[L.MONTHLY_SHEET], f, L.MONTHLY_COLUMNS, monthly_codes)
     _summary(wb, ws[L.SUMMARY_SHEET], f, agencies, config)
     for name in L.REVIEW_SHEETS:
-        _review_sheet(ws[name], f, name, config.year)
+        _review_sheet(ws[name], f, name, config.year, codes)
     _table_sheet(ws[L.VALIDATION_LOG_SHEET], f, L.VALIDATION_LOG_COLUMNS, codes)
     _table_sheet(ws[L.IMPORT_LOG_SHEET], f, L.IMPORT_LOG_COLUMNS, codes)
     _table_sheet(ws[L.HISTORY_SHEET], f, L.HISTORY_COLUMNS, codes)
@@ -318,12 +318,16 @@ REVIEW_WIDTHS = {
 }
 
 
-def _review_sheet(w, f, name: str, year: int) -> None:
-    """A review sheet (:mod:`ctcong_xl.core.reviewsheets`): title, header, column formats; the
-    rows are written by ``summary --as-of``. On the leader sheet each row takes the colour of
-    its warning group (the same scheme as the programme sheet)."""
+def _review_sheet(w, f, name: str, year: int, codes: dict[str, list[str]]) -> None:
+    """A review sheet (:mod:`ctcong_xl.core.reviewsheets`): title, header, column formats (a
+    code column as wide as the longest code the registry makes); the rows are written by
+    ``summary --as-of``. On the leader sheet each row takes the colour of its warning group (the
+    same scheme as the programme sheet)."""
     title, header = reviewsheets.titles(name, year)
+    code_columns = reviewsheets.CODE_COLUMNS.get(name, {})
     for i, width in enumerate(REVIEW_WIDTHS[name]):
+        if i in code_columns:
+            width = width_for(codes[code_columns[i]], width)
         fmt = f["date"] if (name == L.LEADERS_SHEET and i == 4) else f["wrap"] if width >= 20 else f["base"]
         w.set_column(i, i, width, fmt)
     w.write_string(0, 0, title, f["title"])
