@@ -605,8 +605,8 @@ def test_returned_copy_of_a_file_with_its_sheet_renamed_still_lists_the_findings
 
 
 def test_a_run_indexes_the_programmes_contents_before_its_workers_fork(registered, monkeypatch, tmp_path):
-    # (a worker that indexed them would copy the memory of every item it reads: 190 MB a
-    # worker for a national programme)
+    # (a worker that indexed them would copy the memory of every item it reads: 387 MB in
+    # each of two workers at national scale)
     from ctcong_xl.core import validate
     from ctcong_xl.ops import intake
 

@@ -46,6 +46,10 @@ class _Parse(threading.Thread):
             pass
 
 
+def _key(path: Path) -> str:
+    return str(Path(path).resolve())
+
+
 def _identity(path: Path) -> tuple[int, ...]:
     st = os.stat(path)
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
@@ -58,7 +62,7 @@ def start(workspace: Path) -> None:
         found = masters_in(workspace)
         if len(found) != 1:
             return
-        key = str(found[0].resolve())
+        key = _key(found[0])
         if key in _started:
             return
         parse = _started[key] = _Parse(found[0])
@@ -70,7 +74,7 @@ def start(workspace: Path) -> None:
 def begun(path: Path) -> bool:
     """Whether a parse of ``path`` was begun and not yet taken."""
     try:
-        return bool(_started) and str(Path(path).resolve()) in _started
+        return bool(_started) and _key(path) in _started
     except OSError:
         return False
 
@@ -81,7 +85,7 @@ def take(path: Path) -> dict[str, list[list[Any]]] | None:
     if not _started:
         return None
     try:
-        parse = _started.pop(str(Path(path).resolve()), None)
+        parse = _started.pop(_key(path), None)
         if parse is None:
             return None
         parse.join()

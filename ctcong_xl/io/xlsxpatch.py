@@ -1067,14 +1067,12 @@ class _NewRows:
                     last = cnum
                 continue
             before, after, width = columns.get(cnum) or self._column(cnum)
-            kind_of = type(value)
-            if kind_of is str and value:  # the usual case first: a text
+            if type(value) is str and value:  # the usual case first: a text
                 out.append(f'{before}{number}{after} t="inlineStr">{_inline_text(value)[1]}</c>')
                 if width is not None:
                     lines = max(lines, text_lines(_clean(value), width))
             else:
-                made = _content_of_type.get(kind_of)
-                kind, inner = made(value) if made is not None else cell_content(value)
+                kind, inner = cell_content(value)
                 tag = f'{before}{number}{after}' + (f' t="{kind}"' if kind else "")
                 out.append(f"{tag}>{inner}</c>" if inner else f"{tag}/>")
                 if kind == "inlineStr" and width is not None:
@@ -1118,6 +1116,9 @@ def cell_content(value: CellValue) -> tuple[str | None, str]:
     the rows patched in place and the rows written as text). ``None`` or "" leave it empty."""
     if type(value) is str and value:  # the usual case first
         return _inline_text(value)
+    made = _content_of_type.get(type(value))  # (then a date, a number)
+    if made is not None:
+        return made(value)
     if value is None or value == "":
         return None, ""
     if isinstance(value, Formula):
@@ -1130,9 +1131,9 @@ def cell_content(value: CellValue) -> tuple[str | None, str]:
     if isinstance(value, bool):
         return "b", f"<v>{1 if value else 0}</v>"
     if isinstance(value, (dt.date, dt.datetime)):
-        return None, f"<v>{_number(to_serial(value))}</v>"
+        return _number_content(to_serial(value))
     if isinstance(value, (int, float)):
-        return None, f"<v>{_number(value)}</v>"
+        return _number_content(value)
     return _inline_text(str(value))
 
 
@@ -1145,14 +1146,15 @@ def _inline_text(value: str) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=1 << 12)  # a programme's dates repeat (its deadlines, the days it received)
 def _date_content(value: dt.date) -> tuple[str | None, str]:
-    return None, f"<v>{_number(to_serial(value))}</v>"
+    return _number_content(to_serial(value))
 
 
 def _number_content(value: int | float) -> tuple[str | None, str]:
     return None, f"<v>{_number(value)}</v>"
 
 
-# what :func:`cell_content` makes of a value of these exact types, looked up by type
+# what :func:`cell_content` makes of a value of these exact types, looked up by type (subclasses
+# and date-times take its general branches)
 _content_of_type: dict[type, Callable[[CellValue], tuple[str | None, str]]] = {
     dt.date: _date_content, int: _number_content, float: _number_content,
 }

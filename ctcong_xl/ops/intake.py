@@ -260,7 +260,7 @@ def _check_all(ws: Workspace, ds: Dataset, files: list[Path] | None, today: dt.d
                                if todo else (None, None, None))
     if index is not None:
         # the programme's contents indexed here, before the workers fork: a worker that indexed
-        # them would copy the memory of every item it reads (a national programme: 190 MB a worker)
+        # them would copy the memory of every item it reads (national: 387 MB in each of two workers)
         index.by_content  # noqa: B018
     cells = CellMemo()  # each worker's cleaned cell values, kept for the files it checks next
     key = template_key(ws)  # None: a workspace whose templates were never signed
